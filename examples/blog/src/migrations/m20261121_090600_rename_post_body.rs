@@ -1,0 +1,6 @@
+use migrate_core::prelude::*;
+
+#[migration(id = 20261121_090600)]
+fn rename_post_body(m: &mut Migration) {
+    m.rename_column("posts", "body", "content");
+}

@@ -1,0 +1,71 @@
+//! Code-first PostgreSQL migrations, checked by the compiler.
+//!
+//! Write each migration as a function with the typed DSL; `#[migration]` registers it
+//! (no central list) and the compiler refuses a step that cannot be undone unless the
+//! migration gives its own down or declares itself irreversible.
+//!
+//! ```
+//! use migrate_core::prelude::*;
+//!
+//! #[migration(id = 20261121_090000)]
+//! fn create_users(m: &mut Migration) {
+//!     m.create_table("users", |t| {
+//!         t.column("id", BigInt).identity().primary_key();
+//!         t.column("email", Varchar(255)).not_null().unique();
+//!         t.timestamps();
+//!     });
+//!     m.create_index_concurrently("idx_users_created_at", "users", ["created_at"]);
+//! }
+//! # fn main() {}
+//! ```
+//!
+//! The flow: [`Migration`] records [`Step`]s; [`plan`] derives the down and renders SQL
+//! through [`render`] (the only module that talks to sea-query) without a database;
+//! the runner applies plans to PostgreSQL.
+
+pub mod checksum;
+pub mod error;
+pub mod expr;
+pub mod ident;
+pub mod migration;
+pub mod mode;
+pub mod plan;
+pub mod registry;
+pub mod render;
+pub mod step;
+pub mod types;
+
+pub use checksum::Checksum;
+pub use error::{Error, Problem};
+pub use expr::SqlExpr;
+pub use ident::{Ident, IdentError, ObjectName};
+pub use migrate_macros::migration;
+pub use migration::{AlterTypeBuilder, ConstraintBuilder, Migration, Recorded};
+pub use mode::{Manual, Mode, Reversible};
+pub use plan::{Direction, MigrationPlan, Statement, Unit};
+pub use registry::{Down, Location, Migrations, Registration};
+pub use step::Step;
+pub use types::{
+    ColumnType, DefaultValue, Identity, IndexMethod, ReferentialAction, SortOrder, Volatility,
+};
+
+/// Everything a migration file needs: `use migrate_core::prelude::*;`.
+pub mod prelude {
+    pub use crate::SqlExpr;
+    pub use crate::migration;
+    pub use crate::migration::Migration;
+    pub use crate::mode::{Manual, Reversible};
+    pub use crate::step::IndexColumn;
+    pub use crate::types::ColumnType::{self, *};
+    pub use crate::types::{DefaultValue, IndexMethod, ReferentialAction, Volatility};
+    pub use sea_query::{Condition, Expr, ExprTrait, Func};
+    pub use std::time::Duration;
+}
+
+/// Items the `#[migration]` macro's output refers to. Not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::migration::Recorded;
+    pub use crate::registry::{Down, Registration, record, record_down};
+    pub use inventory;
+}

@@ -1,0 +1,128 @@
+//! Reversibility, checked by the compiler.
+//!
+//! A [`Migration`](crate::Migration) is recorded in one of two modes:
+//!
+//! - [`Reversible`] (the default): the runner derives the down from the up, so every
+//!   step must have an inverse. A step that has none (dropping a table without its
+//!   definition, a data update, one-way SQL) does not compile: its method carries a
+//!   bound that only [`Manual`] satisfies, and the error lands on the call, even inside
+//!   a helper function, with a message that names the step and the ways out.
+//! - [`Manual`]: the migration has a hand-written `down = ...` or is declared
+//!   `irreversible`; any step is allowed. The `#[migration]` attribute picks the mode,
+//!   so a migration's signature is always `fn name(m: &mut Migration)`.
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::Reversible {}
+    impl Sealed for super::Manual {}
+}
+
+/// The mode a migration is recorded in: [`Reversible`] or [`Manual`].
+pub trait Mode: sealed::Sealed + 'static {
+    /// Whether the runner derives the down from the up.
+    const AUTO_DOWN: bool;
+}
+
+/// Mode of a migration whose down is derived from its up: only steps with an
+/// automatic inverse compile.
+#[derive(Debug)]
+pub enum Reversible {}
+
+/// Mode of a migration with a hand-written down or declared irreversible, and of
+/// hand-written down functions: every step compiles.
+#[derive(Debug)]
+pub enum Manual {}
+
+impl Mode for Reversible {
+    const AUTO_DOWN: bool = true;
+}
+
+impl Mode for Manual {
+    const AUTO_DOWN: bool = false;
+}
+
+/// Declares one gate: a trait only [`Manual`] implements, whose message explains the
+/// step and the three ways out.
+macro_rules! gate {
+    (
+        $(#[$doc:meta])*
+        $name:ident,
+        message = $message:literal,
+        fix = $fix:literal $(,)?
+    ) => {
+        $(#[$doc])*
+        #[diagnostic::on_unimplemented(
+            message = $message,
+            label = "this step has no automatic inverse",
+            note = $fix,
+            note = "or write the down yourself: `#[migration(id = ..., down = your_down_fn)]`",
+            note = "or declare the migration one-way: `#[migration(id = ..., irreversible)]`",
+            note = "in a helper function, take `m: &mut Migration<Manual>` and call it only from such migrations"
+        )]
+        pub trait $name: Mode {}
+
+        #[diagnostic::do_not_recommend]
+        impl $name for Manual {}
+    };
+}
+
+gate!(
+    /// Gate of `drop_table` without the table's definition.
+    DropTableGate,
+    message = "`drop_table` cannot be undone automatically: the migration does not say what the table looked like",
+    fix = "to make it reversible, give the definition: `m.drop_table_with(\"name\", |t| {{ t.column(...); }})`",
+);
+gate!(
+    /// Gate of `drop_column` without the column's definition.
+    DropColumnGate,
+    message = "`drop_column` cannot be undone automatically: the migration does not say what the column looked like",
+    fix = "to make it reversible, give the definition: `m.drop_column_with(\"table\", \"column\", Text)`",
+);
+gate!(
+    /// Gate of `alter_column_type` without the old type.
+    AlterColumnTypeGate,
+    message = "`alter_column_type` cannot be undone automatically: the migration does not say what the old type was",
+    fix = "to make it reversible, give the old type: `m.alter_column_type_from(\"table\", \"column\", OldType, NewType)`",
+);
+gate!(
+    /// Gate of `set_default` / `drop_default` without the old default.
+    ChangeDefaultGate,
+    message = "`set_default` and `drop_default` cannot be undone automatically: the migration does not say what the old default was",
+    fix = "to make it reversible, give the old default: `m.change_default(\"table\", \"column\", old, new)` (`None` for no default)",
+);
+gate!(
+    /// Gate of `drop_index` / `drop_index_concurrently` without the index's definition.
+    DropIndexGate,
+    message = "`drop_index` cannot be undone automatically: the migration does not say how the index was defined",
+    fix = "to make it reversible, give the definition: `m.drop_index_concurrently_with(\"name\", \"table\", [\"column\"])`",
+);
+gate!(
+    /// Gate of `drop_constraint` without the constraint's definition.
+    DropConstraintGate,
+    message = "`drop_constraint` cannot be undone automatically: the migration does not say what the constraint was",
+    fix = "to make it reversible, use `drop_foreign_key_with`, `drop_unique_with` or `drop_check_with`, which take the definition",
+);
+gate!(
+    /// Gate of `drop_enum` without the enum's values.
+    DropEnumGate,
+    message = "`drop_enum` cannot be undone automatically: the migration does not say what the values were",
+    fix = "to make it reversible, give the values: `m.drop_enum_with(\"name\", [\"a\", \"b\"])`",
+);
+gate!(
+    /// Gate of `add_enum_value`: PostgreSQL cannot remove a value from an enum.
+    AddEnumValueGate,
+    message = "`add_enum_value` cannot be undone: PostgreSQL cannot remove a value from an enum type",
+    fix = "an enum value cannot be removed; if a down is still wanted, it must rebuild the type by hand",
+);
+gate!(
+    /// Gate of the data steps (`update`, `insert`, `delete`) without a reverse.
+    DataChangeGate,
+    message = "a data change (`update`, `insert` or `delete`) cannot be undone automatically",
+    fix = "to make it reversible, pair it with its reverse: `m.reversible(|up| {{ up.update(...); }}, |down| {{ down.update(...); }})`",
+);
+gate!(
+    /// Gate of `unchecked_sql` without down SQL.
+    UncheckedSqlGate,
+    message = "`unchecked_sql` cannot be undone automatically: raw SQL has no known inverse",
+    fix = "to make it reversible, pair it with its down SQL: `m.reversible(|up| {{ up.unchecked_sql(\"...\"); }}, |down| {{ down.unchecked_sql(\"...\"); }})`",
+);

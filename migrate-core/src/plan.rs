@@ -1,0 +1,488 @@
+//! Plans: a migration's steps, their inverses and their SQL, built without a database.
+//!
+//! Planning is pure. It powers dry runs, `migrate sql`, linting and checksums, and it
+//! is where names are checked and the statements are grouped into units: consecutive
+//! transactional statements share one transaction; a statement that must run outside
+//! a transaction (`CREATE INDEX CONCURRENTLY`) is a unit of its own.
+
+use crate::checksum::Checksum;
+use crate::error::{Error, Problem};
+use crate::ident::ObjectName;
+use crate::migration::{Migration, Recorded};
+use crate::mode::Mode;
+use crate::registry::{Down, Location, Registration};
+use crate::render;
+use crate::step::{
+    ColumnDef, ConstraintDef, ConstraintKind, IndexDef, MigrationSettings, Step, TableDef,
+};
+
+/// One SQL statement of a plan.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Statement {
+    /// The SQL, one statement, without a trailing semicolon.
+    pub sql: String,
+    /// Index of the step it comes from, in its direction's steps.
+    pub step: usize,
+    /// The step's name in the DSL.
+    pub kind: &'static str,
+}
+
+/// A unit of execution.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Unit {
+    /// Statements that run in one transaction.
+    Transaction(Vec<Statement>),
+    /// One statement that must run alone, outside any transaction.
+    Alone(Statement),
+}
+
+impl Unit {
+    /// The unit's statements.
+    pub fn statements(&self) -> &[Statement] {
+        match self {
+            Unit::Transaction(s) => s,
+            Unit::Alone(s) => std::slice::from_ref(s),
+        }
+    }
+}
+
+/// One direction (up or down) of a migration.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Direction {
+    /// The steps.
+    pub steps: Vec<Step>,
+    /// Their statements, grouped into units.
+    pub units: Vec<Unit>,
+}
+
+impl Direction {
+    fn build(steps: Vec<Step>) -> Self {
+        let mut units: Vec<Unit> = Vec::new();
+        for (index, step) in steps.iter().enumerate() {
+            for (transactional, sql) in flatten(step) {
+                let statement = Statement {
+                    sql,
+                    step: index,
+                    kind: step.kind(),
+                };
+                match (transactional, units.last_mut()) {
+                    (true, Some(Unit::Transaction(open))) => open.push(statement),
+                    (true, _) => units.push(Unit::Transaction(vec![statement])),
+                    (false, _) => units.push(Unit::Alone(statement)),
+                }
+            }
+        }
+        Self { steps, units }
+    }
+
+    /// Whether the whole direction runs in a single transaction (together with its
+    /// history row).
+    pub fn is_transactional(&self) -> bool {
+        self.units.iter().all(|u| matches!(u, Unit::Transaction(_)))
+    }
+
+    /// Every statement, in order.
+    pub fn sql(&self) -> Vec<&str> {
+        self.statements().map(|s| s.sql.as_str()).collect()
+    }
+
+    /// Every statement, in order.
+    pub fn statements(&self) -> impl Iterator<Item = &Statement> {
+        self.units.iter().flat_map(Unit::statements)
+    }
+}
+
+/// Renders a step to its statements, each with whether it may run in a transaction.
+fn flatten(step: &Step) -> Vec<(bool, String)> {
+    match step {
+        Step::Reversible { up, .. } => up.iter().flat_map(flatten).collect(),
+        _ => {
+            let transactional = step.transactional();
+            render::step(step)
+                .into_iter()
+                .map(|sql| (transactional, sql))
+                .collect()
+        }
+    }
+}
+
+/// A migration's complete plan.
+#[derive(Clone, Debug)]
+pub struct MigrationPlan {
+    /// The id.
+    pub id: i64,
+    /// The name.
+    pub name: &'static str,
+    /// Where it is defined.
+    pub location: Location,
+    /// SHA-256 of the canonical encoding of the up steps.
+    pub checksum: Checksum,
+    /// The migration's own settings.
+    pub settings: MigrationSettings,
+    /// The way up.
+    pub up: Direction,
+    /// The way down; `None` for an irreversible migration.
+    pub down: Option<Direction>,
+}
+
+impl MigrationPlan {
+    /// Plans a registered migration: records it, checks it, derives or records its
+    /// down, renders both directions.
+    pub fn new(registration: &Registration) -> Result<Self, Error> {
+        plan_recorded(registration, (registration.up)())
+    }
+
+    /// The SQL of the way up.
+    pub fn up_sql(&self) -> Vec<&str> {
+        self.up.sql()
+    }
+
+    /// The SQL of the way down (empty for an irreversible migration).
+    pub fn down_sql(&self) -> Vec<&str> {
+        self.down.as_ref().map(Direction::sql).unwrap_or_default()
+    }
+
+    /// Whether the migration has a way down.
+    pub fn is_reversible(&self) -> bool {
+        self.down.is_some()
+    }
+}
+
+/// Plans a migration function directly, without registering it: for tests, docs and
+/// previews. A [`Reversible`](crate::Reversible) function gets its derived down; a
+/// [`Manual`](crate::Manual) one gets none.
+///
+/// ```
+/// use migrate_core::prelude::*;
+/// fn add_bio(m: &mut Migration) {
+///     m.add_column("users", "bio", Text).not_null().default("");
+/// }
+/// let plan = migrate_core::plan::preview(add_bio).unwrap();
+/// assert_eq!(plan.up_sql(), [r#"ALTER TABLE "users" ADD COLUMN "bio" text NOT NULL DEFAULT ''"#]);
+/// assert_eq!(plan.down_sql(), [r#"ALTER TABLE "users" DROP COLUMN "bio""#]);
+/// ```
+pub fn preview<M: Mode>(f: fn(&mut Migration<M>)) -> Result<MigrationPlan, Error> {
+    fn noop() -> Recorded {
+        Recorded::default()
+    }
+    // A throwaway registration; `up` is replaced by the recorded steps below.
+    let mut m = Migration::<M>::new();
+    f(&mut m);
+    let recorded = m.finish();
+    let registration = Registration {
+        id: 0,
+        name: "preview",
+        file: file!(),
+        line: line!(),
+        module_path: module_path!(),
+        up: noop,
+        down: if M::AUTO_DOWN {
+            Down::Auto
+        } else {
+            Down::Irreversible
+        },
+    };
+    plan_recorded(&registration, recorded)
+}
+
+fn plan_recorded(registration: &Registration, recorded: Recorded) -> Result<MigrationPlan, Error> {
+    let id = registration.id;
+    let name = registration.name;
+    let down = match registration.down {
+        Down::Auto => {
+            Some(
+                derive_down(&recorded.steps).map_err(|(step, kind)| Error::NotReversible {
+                    id,
+                    name: name.to_owned(),
+                    step,
+                    kind,
+                })?,
+            )
+        }
+        Down::Manual(f) => Some(f().steps),
+        Down::Irreversible => None,
+    };
+    let mut problems = check(&recorded.steps);
+    if let Some(down) = &down {
+        problems.extend(check(down).into_iter().map(|mut p| {
+            p.down = true;
+            p
+        }));
+    }
+    if !problems.is_empty() {
+        return Err(Error::InvalidMigration {
+            id,
+            name: name.to_owned(),
+            problems,
+        });
+    }
+    let Recorded { steps, settings } = recorded;
+    Ok(MigrationPlan {
+        id,
+        name,
+        location: registration.location(),
+        checksum: Checksum::of_steps(&steps),
+        settings,
+        up: Direction::build(steps),
+        down: down.map(Direction::build),
+    })
+}
+
+/// The inverse of a list of steps: each step's inverse, in reverse order. On failure,
+/// the index and kind of the first step without an inverse.
+pub fn derive_down(steps: &[Step]) -> Result<Vec<Step>, (usize, &'static str)> {
+    let mut down = Vec::new();
+    for (index, step) in steps.iter().enumerate().rev() {
+        down.extend(step.inverse().ok_or((index, step.kind()))?);
+    }
+    Ok(down)
+}
+
+/// Every problem in a list of steps: bad names, empty lists, dangling references.
+pub fn check(steps: &[Step]) -> Vec<Problem> {
+    let mut out = Vec::new();
+    for (index, step) in steps.iter().enumerate() {
+        let mut c = Checker {
+            out: &mut out,
+            index,
+            kind: step.kind(),
+        };
+        c.step(step);
+    }
+    out
+}
+
+struct Checker<'a> {
+    out: &'a mut Vec<Problem>,
+    index: usize,
+    kind: &'static str,
+}
+
+impl Checker<'_> {
+    fn problem(&mut self, message: String) {
+        self.out.push(Problem {
+            step: self.index,
+            kind: self.kind,
+            down: false,
+            message,
+        });
+    }
+
+    fn name(&mut self, what: &str, name: &crate::Ident) {
+        if let Err(e) = name.check() {
+            self.problem(format!("{what} `{name}`: {e}"));
+        }
+    }
+
+    fn object(&mut self, what: &str, name: &ObjectName) {
+        if let Err(e) = name.check() {
+            self.problem(format!("{what} `{name}`: {e}"));
+        }
+    }
+
+    fn nonempty<T>(&mut self, what: &str, list: &[T]) {
+        if list.is_empty() {
+            self.problem(format!("{what} is empty"));
+        }
+    }
+
+    fn step(&mut self, step: &Step) {
+        match step {
+            Step::CreateTable(def) => self.table(def),
+            Step::DropTable { table, definition } => {
+                self.object("table", table);
+                if let Some(def) = definition {
+                    self.table(def);
+                }
+            }
+            Step::RenameTable { from, to } => {
+                self.object("table", from);
+                self.name("new table name", to);
+            }
+            Step::AddColumn { table, column } => {
+                self.object("table", table);
+                self.column(column);
+            }
+            Step::DropColumn {
+                table,
+                column,
+                definition,
+            } => {
+                self.object("table", table);
+                self.name("column", column);
+                if let Some(def) = definition {
+                    self.column(def);
+                }
+            }
+            Step::RenameColumn { table, from, to } | Step::RenameConstraint { table, from, to } => {
+                self.object("table", table);
+                self.name("name", from);
+                self.name("new name", to);
+            }
+            Step::AlterColumnType { table, column, .. }
+            | Step::ChangeDefault { table, column, .. }
+            | Step::SetNullability { table, column, .. } => {
+                self.object("table", table);
+                self.name("column", column);
+            }
+            Step::CreateIndex(def) => self.index(def),
+            Step::DropIndex {
+                index, definition, ..
+            } => {
+                self.object("index", index);
+                if let Some(def) = definition {
+                    self.index(def);
+                }
+            }
+            Step::RenameIndex { from, to } => {
+                self.object("index", from);
+                self.name("new index name", to);
+            }
+            Step::AddConstraint { table, constraint } => {
+                self.object("table", table);
+                self.constraint(constraint);
+            }
+            Step::ValidateConstraint { table, name } => {
+                self.object("table", table);
+                self.name("constraint", name);
+            }
+            Step::DropConstraint {
+                table,
+                name,
+                definition,
+            } => {
+                self.object("table", table);
+                self.name("constraint", name);
+                if let Some(def) = definition {
+                    self.constraint(def);
+                }
+            }
+            Step::CreateSchema { name }
+            | Step::DropSchema { name }
+            | Step::CreateExtension { name }
+            | Step::DropExtension { name } => self.name("name", name),
+            Step::CreateEnum { name, values } => {
+                self.object("type", name);
+                self.nonempty("the list of enum values", values);
+            }
+            Step::DropEnum { name, values } => {
+                self.object("type", name);
+                if let Some(values) = values {
+                    self.nonempty("the list of enum values", values);
+                }
+            }
+            Step::AddEnumValue { name, .. } | Step::RenameEnumValue { name, .. } => {
+                self.object("type", name);
+            }
+            Step::Update(def) => {
+                self.object("table", &def.table);
+                self.nonempty("the list of columns to set", &def.set);
+                for (column, _) in &def.set {
+                    self.name("column", column);
+                }
+            }
+            Step::Insert(def) => {
+                self.object("table", &def.table);
+                self.nonempty("the list of columns", &def.columns);
+                self.nonempty("the list of rows", &def.rows);
+                for column in &def.columns {
+                    self.name("column", column);
+                }
+                for (i, row) in def.rows.iter().enumerate() {
+                    if row.len() != def.columns.len() {
+                        self.problem(format!(
+                            "row {} has {} values for {} columns",
+                            i + 1,
+                            row.len(),
+                            def.columns.len()
+                        ));
+                    }
+                }
+            }
+            Step::Delete(def) => self.object("table", &def.table),
+            Step::UncheckedSql(sql) => {
+                if sql.sql.trim().is_empty() {
+                    self.problem("the SQL is empty".to_owned());
+                }
+            }
+            Step::Reversible { up, down } => {
+                for s in up.iter().chain(down) {
+                    self.step(s);
+                }
+            }
+        }
+    }
+
+    fn table(&mut self, def: &TableDef) {
+        self.object("table", &def.name);
+        self.nonempty("the list of columns", &def.columns);
+        let mut seen = std::collections::BTreeSet::new();
+        for column in &def.columns {
+            if !seen.insert(&column.name) {
+                self.problem(format!("column `{}` is defined twice", column.name));
+            }
+            self.column(column);
+        }
+        for constraint in &def.constraints {
+            self.constraint(constraint);
+        }
+    }
+
+    fn column(&mut self, def: &ColumnDef) {
+        self.name("column", &def.name);
+        if let Some(r) = &def.references {
+            if r.table.name.as_str().is_empty() {
+                self.problem(format!(
+                    "column `{}` has `on_delete`/`on_update` but no `references(table, column)`",
+                    def.name
+                ));
+            } else {
+                self.object("referenced table", &r.table);
+                self.name("referenced column", &r.column);
+            }
+        }
+    }
+
+    fn constraint(&mut self, def: &ConstraintDef) {
+        if let Some(name) = &def.name {
+            self.name("constraint", name);
+        }
+        match &def.kind {
+            ConstraintKind::PrimaryKey(cols) | ConstraintKind::Unique(cols) => {
+                self.nonempty("the constraint's column list", cols);
+                for c in cols {
+                    self.name("column", c);
+                }
+            }
+            ConstraintKind::Check(_) => {}
+            ConstraintKind::ForeignKey(fk) => {
+                self.nonempty("the foreign key's column list", &fk.columns);
+                self.object("referenced table", &fk.ref_table);
+                if fk.columns.len() != fk.ref_columns.len() {
+                    self.problem(format!(
+                        "the foreign key has {} columns but references {}",
+                        fk.columns.len(),
+                        fk.ref_columns.len()
+                    ));
+                }
+                for c in fk.columns.iter().chain(&fk.ref_columns) {
+                    self.name("column", c);
+                }
+            }
+        }
+    }
+
+    fn index(&mut self, def: &IndexDef) {
+        self.name("index", &def.name);
+        self.object("table", &def.table);
+        self.nonempty("the index's column list", &def.columns);
+        for c in &def.include {
+            self.name("included column", c);
+        }
+        for c in &def.columns {
+            if let crate::step::IndexKey::Column(name) = &c.key {
+                self.name("column", name);
+            }
+        }
+    }
+}

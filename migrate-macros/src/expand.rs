@@ -1,0 +1,296 @@
+//! Code generation for `#[migration]`.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::ext::IdentExt;
+use syn::{ItemFn, LitInt, LitStr};
+
+use crate::attr::{self, DownKind, MigrationAttr};
+use crate::ctxt::Ctxt;
+use crate::func;
+
+/// Expands `#[migration(args)] item`.
+///
+/// On any error the original item is emitted next to the errors, with no
+/// registration, so the function still exists for IDEs and the rest of the
+/// crate, and one mistake doesn't cascade into unrelated ones. The one change
+/// made to it then is the `Migration<Manual>` rewrite, if the attribute
+/// mentions `down` or `irreversible`: without it, every `Manual`-only step in
+/// the body would be one more error.
+pub(crate) fn migration(args: TokenStream, item: &TokenStream) -> TokenStream {
+    let mut cx = Ctxt::new();
+
+    let manual_mode = attr::wants_manual_mode(&args);
+    let attr = attr::parse(args).map_err(|err| cx.syn_error(err)).ok();
+    let func = match syn::parse2::<ItemFn>(item.clone()) {
+        Ok(func) => {
+            func::check(&mut cx, &func);
+            Some(func)
+        }
+        Err(err) => {
+            cx.syn_error(not_a_function(item, &err));
+            None
+        }
+    };
+
+    match (cx.check(), attr, func) {
+        (Ok(()), Some(attr), Some(func)) => expand(&attr, func),
+        (result, _, func) => {
+            let errors = result.err().map(|err| err.to_compile_error());
+            match func {
+                // `down = ...` or `irreversible` was meant: give the function
+                // the mode it was written for, or each `Manual`-only step in
+                // it would be one more error. Nothing else is changed.
+                Some(mut func) if manual_mode => {
+                    func::set_mode(&mut func, manual());
+                    quote!(#func #errors)
+                }
+                _ => quote!(#item #errors),
+            }
+        }
+    }
+}
+
+/// `::migrate_core::Manual`, as a generic argument.
+fn manual() -> syn::GenericArgument {
+    syn::parse_quote!(::migrate_core::Manual)
+}
+
+/// The error for an item that isn't a function.
+fn not_a_function(item: &TokenStream, err: &syn::Error) -> syn::Error {
+    match syn::parse2::<syn::Item>(item.clone()) {
+        // Some other item: syn's "expected `fn`" is at the right place but terse.
+        Ok(_) => syn::Error::new(
+            err.span(),
+            "`#[migration]` goes on a function: `fn create_users(m: &mut Migration) { ... }`",
+        ),
+        // Syntax syn doesn't know: its own error is the best there is.
+        Err(_) => err.clone(),
+    }
+}
+
+fn expand(attr: &MigrationAttr, mut func: ItemFn) -> TokenStream {
+    let ident = func.sig.ident.clone();
+    let ident_span = ident.span();
+
+    let mode = if attr.down.is_manual_mode() {
+        func::set_mode(&mut func, manual());
+        quote!(::migrate_core::Manual)
+    } else {
+        quote!(::migrate_core::Reversible)
+    };
+
+    // Not spanned at the user's literal: lints that read the literal's source
+    // text (clippy::inconsistent_digit_grouping on `20261121_090000`) would
+    // fire on the user's attribute.
+    let id = LitInt::new(&format!("{}i64", attr.id), Span::call_site());
+    let name = attr
+        .name
+        .clone()
+        .unwrap_or_else(|| ident.unraw().to_string());
+    let name = LitStr::new(&name, Span::call_site());
+
+    // Spanned at the function's name, so `line!()` reports the line the
+    // migration is declared on rather than the attribute's.
+    let file = quote_spanned!(ident_span=> ::core::file!());
+    let line = quote_spanned!(ident_span=> ::core::line!());
+    // Spanned at the name too: if the function's type is wrong after all,
+    // the error points at it.
+    let record_up = quote_spanned!(ident_span=>
+        ::migrate_core::__private::record::<#mode>(#ident)
+    );
+
+    let (down_fn, down) = match &attr.down {
+        DownKind::Auto => (None, quote!(::migrate_core::__private::Down::Auto)),
+        DownKind::Irreversible => (None, quote!(::migrate_core::__private::Down::Irreversible)),
+        DownKind::Manual(path) => {
+            // Spanned at the user's path, so a missing or ill-typed down
+            // function is reported there.
+            let span = path
+                .path
+                .segments
+                .last()
+                .map_or_else(Span::call_site, |segment| segment.ident.span());
+            let record_down = quote_spanned!(span=>
+                ::migrate_core::__private::record_down(#path)
+            );
+            (
+                Some(quote! {
+                    fn __migrate_down() -> ::migrate_core::__private::Recorded {
+                        #record_down
+                    }
+                }),
+                quote!(::migrate_core::__private::Down::Manual(__migrate_down)),
+            )
+        }
+    };
+
+    let guard = duplicate_id_guard(attr);
+
+    quote! {
+        #func
+
+        #guard
+
+        const _: () = {
+            fn __migrate_up() -> ::migrate_core::__private::Recorded {
+                #record_up
+            }
+
+            #down_fn
+
+            ::migrate_core::__private::inventory::submit! {
+                ::migrate_core::__private::Registration {
+                    id: #id,
+                    name: #name,
+                    file: #file,
+                    line: #line,
+                    module_path: ::core::module_path!(),
+                    up: __migrate_up,
+                    down: #down,
+                }
+            }
+        };
+    }
+}
+
+/// A crate-wide check that no two migrations share an id.
+///
+/// `#[macro_export]` puts a `macro_rules!` at the crate root whichever module
+/// defines it, so two migrations with the same id anywhere in one crate
+/// define the same macro twice: rustc's E0428 "the name ... is defined
+/// multiple times", pointing at both id literals (every token of the macro
+/// carries the id literal's span). The macro's name is the message.
+fn duplicate_id_guard(attr: &MigrationAttr) -> TokenStream {
+    let span = attr.id_span;
+    let name = format_ident!(
+        "__migration_id_{}_is_used_more_than_once",
+        // Non-negative, so this is the id itself.
+        attr.id.unsigned_abs(),
+        span = span
+    );
+    // `non_local_definitions` fires when the migration is declared inside a
+    // function body; the macro is exported from there all the same.
+    quote_spanned! {span=>
+        #[doc(hidden)]
+        #[allow(non_local_definitions)]
+        #[macro_export]
+        macro_rules! #name {
+            () => {};
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expand_str(args: TokenStream, item: &TokenStream) -> String {
+        migration(args, item).to_string()
+    }
+
+    #[test]
+    fn reversible_expansion() {
+        let out = expand_str(
+            quote!(id = 20261121_090000),
+            &quote!(
+                fn create_users(m: &mut Migration) {}
+            ),
+        );
+        assert!(
+            out.contains(
+                &quote!(
+                    fn create_users(m: &mut Migration) {}
+                )
+                .to_string()
+            ),
+            "{out}"
+        );
+        for expected in [
+            quote!(record::<::migrate_core::Reversible>(create_users)),
+            quote!(id: 20261121090000i64),
+            quote!(name: "create_users"),
+            quote!(down: ::migrate_core::__private::Down::Auto),
+            quote!(macro_rules! __migration_id_20261121090000_is_used_more_than_once),
+        ] {
+            assert!(out.contains(&expected.to_string()), "{expected} in {out}");
+        }
+        assert!(!out.contains("__migrate_down"), "{out}");
+    }
+
+    #[test]
+    fn manual_expansion() {
+        let out = expand_str(
+            quote!(id = 2, name = "drop legacy", down = restore_legacy),
+            &quote!(
+                fn drop_legacy(m: &mut Migration) {}
+            ),
+        );
+        for expected in [
+            quote!(
+                fn drop_legacy(m: &mut Migration<::migrate_core::Manual>) {}
+            ),
+            quote!(record::<::migrate_core::Manual>(drop_legacy)),
+            quote!(record_down(restore_legacy)),
+            quote!(name: "drop legacy"),
+            quote!(down: ::migrate_core::__private::Down::Manual(__migrate_down)),
+        ] {
+            assert!(out.contains(&expected.to_string()), "{expected} in {out}");
+        }
+    }
+
+    #[test]
+    fn irreversible_expansion() {
+        let out = expand_str(
+            quote!(id = 3, irreversible),
+            &quote!(
+                fn r#type(m: &mut Migration) {}
+            ),
+        );
+        for expected in [
+            quote!(
+                fn r#type(m: &mut Migration<::migrate_core::Manual>) {}
+            ),
+            quote!(name: "type"),
+            quote!(down: ::migrate_core::__private::Down::Irreversible),
+        ] {
+            assert!(out.contains(&expected.to_string()), "{expected} in {out}");
+        }
+    }
+
+    #[test]
+    fn errors_keep_the_original_item() {
+        let item = quote!(
+            async fn create_users(m: &mut Migration<Manual>) {}
+        );
+        let out = expand_str(quote!(id = "x", down = f), &item);
+        assert!(out.starts_with(&item.to_string()), "{out}");
+        assert_eq!(out.matches("compile_error").count(), 3, "{out}");
+        assert!(!out.contains("inventory"), "{out}");
+    }
+
+    #[test]
+    fn errors_keep_the_mode_that_was_meant() {
+        let out = expand_str(
+            quote!(id = 1, down = "restore_legacy"),
+            &quote!(
+                fn drop_legacy(m: &mut Migration) {}
+            ),
+        );
+        let expected = quote!(
+            fn drop_legacy(m: &mut Migration<::migrate_core::Manual>) {}
+        );
+        assert!(out.starts_with(&expected.to_string()), "{out}");
+        assert_eq!(out.matches("compile_error").count(), 1, "{out}");
+    }
+
+    #[test]
+    fn not_a_function() {
+        let item = quote!(
+            struct Users;
+        );
+        let out = expand_str(quote!(id = 1), &item);
+        assert!(out.starts_with(&item.to_string()), "{out}");
+        assert!(out.contains("goes on a function"), "{out}");
+    }
+}

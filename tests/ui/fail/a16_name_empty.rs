@@ -1,0 +1,10 @@
+use migrate_core::prelude::*;
+
+#[migration(id = 20261121_090000, name = "")]
+fn create_users(m: &mut Migration) {
+    m.create_table("users", |t| {
+        t.column("id", BigInt);
+    });
+}
+
+fn main() {}

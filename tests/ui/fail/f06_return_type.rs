@@ -1,0 +1,11 @@
+use migrate_core::prelude::*;
+
+#[migration(id = 20261121_090000)]
+fn create_users(m: &mut Migration) -> Result<(), String> {
+    m.create_table("users", |t| {
+        t.column("id", BigInt);
+    });
+    Ok(())
+}
+
+fn main() {}

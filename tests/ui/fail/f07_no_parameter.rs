@@ -1,0 +1,6 @@
+use migrate_core::prelude::*;
+
+#[migration(id = 20261121_090000)]
+fn create_users() {}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use migrate_core::prelude::*;
+
+#[migration(id = 20261121_090000)]
+fn create_users(m: &mut Vec<String>) {
+    m.push("users".into());
+}
+
+fn main() {}
