@@ -15,6 +15,7 @@ use crate::render;
 use crate::step::{
     ColumnDef, ConstraintDef, ConstraintKind, IndexDef, MigrationSettings, Step, TableDef,
 };
+use crate::types::ColumnType;
 
 /// One SQL statement of a plan.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -203,7 +204,9 @@ fn plan_recorded(registration: &Registration, recorded: Recorded) -> Result<Migr
         Down::Irreversible => None,
     };
     let mut problems = check(&recorded.steps);
-    if let Some(down) = &down {
+    // A derived down is built from checked steps; only a hand-written one needs its own
+    // check (checking both would report every bad name twice).
+    if let (Down::Manual(_), Some(down)) = (registration.down, &down) {
         problems.extend(check(down).into_iter().map(|mut p| {
             p.down = true;
             p
@@ -341,6 +344,18 @@ impl Checker<'_> {
             Step::AddConstraint { table, constraint } => {
                 self.object("table", table);
                 self.constraint(constraint);
+                if constraint.not_valid
+                    && matches!(
+                        constraint.kind,
+                        ConstraintKind::PrimaryKey(_) | ConstraintKind::Unique(_)
+                    )
+                {
+                    self.problem(
+                        "`not_valid` applies to foreign keys and checks only; PostgreSQL builds \
+                         a unique index for unique and primary key constraints"
+                            .to_owned(),
+                    );
+                }
             }
             Step::ValidateConstraint { table, name } => {
                 self.object("table", table);
@@ -425,11 +440,29 @@ impl Checker<'_> {
         }
         for constraint in &def.constraints {
             self.constraint(constraint);
+            if constraint.not_valid {
+                self.problem(
+                    "`not_valid` has no meaning inside `create_table` (a new table has no rows); \
+                     remove it"
+                        .to_owned(),
+                );
+            }
         }
     }
 
     fn column(&mut self, def: &ColumnDef) {
         self.name("column", &def.name);
+        if def.identity.is_some()
+            && !matches!(
+                def.ty,
+                ColumnType::SmallInt | ColumnType::Integer | ColumnType::BigInt
+            )
+        {
+            self.problem(format!(
+                "column `{}` is an identity column but its type is not smallint, integer or bigint",
+                def.name
+            ));
+        }
         if let Some(r) = &def.references {
             if r.table.name.as_str().is_empty() {
                 self.problem(format!(
@@ -484,5 +517,98 @@ impl Checker<'_> {
                 self.name("column", name);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prelude::*;
+
+    fn problems<M: Mode>(f: fn(&mut Migration<M>)) -> Vec<String> {
+        match preview(f) {
+            Err(Error::InvalidMigration { problems, .. }) => {
+                problems.iter().map(ToString::to_string).collect()
+            }
+            other => panic!("expected an invalid migration, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_bad_name_is_reported_once_even_with_a_derived_down() {
+        fn long(m: &mut Migration) {
+            m.create_table("t".repeat(64).as_str(), |t| {
+                t.column("id", BigInt);
+            });
+        }
+        let found = problems(long);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].contains("63"), "{found:?}");
+    }
+
+    #[test]
+    fn not_valid_is_refused_where_postgres_ignores_it() {
+        fn unique(m: &mut Migration) {
+            m.add_unique("users_email_key", "users", ["email"])
+                .not_valid();
+        }
+        assert!(problems(unique)[0].contains("foreign keys and checks only"));
+
+        fn in_create_table(m: &mut Migration) {
+            m.create_table("t", |t| {
+                t.column("id", BigInt);
+                t.check(Expr::col("id").gt(0)).not_valid();
+            });
+        }
+        assert!(problems(in_create_table)[0].contains("create_table"));
+
+        fn fk(m: &mut Migration) {
+            m.add_foreign_key("fk", "posts", ["user_id"], "users", ["id"])
+                .not_valid();
+        }
+        assert!(preview(fk).is_ok());
+    }
+
+    #[test]
+    fn identity_needs_an_integer_type() {
+        fn uuid_identity(m: &mut Migration) {
+            m.create_table("t", |t| {
+                t.column("id", Uuid).identity();
+            });
+        }
+        assert!(problems(uuid_identity)[0].contains("identity column"));
+    }
+
+    #[test]
+    fn mixed_migrations_split_into_units() {
+        fn mixed(m: &mut Migration) {
+            m.create_table("t", |t| {
+                t.column("id", BigInt);
+            });
+            m.add_column("t", "a", Text);
+            m.create_index_concurrently("i", "t", ["a"]);
+            m.add_column("t", "b", Text);
+        }
+        let plan = preview(mixed).unwrap();
+        let shape: Vec<_> = plan
+            .up
+            .units
+            .iter()
+            .map(|u| match u {
+                Unit::Transaction(s) => ("tx", s.len()),
+                Unit::Alone(_) => ("alone", 1),
+            })
+            .collect();
+        assert_eq!(shape, [("tx", 2), ("alone", 1), ("tx", 1)]);
+        assert!(!plan.up.is_transactional());
+        let down_shape: Vec<_> = plan
+            .down
+            .as_ref()
+            .unwrap()
+            .units
+            .iter()
+            .map(|u| u.statements().len())
+            .collect();
+        assert_eq!(down_shape, [1, 1, 2]);
     }
 }

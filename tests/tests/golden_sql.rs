@@ -1,0 +1,1058 @@
+//! Golden SQL: the exact statements every DSL step renders to, up and down.
+//!
+//! Each migration is a plain function planned with `plan::preview`, the way a user
+//! previews one. Reversible migrations are checked in both directions; steps that
+//! need `Manual` mode are checked alone (no down) and paired inside `reversible`.
+
+#![allow(clippy::unwrap_used)]
+
+use migrate_core::prelude::*;
+use migrate_core::step::IndexKey;
+use migrate_core::{Error, SortOrder, Step, Unit};
+
+// ----- column types -----------------------------------------------------------------
+
+fn all_types(m: &mut Migration) {
+    m.create_schema("app");
+    m.create_enum("app.mood", ["happy", "sad"]);
+    m.create_table("app.all_types", |t| {
+        t.column("c_smallint", SmallInt);
+        t.column("c_integer", Integer);
+        t.column("c_bigint", BigInt);
+        t.column("c_boolean", Boolean);
+        t.column("c_text", Text);
+        t.column("c_varchar", Varchar(40));
+        t.column("c_char", Char(3));
+        t.column("c_numeric", Numeric(12, 2));
+        t.column("c_real", Real);
+        t.column("c_double", DoublePrecision);
+        t.column("c_date", Date);
+        t.column("c_time", Time);
+        t.column("c_timestamp", Timestamp);
+        t.column("c_timestamptz", Timestamptz);
+        t.column("c_interval", Interval);
+        t.column("c_uuid", Uuid);
+        t.column("c_json", Json);
+        t.column("c_jsonb", Jsonb);
+        t.column("c_bytea", Bytea);
+        t.column("c_inet", Inet);
+        t.column("c_text_arr", Text.array());
+        t.column("c_int_matrix", Integer.array().array());
+        t.column("c_varchar_arr", Varchar(8).array());
+        t.column("c_mood", ColumnType::named("app.mood"));
+        t.column("c_moods", ColumnType::named(("app", "mood")).array());
+        t.column("c_unchecked", ColumnType::unchecked("numeric(10,2)"));
+        t.column(
+            "c_unchecked_arr",
+            ColumnType::unchecked("tstzrange").array(),
+        );
+    });
+}
+
+#[test]
+fn every_column_type() {
+    let plan = migrate_core::plan::preview(all_types).unwrap();
+    assert_eq!(
+        plan.up_sql(),
+        [
+            r#"CREATE SCHEMA IF NOT EXISTS "app""#,
+            r#"CREATE TYPE "app"."mood" AS ENUM ('happy', 'sad')"#,
+            concat!(
+                r#"CREATE TABLE "app"."all_types" ( "c_smallint" smallint, "c_integer" integer, "#,
+                r#""c_bigint" bigint, "c_boolean" bool, "c_text" text, "c_varchar" varchar(40), "#,
+                r#""c_char" char(3), "c_numeric" decimal(12, 2), "c_real" real, "#,
+                r#""c_double" double precision, "c_date" date, "c_time" time, "#,
+                r#""c_timestamp" timestamp, "c_timestamptz" timestamp with time zone, "#,
+                r#""c_interval" interval, "c_uuid" uuid, "c_json" json, "c_jsonb" jsonb, "#,
+                r#""c_bytea" bytea, "c_inet" inet, "c_text_arr" text[], "c_int_matrix" integer[][], "#,
+                r#""c_varchar_arr" varchar(8)[], "c_mood" "app"."mood", "c_moods" "app"."mood"[], "#,
+                r#""c_unchecked" numeric(10,2), "c_unchecked_arr" tstzrange[] )"#
+            ),
+        ]
+    );
+    assert_eq!(
+        plan.down_sql(),
+        [
+            r#"DROP TABLE "app"."all_types""#,
+            r#"DROP TYPE "app"."mood""#,
+            r#"DROP SCHEMA "app""#,
+        ]
+    );
+}
+
+// ----- column modifiers -------------------------------------------------------------
+
+fn column_modifiers(m: &mut Migration) {
+    m.create_table("orgs", |t| {
+        t.column("id", BigInt).identity().primary_key();
+    });
+    m.create_table("members", |t| {
+        t.column("id", Integer).identity_always().primary_key();
+        t.column("org_id", BigInt)
+            .not_null()
+            .references("orgs", "id")
+            .on_delete(ReferentialAction::Cascade)
+            .on_update(ReferentialAction::NoAction);
+        t.column("inviter_org_id", BigInt)
+            .null()
+            .references("orgs", "id")
+            .on_delete(ReferentialAction::SetNull)
+            .on_update(ReferentialAction::Restrict);
+        t.column("fallback_org_id", BigInt)
+            .default(1i64)
+            .references("orgs", "id")
+            .on_delete(ReferentialAction::SetDefault);
+        t.column("seq", SmallInt).identity().not_null();
+        t.column("email", Text).not_null().unique();
+        t.column("age", SmallInt).check(Expr::col("age").gte(0));
+        t.column("nickname", Text).default("it's");
+        t.column("path", Text).default(r"C:\temp");
+        t.column("score", DoublePrecision).not_null().default(1.5);
+        t.column("rank", Integer).default(0);
+        t.column("active", Boolean).not_null().default(false);
+        t.column("note", Text).default(DefaultValue::null());
+        t.column("token", Uuid)
+            .not_null()
+            .unique()
+            .default(DefaultValue::gen_random_uuid());
+        t.column("joined_at", Timestamptz)
+            .default(DefaultValue::now());
+        t.column("joined_on", Date)
+            .default(DefaultValue::current_date());
+        t.column("level", Integer).default(DefaultValue::expr(
+            Expr::val(2).mul(3),
+            Volatility::Immutable,
+        ));
+    });
+}
+
+#[test]
+fn every_column_modifier() {
+    let plan = migrate_core::plan::preview(column_modifiers).unwrap();
+    assert_eq!(
+        plan.up_sql(),
+        [
+            r#"CREATE TABLE "orgs" ( "id" bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY )"#,
+            concat!(
+                r#"CREATE TABLE "members" ( "id" integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "#,
+                r#""org_id" bigint NOT NULL REFERENCES "orgs" ("id") ON DELETE CASCADE ON UPDATE NO ACTION, "#,
+                r#""inviter_org_id" bigint NULL REFERENCES "orgs" ("id") ON DELETE SET NULL ON UPDATE RESTRICT, "#,
+                r#""fallback_org_id" bigint DEFAULT 1 REFERENCES "orgs" ("id") ON DELETE SET DEFAULT, "#,
+                r#""seq" smallint GENERATED BY DEFAULT AS IDENTITY NOT NULL, "#,
+                r#""email" text NOT NULL UNIQUE, "#,
+                r#""age" smallint CHECK ("age" >= 0), "#,
+                r#""nickname" text DEFAULT E'it\'s', "#,
+                r#""path" text DEFAULT E'C:\\temp', "#,
+                r#""score" double precision NOT NULL DEFAULT 1.5, "#,
+                r#""rank" integer DEFAULT 0, "#,
+                r#""active" bool NOT NULL DEFAULT FALSE, "#,
+                r#""note" text DEFAULT NULL, "#,
+                r#""token" uuid NOT NULL DEFAULT (gen_random_uuid()) UNIQUE, "#,
+                r#""joined_at" timestamp with time zone DEFAULT (now()), "#,
+                r#""joined_on" date DEFAULT (CURRENT_DATE), "#,
+                r#""level" integer DEFAULT (2 * 3) )"#
+            ),
+        ]
+    );
+    assert_eq!(
+        plan.down_sql(),
+        [r#"DROP TABLE "members""#, r#"DROP TABLE "orgs""#]
+    );
+}
+
+fn with_timestamps(m: &mut Migration) {
+    m.create_table("app.events", |t| {
+        t.column("id", BigInt).identity().primary_key();
+        t.timestamps();
+    });
+}
+
+#[test]
+fn timestamps_helper() {
+    let plan = migrate_core::plan::preview(with_timestamps).unwrap();
+    assert_eq!(
+        plan.up_sql(),
+        [concat!(
+            r#"CREATE TABLE "app"."events" ( "id" bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, "#,
+            r#""created_at" timestamp with time zone NOT NULL DEFAULT (now()), "#,
+            r#""updated_at" timestamp with time zone NOT NULL DEFAULT (now()) )"#
+        )]
+    );
+    assert_eq!(plan.down_sql(), [r#"DROP TABLE "app"."events""#]);
+}
+
+// ----- table constraints ------------------------------------------------------------
+
+fn table_constraints(m: &mut Migration) {
+    m.create_schema("app");
+    m.create_table("app.orgs", |t| {
+        t.column("id", BigInt).not_null();
+        t.column("slug", Text).not_null();
+        t.primary_key(["id"]);
+        t.unique(["slug"]).name("orgs_slug_key");
+    });
+    m.create_table("app.memberships", |t| {
+        t.column("org_id", BigInt).not_null();
+        t.column("user_id", BigInt).not_null();
+        t.column("role", Text).not_null();
+        t.column("parent_org_id", BigInt);
+        t.primary_key(["org_id", "user_id"])
+            .name("memberships_pkey");
+        t.unique(["user_id", "role"]);
+        t.check(Expr::col("role").is_in(["admin", "member"]))
+            .name("memberships_role_check");
+        t.check(Expr::col("org_id").ne(Expr::col("parent_org_id")));
+        // (`not_valid` inside `create_table` is refused by the plan: see plan.rs tests.)
+        t.foreign_key(["org_id"], "app.orgs", ["id"])
+            .name("memberships_org_fk")
+            .on_delete(ReferentialAction::Cascade)
+            .on_update(ReferentialAction::Restrict);
+        t.foreign_key(["parent_org_id"], "app.orgs", ["id"])
+            .on_delete(ReferentialAction::SetNull);
+    });
+}
+
+#[test]
+fn table_level_constraints() {
+    let plan = migrate_core::plan::preview(table_constraints).unwrap();
+    assert_eq!(
+        plan.up_sql(),
+        [
+            r#"CREATE SCHEMA IF NOT EXISTS "app""#,
+            concat!(
+                r#"CREATE TABLE "app"."orgs" ( "id" bigint NOT NULL, "slug" text NOT NULL, "#,
+                r#"PRIMARY KEY ("id"), CONSTRAINT "orgs_slug_key" UNIQUE ("slug") )"#
+            ),
+            concat!(
+                r#"CREATE TABLE "app"."memberships" ( "org_id" bigint NOT NULL, "user_id" bigint NOT NULL, "#,
+                r#""role" text NOT NULL, "parent_org_id" bigint, "#,
+                r#"CONSTRAINT "memberships_pkey" PRIMARY KEY ("org_id", "user_id"), "#,
+                r#"UNIQUE ("user_id", "role"), "#,
+                r#"CONSTRAINT "memberships_org_fk" FOREIGN KEY ("org_id") REFERENCES "app"."orgs" ("id") ON DELETE CASCADE ON UPDATE RESTRICT, "#,
+                r#"FOREIGN KEY ("parent_org_id") REFERENCES "app"."orgs" ("id") ON DELETE SET NULL, "#,
+                r#"CONSTRAINT "memberships_role_check" CHECK ("role" IN ('admin', 'member')), "#,
+                r#"CHECK ("org_id" <> "parent_org_id") )"#
+            ),
+        ]
+    );
+    assert_eq!(
+        plan.down_sql(),
+        [
+            r#"DROP TABLE "app"."memberships""#,
+            r#"DROP TABLE "app"."orgs""#,
+            r#"DROP SCHEMA "app""#,
+        ]
+    );
+}
+
+// ----- awkward identifiers and literals ---------------------------------------------
+
+fn weird_names(m: &mut Migration) {
+    let table = ("My Schema", r#"Odd"Table"#);
+    m.create_schema("My Schema");
+    m.create_table(table, |t| {
+        t.column(r#"Col"Quote"#, Integer).not_null();
+        t.column("MixedCase", Text);
+        t.primary_key([r#"Col"Quote"#]).name(r#"Odd"Pkey"#);
+        t.unique(["MixedCase"]).name(r#"Odd"Key"#);
+        t.check(Expr::col("MixedCase").ne("")).name(r#"Odd"Check"#);
+        t.foreign_key(["MixedCase"], table, ["MixedCase"])
+            .name(r#"Odd"SelfFk"#);
+    });
+    m.create_index(r#"Odd"Idx"#, table, ["MixedCase"])
+        .include([r#"Col"Quote"#]);
+    m.add_column(table, r#"Ref"Col"#, Integer)
+        .references(table, r#"Col"Quote"#);
+    m.add_foreign_key(r#"Odd"Fk"#, table, [r#"Ref"Col"#], table, [r#"Col"Quote"#])
+        .not_valid();
+    m.validate_constraint(table, r#"Odd"Fk"#);
+    m.rename_index(("My Schema", r#"Odd"Idx"#), r#"Renamed"Idx"#);
+    m.rename_constraint(table, r#"Odd"Check"#, r#"Renamed"Check"#);
+    m.create_enum(
+        ("My Schema", r#"Odd"Enum"#),
+        ["it's", r"back\slash", "Plain"],
+    );
+}
+
+#[test]
+fn identifiers_with_quotes_and_mixed_case() {
+    let plan = migrate_core::plan::preview(weird_names).unwrap();
+    assert_eq!(
+        plan.up_sql(),
+        [
+            r#"CREATE SCHEMA IF NOT EXISTS "My Schema""#,
+            concat!(
+                r#"CREATE TABLE "My Schema"."Odd""Table" ( "Col""Quote" integer NOT NULL, "MixedCase" text, "#,
+                r#"CONSTRAINT "Odd""Pkey" PRIMARY KEY ("Col""Quote"), "#,
+                r#"CONSTRAINT "Odd""Key" UNIQUE ("MixedCase"), "#,
+                r#"CONSTRAINT "Odd""SelfFk" FOREIGN KEY ("MixedCase") REFERENCES "My Schema"."Odd""Table" ("MixedCase"), "#,
+                r#"CONSTRAINT "Odd""Check" CHECK ("MixedCase" <> '') )"#
+            ),
+            r#"CREATE INDEX "Odd""Idx" ON "My Schema"."Odd""Table" ("MixedCase") INCLUDE ("Col""Quote")"#,
+            r#"ALTER TABLE "My Schema"."Odd""Table" ADD COLUMN "Ref""Col" integer REFERENCES "My Schema"."Odd""Table" ("Col""Quote")"#,
+            r#"ALTER TABLE "My Schema"."Odd""Table" ADD CONSTRAINT "Odd""Fk" FOREIGN KEY ("Ref""Col") REFERENCES "My Schema"."Odd""Table" ("Col""Quote") NOT VALID"#,
+            r#"ALTER TABLE "My Schema"."Odd""Table" VALIDATE CONSTRAINT "Odd""Fk""#,
+            r#"ALTER INDEX "My Schema"."Odd""Idx" RENAME TO "Renamed""Idx""#,
+            r#"ALTER TABLE "My Schema"."Odd""Table" RENAME CONSTRAINT "Odd""Check" TO "Renamed""Check""#,
+            r#"CREATE TYPE "My Schema"."Odd""Enum" AS ENUM (E'it\'s', E'back\\slash', 'Plain')"#,
+        ]
+    );
+    assert_eq!(
+        plan.down_sql(),
+        [
+            r#"DROP TYPE "My Schema"."Odd""Enum""#,
+            r#"ALTER TABLE "My Schema"."Odd""Table" RENAME CONSTRAINT "Renamed""Check" TO "Odd""Check""#,
+            r#"ALTER INDEX "My Schema"."Renamed""Idx" RENAME TO "Odd""Idx""#,
+            r#"ALTER TABLE "My Schema"."Odd""Table" DROP CONSTRAINT "Odd""Fk""#,
+            r#"ALTER TABLE "My Schema"."Odd""Table" DROP COLUMN "Ref""Col""#,
+            r#"DROP INDEX "My Schema"."Odd""Idx""#,
+            r#"DROP TABLE "My Schema"."Odd""Table""#,
+            r#"DROP SCHEMA "My Schema""#,
+        ]
+    );
+}
+
+// ----- columns ----------------------------------------------------------------------
+
+fn alter_columns(m: &mut Migration) {
+    m.add_column("app.users", "bio", Text)
+        .not_null()
+        .default("");
+    m.add_column("app.users", "seq", BigInt).identity();
+    m.add_column("app.users", "uid", Uuid)
+        .not_null()
+        .default(DefaultValue::gen_random_uuid())
+        .unique();
+    m.drop_column_with("app.users", "legacy", Varchar(20))
+        .not_null()
+        .default("x");
+    m.rename_column("app.users", "name", "full_name");
+    m.alter_column_type_from("app.users", "age", Integer, BigInt);
+    m.alter_column_type_from("app.users", "code", Text, Integer)
+        .using(Expr::cust(r#""code"::integer"#))
+        .reverse_using(Expr::col("code").cast_as("text"));
+    m.change_default("app.users", "status", None, Some("active".into()));
+    m.change_default("app.users", "created_at", Some(DefaultValue::now()), None);
+    m.change_default("app.users", "kind", Some("a'b".into()), Some(r"c\d".into()));
+    m.set_not_null("app.users", "email");
+    m.drop_not_null("app.users", "phone");
+}
+
+#[test]
+fn column_steps_on_a_qualified_table() {
+    let plan = migrate_core::plan::preview(alter_columns).unwrap();
+    assert_eq!(
+        plan.up_sql(),
+        [
+            r#"ALTER TABLE "app"."users" ADD COLUMN "bio" text NOT NULL DEFAULT ''"#,
+            r#"ALTER TABLE "app"."users" ADD COLUMN "seq" bigint GENERATED BY DEFAULT AS IDENTITY"#,
+            r#"ALTER TABLE "app"."users" ADD COLUMN "uid" uuid NOT NULL DEFAULT (gen_random_uuid()) UNIQUE"#,
+            r#"ALTER TABLE "app"."users" DROP COLUMN "legacy""#,
+            r#"ALTER TABLE "app"."users" RENAME COLUMN "name" TO "full_name""#,
+            r#"ALTER TABLE "app"."users" ALTER COLUMN "age" TYPE bigint"#,
+            r#"ALTER TABLE "app"."users" ALTER COLUMN "code" TYPE integer USING "code"::integer"#,
+            r#"ALTER TABLE "app"."users" ALTER COLUMN "status" SET DEFAULT 'active'"#,
+            r#"ALTER TABLE "app"."users" ALTER COLUMN "created_at" DROP DEFAULT"#,
+            r#"ALTER TABLE "app"."users" ALTER COLUMN "kind" SET DEFAULT E'c\\d'"#,
+            r#"ALTER TABLE "app"."users" ALTER COLUMN "email" SET NOT NULL"#,
+            r#"ALTER TABLE "app"."users" ALTER COLUMN "phone" DROP NOT NULL"#,
+        ]
+    );
+    assert_eq!(
+        plan.down_sql(),
+        [
+            r#"ALTER TABLE "app"."users" ALTER COLUMN "phone" SET NOT NULL"#,
+            r#"ALTER TABLE "app"."users" ALTER COLUMN "email" DROP NOT NULL"#,
+            r#"ALTER TABLE "app"."users" ALTER COLUMN "kind" SET DEFAULT E'a\'b'"#,
+            r#"ALTER TABLE "app"."users" ALTER COLUMN "created_at" SET DEFAULT now()"#,
+            r#"ALTER TABLE "app"."users" ALTER COLUMN "status" DROP DEFAULT"#,
+            r#"ALTER TABLE "app"."users" ALTER COLUMN "code" TYPE text USING CAST("code" AS text)"#,
+            r#"ALTER TABLE "app"."users" ALTER COLUMN "age" TYPE integer"#,
+            r#"ALTER TABLE "app"."users" RENAME COLUMN "full_name" TO "name""#,
+            r#"ALTER TABLE "app"."users" ADD COLUMN "legacy" varchar(20) NOT NULL DEFAULT 'x'"#,
+            r#"ALTER TABLE "app"."users" DROP COLUMN "uid""#,
+            r#"ALTER TABLE "app"."users" DROP COLUMN "seq""#,
+            r#"ALTER TABLE "app"."users" DROP COLUMN "bio""#,
+        ]
+    );
+}
+
+// ----- indexes ----------------------------------------------------------------------
+
+fn indexes(m: &mut Migration) {
+    m.create_index("users_email_key", "app.users", ["email"])
+        .unique();
+    m.create_index_concurrently(
+        "users_active_idx",
+        "app.users",
+        [IndexColumn::from("org_id"), IndexColumn::desc("created_at")],
+    )
+    .filter(Expr::col("deleted_at").is_null());
+    m.create_index("users_tags_idx", "app.users", ["tags"])
+        .using(IndexMethod::Gin);
+    m.create_index_concurrently(
+        "users_lower_email_idx",
+        "app.users",
+        [IndexColumn::expr(Expr::cust("lower(email)"))],
+    )
+    .unique()
+    .include(["id"])
+    .filter(Expr::col("email").is_not_null());
+    m.create_index("users_org_idx", "app.users", ["org_id"])
+        .using(IndexMethod::Btree)
+        .include(["email", "id"]);
+    m.create_index_concurrently("users_created_brin", "app.users", ["created_at"])
+        .using(IndexMethod::Brin);
+    m.create_index("users_email_hash", "app.users", ["email"])
+        .using(IndexMethod::Hash);
+    m.create_index("users_active_during_idx", "app.users", ["active_during"])
+        .using(IndexMethod::Gist);
+    m.create_index(
+        "users_lower_name_desc",
+        "app.users",
+        [IndexColumn {
+            key: IndexKey::Expr(Func::lower(Expr::col("name")).into()),
+            order: Some(SortOrder::Desc),
+        }],
+    )
+    .filter(Expr::col("kind").eq("it's").and(Expr::col("org_id").gt(0)));
+    m.create_index("users_plain_idx", "users", ["id"]);
+}
+
+#[test]
+fn indexes_of_every_shape() {
+    let plan = migrate_core::plan::preview(indexes).unwrap();
+    assert_eq!(
+        plan.up_sql(),
+        [
+            r#"CREATE UNIQUE INDEX "users_email_key" ON "app"."users" ("email")"#,
+            r#"CREATE INDEX CONCURRENTLY "users_active_idx" ON "app"."users" ("org_id", "created_at" DESC) WHERE "deleted_at" IS NULL"#,
+            r#"CREATE INDEX "users_tags_idx" ON "app"."users" USING gin ("tags")"#,
+            r#"CREATE UNIQUE INDEX CONCURRENTLY "users_lower_email_idx" ON "app"."users" ((lower(email))) INCLUDE ("id") WHERE "email" IS NOT NULL"#,
+            r#"CREATE INDEX "users_org_idx" ON "app"."users" USING btree ("org_id") INCLUDE ("email", "id")"#,
+            r#"CREATE INDEX CONCURRENTLY "users_created_brin" ON "app"."users" USING brin ("created_at")"#,
+            r#"CREATE INDEX "users_email_hash" ON "app"."users" USING hash ("email")"#,
+            r#"CREATE INDEX "users_active_during_idx" ON "app"."users" USING gist ("active_during")"#,
+            r#"CREATE INDEX "users_lower_name_desc" ON "app"."users" ((LOWER("name")) DESC) WHERE "kind" = E'it\'s' AND "org_id" > 0"#,
+            r#"CREATE INDEX "users_plain_idx" ON "users" ("id")"#,
+        ]
+    );
+    assert_eq!(
+        plan.down_sql(),
+        [
+            r#"DROP INDEX "users_plain_idx""#,
+            r#"DROP INDEX "app"."users_lower_name_desc""#,
+            r#"DROP INDEX "app"."users_active_during_idx""#,
+            r#"DROP INDEX "app"."users_email_hash""#,
+            r#"DROP INDEX CONCURRENTLY "app"."users_created_brin""#,
+            r#"DROP INDEX "app"."users_org_idx""#,
+            r#"DROP INDEX CONCURRENTLY "app"."users_lower_email_idx""#,
+            r#"DROP INDEX "app"."users_tags_idx""#,
+            r#"DROP INDEX CONCURRENTLY "app"."users_active_idx""#,
+            r#"DROP INDEX "app"."users_email_key""#,
+        ]
+    );
+}
+
+// ----- constraints ------------------------------------------------------------------
+
+fn constraints_not_valid(m: &mut Migration) {
+    m.add_foreign_key(
+        "posts_author_fk",
+        "app.posts",
+        ["author_id"],
+        "app.users",
+        ["id"],
+    )
+    .on_delete(ReferentialAction::Cascade)
+    .not_valid();
+    m.validate_constraint("app.posts", "posts_author_fk");
+    m.add_check(
+        "posts_title_len",
+        "app.posts",
+        Expr::cust("char_length(title) <= 200"),
+    )
+    .not_valid();
+    m.validate_constraint("app.posts", "posts_title_len");
+    // (`not_valid` on a unique constraint is refused by the plan: see plan.rs tests.)
+    m.add_unique("posts_slug_key", "app.posts", ["slug"]);
+    m.add_foreign_key(
+        "posts_editor_fk",
+        "app.posts",
+        ["editor_id", "org_id"],
+        "app.users",
+        ["id", "org_id"],
+    )
+    .on_update(ReferentialAction::SetNull);
+}
+
+#[test]
+fn constraints_not_valid_then_validated() {
+    let plan = migrate_core::plan::preview(constraints_not_valid).unwrap();
+    assert_eq!(
+        plan.up_sql(),
+        [
+            r#"ALTER TABLE "app"."posts" ADD CONSTRAINT "posts_author_fk" FOREIGN KEY ("author_id") REFERENCES "app"."users" ("id") ON DELETE CASCADE NOT VALID"#,
+            r#"ALTER TABLE "app"."posts" VALIDATE CONSTRAINT "posts_author_fk""#,
+            r#"ALTER TABLE "app"."posts" ADD CONSTRAINT "posts_title_len" CHECK (char_length(title) <= 200) NOT VALID"#,
+            r#"ALTER TABLE "app"."posts" VALIDATE CONSTRAINT "posts_title_len""#,
+            r#"ALTER TABLE "app"."posts" ADD CONSTRAINT "posts_slug_key" UNIQUE ("slug")"#,
+            r#"ALTER TABLE "app"."posts" ADD CONSTRAINT "posts_editor_fk" FOREIGN KEY ("editor_id", "org_id") REFERENCES "app"."users" ("id", "org_id") ON UPDATE SET NULL"#,
+        ]
+    );
+    assert_eq!(
+        plan.down_sql(),
+        [
+            r#"ALTER TABLE "app"."posts" DROP CONSTRAINT "posts_editor_fk""#,
+            r#"ALTER TABLE "app"."posts" DROP CONSTRAINT "posts_slug_key""#,
+            r#"ALTER TABLE "app"."posts" DROP CONSTRAINT "posts_title_len""#,
+            r#"ALTER TABLE "app"."posts" DROP CONSTRAINT "posts_author_fk""#,
+        ]
+    );
+}
+
+// ----- drops with their definitions ---------------------------------------------------
+
+fn drops_with_definitions(m: &mut Migration) {
+    m.drop_foreign_key_with(
+        "posts_author_fk",
+        "app.posts",
+        ["author_id"],
+        "app.users",
+        ["id"],
+    )
+    .on_delete(ReferentialAction::Cascade);
+    m.drop_unique_with("posts_slug_key", "app.posts", ["slug"]);
+    m.drop_check_with(
+        "posts_title_len",
+        "app.posts",
+        Expr::cust("char_length(title) <= 200"),
+    );
+    m.drop_index_with("posts_slug_idx", "app.posts", ["slug"])
+        .unique();
+    m.drop_index_concurrently_with(
+        "posts_created_idx",
+        "app.posts",
+        [IndexColumn::desc("created_at")],
+    );
+    m.drop_table_with("app.drafts", |t| {
+        t.column("id", BigInt).identity().primary_key();
+        t.column("body", Text).not_null();
+    });
+    m.drop_enum_with("app.status", ["draft", "published"]);
+    m.drop_schema("old");
+}
+
+#[test]
+fn drops_with_definitions_round_trip() {
+    let plan = migrate_core::plan::preview(drops_with_definitions).unwrap();
+    assert_eq!(
+        plan.up_sql(),
+        [
+            r#"ALTER TABLE "app"."posts" DROP CONSTRAINT "posts_author_fk""#,
+            r#"ALTER TABLE "app"."posts" DROP CONSTRAINT "posts_slug_key""#,
+            r#"ALTER TABLE "app"."posts" DROP CONSTRAINT "posts_title_len""#,
+            r#"DROP INDEX "app"."posts_slug_idx""#,
+            r#"DROP INDEX CONCURRENTLY "app"."posts_created_idx""#,
+            r#"DROP TABLE "app"."drafts""#,
+            r#"DROP TYPE "app"."status""#,
+            r#"DROP SCHEMA "old""#,
+        ]
+    );
+    assert_eq!(
+        plan.down_sql(),
+        [
+            r#"CREATE SCHEMA IF NOT EXISTS "old""#,
+            r#"CREATE TYPE "app"."status" AS ENUM ('draft', 'published')"#,
+            r#"CREATE TABLE "app"."drafts" ( "id" bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, "body" text NOT NULL )"#,
+            r#"CREATE INDEX CONCURRENTLY "posts_created_idx" ON "app"."posts" ("created_at" DESC)"#,
+            r#"CREATE UNIQUE INDEX "posts_slug_idx" ON "app"."posts" ("slug")"#,
+            r#"ALTER TABLE "app"."posts" ADD CONSTRAINT "posts_title_len" CHECK (char_length(title) <= 200)"#,
+            r#"ALTER TABLE "app"."posts" ADD CONSTRAINT "posts_slug_key" UNIQUE ("slug")"#,
+            r#"ALTER TABLE "app"."posts" ADD CONSTRAINT "posts_author_fk" FOREIGN KEY ("author_id") REFERENCES "app"."users" ("id") ON DELETE CASCADE"#,
+        ]
+    );
+}
+
+// ----- renames ----------------------------------------------------------------------
+
+fn renames(m: &mut Migration) {
+    m.rename_table("app.users", "members");
+    m.rename_column("app.members", "name", "full_name");
+    m.rename_index("app.users_email_key", "members_email_key");
+    m.rename_constraint("app.members", "users_age_check", "members_age_check");
+    m.rename_enum_value("app.mood", "sad", "it's blue");
+}
+
+#[test]
+fn renames_round_trip() {
+    let plan = migrate_core::plan::preview(renames).unwrap();
+    assert_eq!(
+        plan.up_sql(),
+        [
+            r#"ALTER TABLE "app"."users" RENAME TO "members""#,
+            r#"ALTER TABLE "app"."members" RENAME COLUMN "name" TO "full_name""#,
+            r#"ALTER INDEX "app"."users_email_key" RENAME TO "members_email_key""#,
+            r#"ALTER TABLE "app"."members" RENAME CONSTRAINT "users_age_check" TO "members_age_check""#,
+            r#"ALTER TYPE "app"."mood" RENAME VALUE 'sad' TO E'it\'s blue'"#,
+        ]
+    );
+    assert_eq!(
+        plan.down_sql(),
+        [
+            r#"ALTER TYPE "app"."mood" RENAME VALUE E'it\'s blue' TO 'sad'"#,
+            r#"ALTER TABLE "app"."members" RENAME CONSTRAINT "members_age_check" TO "users_age_check""#,
+            r#"ALTER INDEX "app"."members_email_key" RENAME TO "users_email_key""#,
+            r#"ALTER TABLE "app"."members" RENAME COLUMN "full_name" TO "name""#,
+            r#"ALTER TABLE "app"."members" RENAME TO "users""#,
+        ]
+    );
+}
+
+// ----- schemas and extensions -------------------------------------------------------
+
+fn extensions(m: &mut Migration) {
+    m.create_schema("ext");
+    m.create_extension("uuid-ossp");
+    m.create_extension("pgcrypto");
+}
+
+fn drop_extensions(m: &mut Migration) {
+    m.drop_extension("pg_trgm");
+    m.drop_schema("legacy");
+}
+
+#[test]
+fn schemas_and_extensions() {
+    let plan = migrate_core::plan::preview(extensions).unwrap();
+    assert_eq!(
+        plan.up_sql(),
+        [
+            r#"CREATE SCHEMA IF NOT EXISTS "ext""#,
+            r#"CREATE EXTENSION IF NOT EXISTS "uuid-ossp""#,
+            r#"CREATE EXTENSION IF NOT EXISTS "pgcrypto""#,
+        ]
+    );
+    assert_eq!(
+        plan.down_sql(),
+        [
+            r#"DROP EXTENSION "pgcrypto""#,
+            r#"DROP EXTENSION "uuid-ossp""#,
+            r#"DROP SCHEMA "ext""#,
+        ]
+    );
+
+    let plan = migrate_core::plan::preview(drop_extensions).unwrap();
+    assert_eq!(
+        plan.up_sql(),
+        [r#"DROP EXTENSION "pg_trgm""#, r#"DROP SCHEMA "legacy""#]
+    );
+    assert_eq!(
+        plan.down_sql(),
+        [
+            r#"CREATE SCHEMA IF NOT EXISTS "legacy""#,
+            r#"CREATE EXTENSION IF NOT EXISTS "pg_trgm""#,
+        ]
+    );
+}
+
+// ----- steps that need Manual mode ------------------------------------------------------
+
+fn manual_schema_steps(m: &mut Migration<Manual>) {
+    m.alter_column_type("app.users", "code", Integer)
+        .using(Expr::cust(r#""code"::integer"#));
+    m.alter_column_type("app.users", "tags", Varchar(16).array());
+    m.set_default("app.users", "status", "new");
+    m.set_default(
+        "app.users",
+        "score",
+        DefaultValue::expr(Expr::val(1).add(1), Volatility::Immutable),
+    );
+    m.drop_default("app.users", "created_at");
+    m.drop_column("app.users", "legacy");
+    m.drop_index("app.users_email_key");
+    m.drop_index_concurrently("users_plain_idx");
+    m.drop_constraint("app.users", "users_age_check");
+    m.add_enum_value("app.mood", "ok");
+    m.add_enum_value_before("app.mood", "meh", "sad");
+    m.add_enum_value_after("app.mood", "it's", "happy");
+    m.drop_table("app.legacy");
+    m.drop_enum("app.unused");
+}
+
+#[test]
+fn manual_schema_steps_up_only() {
+    let plan = migrate_core::plan::preview(manual_schema_steps).unwrap();
+    assert!(!plan.is_reversible());
+    assert_eq!(
+        plan.up_sql(),
+        [
+            r#"ALTER TABLE "app"."users" ALTER COLUMN "code" TYPE integer USING "code"::integer"#,
+            r#"ALTER TABLE "app"."users" ALTER COLUMN "tags" TYPE varchar(16)[]"#,
+            r#"ALTER TABLE "app"."users" ALTER COLUMN "status" SET DEFAULT 'new'"#,
+            r#"ALTER TABLE "app"."users" ALTER COLUMN "score" SET DEFAULT 1 + 1"#,
+            r#"ALTER TABLE "app"."users" ALTER COLUMN "created_at" DROP DEFAULT"#,
+            r#"ALTER TABLE "app"."users" DROP COLUMN "legacy""#,
+            r#"DROP INDEX "app"."users_email_key""#,
+            r#"DROP INDEX CONCURRENTLY "users_plain_idx""#,
+            r#"ALTER TABLE "app"."users" DROP CONSTRAINT "users_age_check""#,
+            r#"ALTER TYPE "app"."mood" ADD VALUE 'ok'"#,
+            r#"ALTER TYPE "app"."mood" ADD VALUE 'meh' BEFORE 'sad'"#,
+            r#"ALTER TYPE "app"."mood" ADD VALUE E'it\'s' AFTER 'happy'"#,
+            r#"DROP TABLE "app"."legacy""#,
+            r#"DROP TYPE "app"."unused""#,
+        ]
+    );
+    assert!(plan.down_sql().is_empty());
+}
+
+fn manual_data_steps(m: &mut Migration<Manual>) {
+    m.insert("app.users", ["id", "name", "active"])
+        .values([Expr::val(1), Expr::val("it's"), Expr::val(true)])
+        .values([Expr::val(2), Expr::val(r"back\slash"), Expr::val(false)])
+        .on_conflict_do_nothing();
+    m.insert("app.users", ["id", "name"])
+        .values([Expr::val(3), Expr::val("plain")]);
+    m.update("app.users")
+        .set("name", "O'Reilly")
+        .set("score", Expr::col("score").add(1))
+        .set("note", Expr::val(Option::<String>::None))
+        .filter(Expr::col("id").eq(1))
+        .filter(Expr::col("name").like(r"%\_%"));
+    m.update("app.users").set("active", true);
+    m.delete("app.users").filter(Expr::col("active").eq(false));
+    m.delete("app.sessions");
+    m.unchecked_sql("CREATE INDEX CONCURRENTLY users_id_idx ON app.users (id)")
+        .outside_transaction();
+    m.unchecked_sql("ANALYZE app.users");
+}
+
+#[test]
+fn manual_data_steps_up_only() {
+    let plan = migrate_core::plan::preview(manual_data_steps).unwrap();
+    assert!(!plan.is_reversible());
+    assert_eq!(
+        plan.up_sql(),
+        [
+            r#"INSERT INTO "app"."users" ("id", "name", "active") VALUES (1, E'it\'s', TRUE), (2, E'back\\slash', FALSE) ON CONFLICT DO NOTHING"#,
+            r#"INSERT INTO "app"."users" ("id", "name") VALUES (3, 'plain')"#,
+            r#"UPDATE "app"."users" SET "name" = E'O\'Reilly', "score" = "score" + 1, "note" = NULL WHERE "id" = 1 AND "name" LIKE E'%\\_%'"#,
+            r#"UPDATE "app"."users" SET "active" = TRUE"#,
+            r#"DELETE FROM "app"."users" WHERE "active" = FALSE"#,
+            r#"DELETE FROM "app"."sessions""#,
+            r#"CREATE INDEX CONCURRENTLY users_id_idx ON app.users (id)"#,
+            r#"ANALYZE app.users"#,
+        ]
+    );
+    assert!(plan.down_sql().is_empty());
+    let kinds: Vec<_> = plan.up.units.iter().map(unit_shape).collect();
+    assert_eq!(kinds, ["transaction(6)", "alone", "transaction(1)"]);
+}
+
+fn paired(m: &mut Migration) {
+    m.reversible(
+        |up| {
+            up.insert("app.users", ["id", "name"])
+                .values([Expr::val(10), Expr::val("seed")]);
+        },
+        |down| {
+            down.delete("app.users").filter(Expr::col("id").eq(10));
+        },
+    );
+    m.reversible(
+        |up| {
+            up.update("app.users")
+                .set("status", "archived")
+                .filter(Expr::col("status").eq("old"));
+        },
+        |down| {
+            down.update("app.users")
+                .set("status", "old")
+                .filter(Expr::col("status").eq("archived"));
+        },
+    );
+    m.reversible(
+        |up| {
+            up.set_default("app.users", "status", "new");
+        },
+        |down| {
+            down.drop_default("app.users", "status");
+        },
+    );
+    m.reversible(
+        |up| {
+            up.alter_column_type("app.users", "code", Integer)
+                .using(Expr::cust(r#""code"::integer"#));
+        },
+        |down| {
+            down.alter_column_type("app.users", "code", Text);
+        },
+    );
+    m.reversible(
+        |up| {
+            up.drop_column("app.users", "legacy");
+        },
+        |down| {
+            down.add_column("app.users", "legacy", Varchar(20));
+        },
+    );
+    m.reversible(
+        |up| {
+            up.drop_index_concurrently("app.users_email_key");
+        },
+        |down| {
+            down.create_index_concurrently("users_email_key", "app.users", ["email"])
+                .unique();
+        },
+    );
+    m.reversible(
+        |up| {
+            up.drop_constraint("app.users", "users_age_check");
+        },
+        |down| {
+            down.add_check("users_age_check", "app.users", Expr::col("age").gte(0));
+        },
+    );
+    m.reversible(
+        |up| {
+            up.drop_enum("app.unused");
+        },
+        |down| {
+            down.create_enum("app.unused", ["x"]);
+        },
+    );
+    m.reversible(
+        |up| {
+            up.drop_table("app.legacy");
+        },
+        |down| {
+            down.unchecked_sql("CREATE TABLE app.legacy (id bigint)");
+        },
+    );
+    m.reversible(
+        |up| {
+            up.unchecked_sql("COMMENT ON TABLE app.users IS 'people'");
+        },
+        |down| {
+            down.unchecked_sql("COMMENT ON TABLE app.users IS NULL");
+        },
+    );
+    m.reversible(
+        |up| {
+            up.add_enum_value_after("app.mood", "ok", "happy");
+        },
+        |_down| {},
+    );
+}
+
+#[test]
+fn manual_steps_paired_in_reversible() {
+    let plan = migrate_core::plan::preview(paired).unwrap();
+    assert_eq!(
+        plan.up_sql(),
+        [
+            r#"INSERT INTO "app"."users" ("id", "name") VALUES (10, 'seed')"#,
+            r#"UPDATE "app"."users" SET "status" = 'archived' WHERE "status" = 'old'"#,
+            r#"ALTER TABLE "app"."users" ALTER COLUMN "status" SET DEFAULT 'new'"#,
+            r#"ALTER TABLE "app"."users" ALTER COLUMN "code" TYPE integer USING "code"::integer"#,
+            r#"ALTER TABLE "app"."users" DROP COLUMN "legacy""#,
+            r#"DROP INDEX CONCURRENTLY "app"."users_email_key""#,
+            r#"ALTER TABLE "app"."users" DROP CONSTRAINT "users_age_check""#,
+            r#"DROP TYPE "app"."unused""#,
+            r#"DROP TABLE "app"."legacy""#,
+            r#"COMMENT ON TABLE app.users IS 'people'"#,
+            r#"ALTER TYPE "app"."mood" ADD VALUE 'ok' AFTER 'happy'"#,
+        ]
+    );
+    assert_eq!(
+        plan.down_sql(),
+        [
+            r#"COMMENT ON TABLE app.users IS NULL"#,
+            r#"CREATE TABLE app.legacy (id bigint)"#,
+            r#"CREATE TYPE "app"."unused" AS ENUM ('x')"#,
+            r#"ALTER TABLE "app"."users" ADD CONSTRAINT "users_age_check" CHECK ("age" >= 0)"#,
+            r#"CREATE UNIQUE INDEX CONCURRENTLY "users_email_key" ON "app"."users" ("email")"#,
+            r#"ALTER TABLE "app"."users" ADD COLUMN "legacy" varchar(20)"#,
+            r#"ALTER TABLE "app"."users" ALTER COLUMN "code" TYPE text"#,
+            r#"ALTER TABLE "app"."users" ALTER COLUMN "status" DROP DEFAULT"#,
+            r#"UPDATE "app"."users" SET "status" = 'old' WHERE "status" = 'archived'"#,
+            r#"DELETE FROM "app"."users" WHERE "id" = 10"#,
+        ]
+    );
+    let up: Vec<_> = plan.up.units.iter().map(unit_shape).collect();
+    assert_eq!(up, ["transaction(5)", "alone", "transaction(5)"]);
+    let down: Vec<_> = plan
+        .down
+        .as_ref()
+        .unwrap()
+        .units
+        .iter()
+        .map(unit_shape)
+        .collect();
+    assert_eq!(down, ["transaction(4)", "alone", "transaction(5)"]);
+}
+
+// ----- transactions and plan units --------------------------------------------------
+
+fn unit_shape(unit: &Unit) -> String {
+    match unit {
+        Unit::Transaction(statements) => format!("transaction({})", statements.len()),
+        Unit::Alone(_) => "alone".to_owned(),
+    }
+}
+
+fn table_then_concurrent_index(m: &mut Migration) {
+    m.create_table("app.users", |t| {
+        t.column("id", BigInt).identity().primary_key();
+        t.column("email", Text).not_null();
+    });
+    m.create_index_concurrently("users_email_idx", "app.users", ["email"]);
+}
+
+#[test]
+fn concurrent_index_runs_alone() {
+    let plan = migrate_core::plan::preview(table_then_concurrent_index).unwrap();
+    assert_eq!(
+        plan.up_sql(),
+        [
+            r#"CREATE TABLE "app"."users" ( "id" bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, "email" text NOT NULL )"#,
+            r#"CREATE INDEX CONCURRENTLY "users_email_idx" ON "app"."users" ("email")"#,
+        ]
+    );
+    assert_eq!(
+        plan.down_sql(),
+        [
+            r#"DROP INDEX CONCURRENTLY "app"."users_email_idx""#,
+            r#"DROP TABLE "app"."users""#,
+        ]
+    );
+    match plan.up.units.as_slice() {
+        [Unit::Transaction(first), Unit::Alone(second)] => {
+            assert_eq!(first.len(), 1);
+            assert_eq!(first[0].kind, "create_table");
+            assert_eq!(second.kind, "create_index_concurrently");
+            assert_eq!(second.step, 1);
+        }
+        other => panic!("unexpected units: {other:?}"),
+    }
+    assert!(!plan.up.is_transactional());
+    let down = plan.down.as_ref().unwrap();
+    match down.units.as_slice() {
+        [Unit::Alone(first), Unit::Transaction(second)] => {
+            assert_eq!(first.kind, "drop_index_concurrently");
+            assert_eq!(second.len(), 1);
+            assert_eq!(second[0].kind, "drop_table");
+        }
+        other => panic!("unexpected units: {other:?}"),
+    }
+
+    let plan = migrate_core::plan::preview(all_types).unwrap();
+    assert!(plan.up.is_transactional());
+    assert!(matches!(plan.up.units.as_slice(), [Unit::Transaction(s)] if s.len() == 3));
+}
+
+#[test]
+fn which_steps_are_transactional() {
+    let mut m = Migration::<Manual>::new();
+    m.create_table("t", |t| {
+        t.column("a", Integer);
+    });
+    m.create_index("t_a_idx", "t", ["a"]);
+    m.create_index_concurrently("t_a_idx2", "t", ["a"]);
+    m.drop_index("t_a_idx");
+    m.drop_index_concurrently("t_a_idx2");
+    m.unchecked_sql("VACUUM t").outside_transaction();
+    m.unchecked_sql("SELECT 1");
+    m.reversible(
+        |up| {
+            up.create_index_concurrently("t_b_idx", "t", ["a"]);
+        },
+        |down| {
+            down.drop_index_concurrently("t_b_idx");
+        },
+    );
+    m.reversible(
+        |up| {
+            up.add_column("t", "b", Integer);
+        },
+        |down| {
+            down.drop_column("t", "b");
+        },
+    );
+    let transactional: Vec<(&str, bool)> = m
+        .steps()
+        .iter()
+        .map(|s: &Step| (s.kind(), s.transactional()))
+        .collect();
+    assert_eq!(
+        transactional,
+        [
+            ("create_table", true),
+            ("create_index", true),
+            ("create_index_concurrently", false),
+            ("drop_index", true),
+            ("drop_index_concurrently", false),
+            ("unchecked_sql", false),
+            ("unchecked_sql", true),
+            ("reversible", false),
+            ("reversible", true),
+        ]
+    );
+}
+
+// ----- errors reported by the plan --------------------------------------------------
+
+fn too_long_name(m: &mut Migration) {
+    m.create_table("x".repeat(64), |t| {
+        t.column("id", BigInt);
+    });
+}
+
+#[test]
+fn a_64_byte_identifier_is_rejected() {
+    match migrate_core::plan::preview(too_long_name) {
+        Err(Error::InvalidMigration { problems, .. }) => {
+            // The up step is reported, and so is the derived down (`drop_table`).
+            assert!(!problems[0].down);
+            assert_eq!(problems[0].kind, "create_table");
+            assert!(
+                problems.iter().all(|p| p.message.contains("63")),
+                "{problems:?}"
+            );
+            assert!(
+                problems[0].message.contains("63"),
+                "{}",
+                problems[0].message
+            );
+            assert!(
+                problems[0].message.contains("64"),
+                "{}",
+                problems[0].message
+            );
+        }
+        other => panic!("expected InvalidMigration, got {other:?}"),
+    }
+}
+
+fn dangling_on_delete(m: &mut Migration) {
+    m.create_table("members", |t| {
+        t.column("org_id", BigInt)
+            .on_delete(ReferentialAction::Cascade);
+    });
+}
+
+#[test]
+fn on_delete_without_references_is_reported() {
+    match migrate_core::plan::preview(dangling_on_delete) {
+        Err(Error::InvalidMigration { problems, .. }) => {
+            assert!(
+                problems
+                    .iter()
+                    .any(|p| p.message.contains("no `references(table, column)`")
+                        && p.message.contains("org_id")),
+                "{problems:?}"
+            );
+        }
+        other => panic!("expected InvalidMigration, got {other:?}"),
+    }
+}
