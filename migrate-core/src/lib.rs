@@ -27,6 +27,7 @@ pub mod checksum;
 pub mod error;
 pub mod expr;
 pub mod ident;
+pub mod lint;
 pub mod migration;
 pub mod mode;
 pub mod plan;
@@ -57,6 +58,7 @@ pub mod prelude {
     pub use crate::mode::{Manual, Reversible};
     pub use crate::step::IndexColumn;
     pub use crate::types::ColumnType::{self, *};
+    pub use crate::lint::Rule;
     pub use crate::types::{DefaultValue, IndexMethod, ReferentialAction, Volatility};
     pub use sea_query::{Condition, Expr, ExprTrait, Func};
     pub use std::time::Duration;

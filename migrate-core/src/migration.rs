@@ -110,6 +110,29 @@ impl<M: Mode> Migration<M> {
         self
     }
 
+    /// Acknowledges that this migration breaks a [safety rule](crate::lint::Rule), with
+    /// the reason, so the finding no longer blocks `up`. The reason is shown by
+    /// `migrate lint` and stays visible in code review.
+    ///
+    /// ```
+    /// use migrate_core::prelude::*;
+    /// fn rename(m: &mut Migration) {
+    ///     m.allow(Rule::BreakingChange, "no release reads `body` since v2.3");
+    ///     m.rename_column("posts", "body", "content");
+    /// }
+    /// let plan = migrate_core::plan::preview(rename).unwrap();
+    /// let findings = migrate_core::lint::lint_plan(&plan);
+    /// assert_eq!(findings.len(), 1);
+    /// assert!(findings[0].allowed.is_some());
+    /// ```
+    pub fn allow(&mut self, rule: crate::lint::Rule, reason: impl Into<String>) -> &mut Self {
+        self.recorded.settings.allowed.push(crate::step::Allowance {
+            rule,
+            reason: reason.into(),
+        });
+        self
+    }
+
     // ----- tables -----------------------------------------------------------------
 
     /// `CREATE TABLE`; undone by dropping it.

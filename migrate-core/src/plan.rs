@@ -7,7 +7,9 @@
 
 use crate::checksum::Checksum;
 use crate::error::{Error, Problem};
-use crate::ident::ObjectName;
+use std::collections::BTreeSet;
+
+use crate::ident::{Ident, MAX_IDENT_BYTES, ObjectName};
 use crate::migration::{Migration, Recorded};
 use crate::mode::Mode;
 use crate::registry::{Down, Location, Registration};
@@ -59,27 +61,34 @@ pub struct Direction {
 impl Direction {
     fn build(steps: Vec<Step>) -> Self {
         let mut units: Vec<Unit> = Vec::new();
+        // Whether the last unit must not take more statements (it validated).
+        let mut sealed = false;
+        let mut created = BTreeSet::new();
         for (index, step) in steps.iter().enumerate() {
-            for (transactional, sql) in flatten(step) {
+            for phase in phases(step, &mut created) {
                 let statement = Statement {
-                    sql,
+                    sql: phase.sql,
                     step: index,
                     kind: step.kind(),
                 };
-                match (transactional, units.last_mut()) {
-                    (true, Some(Unit::Transaction(open))) => open.push(statement),
+                match (phase.transactional, units.last_mut()) {
+                    (true, Some(Unit::Transaction(open))) if !sealed && !phase.isolated => {
+                        open.push(statement);
+                    }
                     (true, _) => units.push(Unit::Transaction(vec![statement])),
                     (false, _) => units.push(Unit::Alone(statement)),
                 }
+                sealed = phase.isolated;
             }
         }
         Self { steps, units }
     }
 
-    /// Whether the whole direction runs in a single transaction (together with its
-    /// history row).
+    /// Whether the whole direction runs as one transaction, together with its history
+    /// row. Otherwise it runs unit by unit, its progress recorded after each, so an
+    /// interrupted run resumes where it stopped.
     pub fn is_transactional(&self) -> bool {
-        self.units.iter().all(|u| matches!(u, Unit::Transaction(_)))
+        self.units.len() <= 1 && self.units.iter().all(|u| matches!(u, Unit::Transaction(_)))
     }
 
     /// Every statement, in order.
@@ -93,18 +102,112 @@ impl Direction {
     }
 }
 
-/// Renders a step to its statements, each with whether it may run in a transaction.
-fn flatten(step: &Step) -> Vec<(bool, String)> {
-    match step {
-        Step::Reversible { up, .. } => up.iter().flat_map(flatten).collect(),
-        _ => {
-            let transactional = step.transactional();
-            render::step(step)
-                .into_iter()
-                .map(|sql| (transactional, sql))
-                .collect()
-        }
+/// One statement of a step, as planned.
+struct Phase {
+    sql: String,
+    /// May run inside a transaction.
+    transactional: bool,
+    /// Runs in a transaction of its own, committed before anything else runs.
+    isolated: bool,
+}
+
+impl Phase {
+    fn of(step: &Step) -> Vec<Phase> {
+        let transactional = step.transactional();
+        let isolated = matches!(step, Step::ValidateConstraint { .. });
+        render::step(step)
+            .into_iter()
+            .map(|sql| Phase {
+                sql,
+                transactional,
+                isolated,
+            })
+            .collect()
     }
+}
+
+/// Plans a step into statements, choosing the online protocol where the table already
+/// exists (was not created earlier in the same direction):
+///
+/// - a foreign key or check is added `NOT VALID` (a brief lock), committed, then
+///   validated in a transaction of its own, which does not block writes (SAFETY rule 6);
+/// - `SET NOT NULL` goes through a `CHECK (col IS NOT NULL) NOT VALID`, validated in
+///   its own transaction, so the `SET NOT NULL` that follows skips its scan
+///   (PostgreSQL 12+), and the check is dropped (rule 7);
+/// - `VALIDATE CONSTRAINT` always runs in a transaction of its own.
+fn phases(step: &Step, created: &mut BTreeSet<ObjectName>) -> Vec<Phase> {
+    match step {
+        Step::Reversible { up, .. } => up.iter().flat_map(|s| phases(s, created)).collect(),
+        Step::CreateTable(def) => {
+            created.insert(def.name.clone());
+            Phase::of(step)
+        }
+        Step::AddConstraint { table, constraint }
+            if !created.contains(table)
+                && !constraint.not_valid
+                && matches!(
+                    constraint.kind,
+                    ConstraintKind::ForeignKey(_) | ConstraintKind::Check(_)
+                ) =>
+        {
+            let Some(name) = constraint.name.clone() else {
+                return Phase::of(step);
+            };
+            let mut not_valid = constraint.clone();
+            not_valid.not_valid = true;
+            let mut out = Phase::of(&Step::AddConstraint {
+                table: table.clone(),
+                constraint: not_valid,
+            });
+            out.extend(Phase::of(&Step::ValidateConstraint {
+                table: table.clone(),
+                name,
+            }));
+            out
+        }
+        Step::SetNullability {
+            table,
+            column,
+            not_null: true,
+        } if !created.contains(table) => {
+            let check = not_null_check_name(table, column);
+            let mut out = Phase::of(&Step::AddConstraint {
+                table: table.clone(),
+                constraint: ConstraintDef {
+                    name: Some(check.clone()),
+                    kind: ConstraintKind::Check(
+                        sea_query::ExprTrait::is_not_null(sea_query::Expr::col(
+                            column.as_str().to_owned(),
+                        ))
+                        .into(),
+                    ),
+                    not_valid: true,
+                },
+            });
+            out.extend(Phase::of(&Step::ValidateConstraint {
+                table: table.clone(),
+                name: check.clone(),
+            }));
+            out.extend(Phase::of(step));
+            out.extend(Phase::of(&Step::DropConstraint {
+                table: table.clone(),
+                name: check,
+                definition: None,
+            }));
+            out
+        }
+        _ => Phase::of(step),
+    }
+}
+
+/// Name of the temporary check behind an online `SET NOT NULL`: `<table>_<column>_not_null`,
+/// cut to PostgreSQL's 63 bytes on a character boundary.
+fn not_null_check_name(table: &ObjectName, column: &Ident) -> Ident {
+    let mut name = format!("{}_{}_not_null", table.name, column);
+    while name.len() > MAX_IDENT_BYTES {
+        name.pop();
+    }
+    Ident::new(name)
 }
 
 /// A migration's complete plan.
@@ -211,6 +314,20 @@ fn plan_recorded(registration: &Registration, recorded: Recorded) -> Result<Migr
             p.down = true;
             p
         }));
+    }
+    for allowance in &recorded.settings.allowed {
+        if allowance.reason.trim().is_empty() {
+            problems.push(Problem {
+                step: 0,
+                kind: "allow",
+                down: false,
+                message: format!(
+                    "`allow({:?}, ..)` needs a reason: say why breaking `{}` is fine here",
+                    allowance.rule,
+                    allowance.rule.code()
+                ),
+            });
+        }
     }
     if !problems.is_empty() {
         return Err(Error::InvalidMigration {
@@ -610,5 +727,94 @@ mod tests {
             .map(|u| u.statements().len())
             .collect();
         assert_eq!(down_shape, [1, 1, 2]);
+    }
+
+    fn unit_sql(direction: &Direction) -> Vec<Vec<&str>> {
+        direction
+            .units
+            .iter()
+            .map(|u| u.statements().iter().map(|s| s.sql.as_str()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn constraints_on_existing_tables_are_validated_in_their_own_transaction() {
+        fn fk(m: &mut Migration) {
+            m.add_column("posts", "editor_id", BigInt);
+            m.add_foreign_key("posts_editor_fk", "posts", ["editor_id"], "users", ["id"]);
+            m.add_column("posts", "x", Text);
+        }
+        let plan = preview(fk).unwrap();
+        assert_eq!(
+            unit_sql(&plan.up),
+            [
+                vec![
+                    r#"ALTER TABLE "posts" ADD COLUMN "editor_id" bigint"#,
+                    r#"ALTER TABLE "posts" ADD CONSTRAINT "posts_editor_fk" FOREIGN KEY ("editor_id") REFERENCES "users" ("id") NOT VALID"#,
+                ],
+                vec![r#"ALTER TABLE "posts" VALIDATE CONSTRAINT "posts_editor_fk""#],
+                vec![r#"ALTER TABLE "posts" ADD COLUMN "x" text"#],
+            ]
+        );
+        assert!(!plan.up.is_transactional());
+        // The down is a plain drop, in one transaction.
+        assert!(plan.down.as_ref().unwrap().is_transactional());
+    }
+
+    #[test]
+    fn constraints_on_tables_created_in_the_migration_are_added_at_once() {
+        fn fresh(m: &mut Migration) {
+            m.create_table("t", |t| {
+                t.column("a", BigInt);
+            });
+            m.add_check("t_a_positive", "t", Expr::col("a").gt(0));
+            m.set_not_null("t", "a");
+        }
+        let plan = preview(fresh).unwrap();
+        assert_eq!(plan.up.units.len(), 1);
+        assert!(plan.up.is_transactional());
+        assert_eq!(
+            plan.up_sql()[1..],
+            [
+                r#"ALTER TABLE "t" ADD CONSTRAINT "t_a_positive" CHECK ("a" > 0)"#,
+                r#"ALTER TABLE "t" ALTER COLUMN "a" SET NOT NULL"#,
+            ]
+        );
+    }
+
+    #[test]
+    fn set_not_null_on_an_existing_table_goes_through_a_validated_check() {
+        fn not_null(m: &mut Migration) {
+            m.set_not_null("users", "email");
+        }
+        let plan = preview(not_null).unwrap();
+        assert_eq!(
+            unit_sql(&plan.up),
+            [
+                vec![
+                    r#"ALTER TABLE "users" ADD CONSTRAINT "users_email_not_null" CHECK ("email" IS NOT NULL) NOT VALID"#
+                ],
+                vec![r#"ALTER TABLE "users" VALIDATE CONSTRAINT "users_email_not_null""#],
+                vec![
+                    r#"ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL"#,
+                    r#"ALTER TABLE "users" DROP CONSTRAINT "users_email_not_null""#,
+                ],
+            ]
+        );
+        assert_eq!(
+            plan.down_sql(),
+            [r#"ALTER TABLE "users" ALTER COLUMN "email" DROP NOT NULL"#]
+        );
+    }
+
+    #[test]
+    fn the_temporary_check_name_fits_in_63_bytes() {
+        fn long(m: &mut Migration) {
+            m.set_not_null("a".repeat(40).as_str(), "b".repeat(40).as_str());
+        }
+        let plan = preview(long).unwrap();
+        let first = plan.up_sql()[0];
+        let name = first.split('"').nth(3).unwrap();
+        assert_eq!(name.len(), 63);
     }
 }

@@ -427,6 +427,18 @@ pub struct MigrationSettings {
     /// `statement_timeout` for this migration's statements.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub statement_timeout: Option<Duration>,
+    /// Safety rules the migration acknowledges breaking, each with its reason.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub allowed: Vec<Allowance>,
+}
+
+/// A migration's acknowledgement that it breaks a safety rule, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Allowance {
+    /// The rule.
+    pub rule: crate::lint::Rule,
+    /// Why breaking it is fine here (shown in code review and in `migrate lint`).
+    pub reason: String,
 }
 
 impl Step {

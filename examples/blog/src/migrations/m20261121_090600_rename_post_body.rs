@@ -2,5 +2,9 @@ use migrate_core::prelude::*;
 
 #[migration(id = 20261121_090600)]
 fn rename_post_body(m: &mut Migration) {
+    m.allow(
+        Rule::BreakingChange,
+        "the application reads and writes `content` since release 1.4; nothing reads `body`",
+    );
     m.rename_column("posts", "body", "content");
 }

@@ -6,6 +6,10 @@ use migrate_core::prelude::*;
 /// from `full_name`, and only then makes them `NOT NULL` again.
 #[migration(id = 20261121_090800)]
 fn drop_split_names(m: &mut Migration) {
+    m.allow(
+        Rule::BreakingChange,
+        "contract step: release 2.0 reads and writes only `full_name` (expanded in 20261121_090700)",
+    );
     m.set_not_null("users", "full_name");
     m.drop_not_null("users", "first_name");
     m.drop_not_null("users", "last_name");

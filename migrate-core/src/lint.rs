@@ -1,0 +1,518 @@
+//! Online-safety lint: the operations that take a production table offline, found in
+//! a plan before anything touches a database.
+//!
+//! Each [`Rule`] comes from a measured stall (see the project's SAFETY notes): a plain
+//! `CREATE INDEX` on a 4M-row table blocked writers for 6.6 s, a validated foreign key
+//! for 3.9 s, a volatile default rewrote the table for 9.6 s. A [`Finding`] names the
+//! migration, the step, the risk in one sentence and the safe alternative.
+//!
+//! Two rules need no finding because the planner enforces them: a foreign key or check
+//! added to an existing table is always added `NOT VALID` and validated in a transaction
+//! of its own, and `set_not_null` on an existing table always goes through a validated
+//! `CHECK` (see [`crate::plan`]).
+//!
+//! Only the way up is linted (a down mirrors an up that was linted). A table created
+//! earlier in the same migration is new and empty, so rules about existing tables do
+//! not apply to it. A migration acknowledges a rule with [`Migration::allow`] and a
+//! reason; an acknowledged finding is reported but does not block.
+//!
+//! [`Migration::allow`]: crate::Migration::allow
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::ident::ObjectName;
+use crate::plan::MigrationPlan;
+use crate::registry::Migrations;
+use crate::step::Step;
+use crate::types::{ColumnType, Volatility};
+
+/// A safety rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[non_exhaustive]
+pub enum Rule {
+    /// A plain `CREATE INDEX` on an existing table blocks writes while it builds.
+    IndexNotConcurrent,
+    /// A plain `DROP INDEX` blocks reads and writes of the table.
+    DropIndexNotConcurrent,
+    /// A concurrent statement inside a transaction fails (SQLSTATE 25001).
+    ConcurrentInTransaction,
+    /// A column added with `REFERENCES` to an existing table is validated at once,
+    /// scanning the table under a lock that blocks writes.
+    ConstraintNotValidFirst,
+    /// `ADD COLUMN .. NOT NULL` without a default fails on a table with rows.
+    NotNullWithoutDefault,
+    /// Adding a column with a volatile default or an identity rewrites the table.
+    RewritingAddColumn,
+    /// Changing a column's type rewrites the table unless the types are
+    /// binary-coercible.
+    RewritingTypeChange,
+    /// Renaming or dropping a table or column breaks the application version still
+    /// running.
+    BreakingChange,
+    /// Raw SQL is not checked by anything.
+    UncheckedSql,
+}
+
+impl Rule {
+    /// Every rule.
+    pub const ALL: [Rule; 9] = [
+        Rule::IndexNotConcurrent,
+        Rule::DropIndexNotConcurrent,
+        Rule::ConcurrentInTransaction,
+        Rule::ConstraintNotValidFirst,
+        Rule::NotNullWithoutDefault,
+        Rule::RewritingAddColumn,
+        Rule::RewritingTypeChange,
+        Rule::BreakingChange,
+        Rule::UncheckedSql,
+    ];
+
+    /// The rule's stable kebab-case code, e.g. `index-not-concurrent`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Rule::IndexNotConcurrent => "index-not-concurrent",
+            Rule::DropIndexNotConcurrent => "drop-index-not-concurrent",
+            Rule::ConcurrentInTransaction => "concurrent-in-transaction",
+            Rule::ConstraintNotValidFirst => "constraint-not-valid-first",
+            Rule::NotNullWithoutDefault => "not-null-without-default",
+            Rule::RewritingAddColumn => "rewriting-add-column",
+            Rule::RewritingTypeChange => "rewriting-type-change",
+            Rule::BreakingChange => "breaking-change",
+            Rule::UncheckedSql => "unchecked-sql",
+        }
+    }
+
+    /// The risk, in one sentence.
+    pub fn risk(self) -> &'static str {
+        match self {
+            Rule::IndexNotConcurrent => {
+                "CREATE INDEX blocks every write to the table until the index is built"
+            }
+            Rule::DropIndexNotConcurrent => {
+                "DROP INDEX takes an exclusive lock that blocks reads and writes of the table"
+            }
+            Rule::ConcurrentInTransaction => {
+                "a concurrent statement inside a transaction block fails with SQLSTATE 25001"
+            }
+            Rule::ConstraintNotValidFirst => {
+                "a column added with REFERENCES is validated at once, scanning the table while blocking writes"
+            }
+            Rule::NotNullWithoutDefault => {
+                "ADD COLUMN .. NOT NULL without a default fails as soon as the table has a row"
+            }
+            Rule::RewritingAddColumn => {
+                "a volatile default or an identity column rewrites the whole table under an ACCESS EXCLUSIVE lock"
+            }
+            Rule::RewritingTypeChange => {
+                "changing the type rewrites the table and its indexes under an ACCESS EXCLUSIVE lock"
+            }
+            Rule::BreakingChange => {
+                "the application version still running reads this table or column and starts failing"
+            }
+            Rule::UncheckedSql => "raw SQL is not checked for safety or reversibility",
+        }
+    }
+
+    /// The safe alternative.
+    pub fn fix(self) -> &'static str {
+        match self {
+            Rule::IndexNotConcurrent => "use `create_index_concurrently`",
+            Rule::DropIndexNotConcurrent => "use `drop_index_concurrently_with`",
+            Rule::ConcurrentInTransaction => {
+                "mark the SQL `.outside_transaction()`, or use `create_index_concurrently`"
+            }
+            Rule::ConstraintNotValidFirst => {
+                "add the column without `references`, then `add_foreign_key` (planned NOT VALID, then validated separately)"
+            }
+            Rule::NotNullWithoutDefault => "give the column a constant default",
+            Rule::RewritingAddColumn => {
+                "add the column without a default (or with a constant one), then backfill it in batches"
+            }
+            Rule::RewritingTypeChange => {
+                "expand and contract: add a column of the new type, backfill it, switch the application, drop the old one"
+            }
+            Rule::BreakingChange => {
+                "first ship an application that no longer uses it, then rename or drop it in a later migration"
+            }
+            Rule::UncheckedSql => "prefer a typed step; if none fits, review the SQL by hand",
+        }
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// One rule broken by one step.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// The migration's id.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+    /// Index of the step in the migration's up steps.
+    pub step: usize,
+    /// The step's kind.
+    pub kind: &'static str,
+    /// The object concerned (table, index, column...).
+    pub object: String,
+    /// The rule.
+    pub rule: Rule,
+    /// The migration's reason, when it acknowledged the rule with `allow`.
+    pub allowed: Option<String>,
+}
+
+impl Finding {
+    /// Whether the finding blocks `up` (it was not acknowledged).
+    pub fn blocks(&self) -> bool {
+        self.allowed.is_none()
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {}, step {} (`{}` {}): [{}] {}; {}",
+            self.id,
+            self.name,
+            self.step,
+            self.kind,
+            self.object,
+            self.rule,
+            self.rule.risk(),
+            self.rule.fix()
+        )?;
+        if let Some(reason) = &self.allowed {
+            write!(f, " (allowed: {reason})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Lints every migration. Fails only when a migration cannot be planned.
+pub fn lint(migrations: &Migrations) -> Result<Vec<Finding>, Error> {
+    let mut findings = Vec::new();
+    for registration in migrations.iter() {
+        findings.extend(lint_plan(&MigrationPlan::new(registration)?));
+    }
+    Ok(findings)
+}
+
+/// Lints one planned migration's way up.
+pub fn lint_plan(plan: &MigrationPlan) -> Vec<Finding> {
+    let mut linter = Linter {
+        plan,
+        created: BTreeSet::new(),
+        findings: Vec::new(),
+        step: 0,
+        kind: "",
+    };
+    for (index, step) in plan.up.steps.iter().enumerate() {
+        linter.step = index;
+        linter.kind = step.kind();
+        linter.visit(step);
+    }
+    linter.findings
+}
+
+struct Linter<'a> {
+    plan: &'a MigrationPlan,
+    /// Tables created earlier in this migration (new, hence empty).
+    created: BTreeSet<ObjectName>,
+    findings: Vec<Finding>,
+    step: usize,
+    kind: &'static str,
+}
+
+impl Linter<'_> {
+    fn existing(&self, table: &ObjectName) -> bool {
+        !self.created.contains(table)
+    }
+
+    fn find(&mut self, rule: Rule, object: impl fmt::Display) {
+        let allowed = self
+            .plan
+            .settings
+            .allowed
+            .iter()
+            .find(|a| a.rule == rule)
+            .map(|a| a.reason.clone());
+        self.findings.push(Finding {
+            id: self.plan.id,
+            name: self.plan.name.to_owned(),
+            step: self.step,
+            kind: self.kind,
+            object: object.to_string(),
+            rule,
+            allowed,
+        });
+    }
+
+    fn visit(&mut self, step: &Step) {
+        match step {
+            Step::CreateTable(def) => {
+                self.created.insert(def.name.clone());
+            }
+            Step::CreateIndex(def) => {
+                if !def.concurrently && self.existing(&def.table) {
+                    self.find(Rule::IndexNotConcurrent, def.qualified_name());
+                }
+            }
+            Step::DropIndex {
+                index,
+                concurrently: false,
+                definition,
+            } => {
+                let on_new_table = definition
+                    .as_ref()
+                    .is_some_and(|d| !self.existing(&d.table));
+                if !on_new_table {
+                    self.find(Rule::DropIndexNotConcurrent, index);
+                }
+            }
+            Step::AddColumn { table, column } => {
+                if self.existing(table) {
+                    let object = format!("{table}.{}", column.name);
+                    if column.nullable == Some(false) && column.default.is_none() {
+                        self.find(Rule::NotNullWithoutDefault, &object);
+                    }
+                    let volatile = column
+                        .default
+                        .as_ref()
+                        .is_some_and(|d| d.volatility == Volatility::Volatile);
+                    if volatile || column.identity.is_some() || is_serial(&column.ty) {
+                        self.find(Rule::RewritingAddColumn, &object);
+                    }
+                    if column.references.is_some() {
+                        self.find(Rule::ConstraintNotValidFirst, &object);
+                    }
+                }
+            }
+            Step::AlterColumnType {
+                table,
+                column,
+                to,
+                from,
+                ..
+            } => {
+                let coercible = from.as_ref().is_some_and(|from| binary_coercible(from, to));
+                if self.existing(table) && !coercible {
+                    self.find(Rule::RewritingTypeChange, format!("{table}.{column}"));
+                }
+            }
+            Step::RenameTable { from, .. } => {
+                if self.existing(from) {
+                    self.find(Rule::BreakingChange, from);
+                }
+            }
+            Step::DropTable { table, .. } => {
+                if self.existing(table) {
+                    self.find(Rule::BreakingChange, table);
+                }
+            }
+            Step::RenameColumn { table, from, .. } => {
+                if self.existing(table) {
+                    self.find(Rule::BreakingChange, format!("{table}.{from}"));
+                }
+            }
+            Step::DropColumn { table, column, .. } => {
+                if self.existing(table) {
+                    self.find(Rule::BreakingChange, format!("{table}.{column}"));
+                }
+            }
+            Step::UncheckedSql(sql) => {
+                if sql.transactional && sql.sql.to_ascii_uppercase().contains("CONCURRENTLY") {
+                    self.find(Rule::ConcurrentInTransaction, first_line(&sql.sql));
+                }
+                self.find(Rule::UncheckedSql, first_line(&sql.sql));
+            }
+            Step::Reversible { up, .. } => {
+                for inner in up {
+                    self.visit(inner);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn first_line(sql: &str) -> String {
+    let line = sql.trim().lines().next().unwrap_or_default();
+    if line.chars().count() > 60 {
+        format!("{}...", line.chars().take(60).collect::<String>())
+    } else {
+        line.to_owned()
+    }
+}
+
+fn is_serial(ty: &ColumnType) -> bool {
+    matches!(ty, ColumnType::Unchecked(raw) if raw.to_ascii_lowercase().contains("serial"))
+}
+
+/// Type changes PostgreSQL makes without rewriting the table.
+fn binary_coercible(from: &ColumnType, to: &ColumnType) -> bool {
+    use ColumnType::*;
+    match (from, to) {
+        (Varchar(_), Text) => true,
+        (Varchar(a), Varchar(b)) => b >= a,
+        (Numeric(p1, s1), Numeric(p2, s2)) => s1 == s2 && p2 >= p1,
+        (a, b) => a == b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::preview;
+    use crate::prelude::*;
+
+    fn rules<M: Mode>(f: fn(&mut Migration<M>)) -> Vec<(Rule, bool)> {
+        lint_plan(&preview(f).unwrap())
+            .into_iter()
+            .map(|f| (f.rule, f.blocks()))
+            .collect()
+    }
+
+    use crate::Mode;
+
+    #[test]
+    fn indexes_on_existing_tables_must_be_concurrent() {
+        fn plain(m: &mut Migration) {
+            m.create_index("i", "users", ["email"]);
+        }
+        assert_eq!(rules(plain), [(Rule::IndexNotConcurrent, true)]);
+
+        fn same_migration(m: &mut Migration) {
+            m.create_table("t", |t| {
+                t.column("a", Text);
+            });
+            m.create_index("i", "t", ["a"]);
+        }
+        assert_eq!(rules(same_migration), []);
+
+        fn concurrent(m: &mut Migration) {
+            m.create_index_concurrently("i", "users", ["email"]);
+        }
+        assert_eq!(rules(concurrent), []);
+    }
+
+    #[test]
+    fn a_column_added_with_references_is_validated_at_once() {
+        fn fk_column(m: &mut Migration) {
+            m.add_column("posts", "editor_id", BigInt)
+                .references("users", "id");
+        }
+        assert_eq!(rules(fk_column), [(Rule::ConstraintNotValidFirst, true)]);
+
+        fn planned_online(m: &mut Migration) {
+            m.add_column("posts", "editor_id", BigInt);
+            m.add_foreign_key("fk", "posts", ["editor_id"], "users", ["id"]);
+            m.set_not_null("posts", "editor_id");
+        }
+        assert_eq!(rules(planned_online), []);
+    }
+
+    #[test]
+    fn columns() {
+        fn not_null_no_default(m: &mut Migration) {
+            m.add_column("users", "a", Text).not_null();
+        }
+        assert_eq!(
+            rules(not_null_no_default),
+            [(Rule::NotNullWithoutDefault, true)]
+        );
+
+        fn constant_default(m: &mut Migration) {
+            m.add_column("users", "a", Text).not_null().default("x");
+            m.add_column("users", "b", Timestamptz)
+                .default(DefaultValue::now());
+        }
+        assert_eq!(rules(constant_default), []);
+
+        fn volatile(m: &mut Migration) {
+            m.add_column("users", "token", Uuid)
+                .default(DefaultValue::gen_random_uuid());
+            m.add_column("users", "n", BigInt).identity();
+        }
+        assert_eq!(
+            rules(volatile),
+            [
+                (Rule::RewritingAddColumn, true),
+                (Rule::RewritingAddColumn, true)
+            ]
+        );
+    }
+
+    #[test]
+    fn type_changes_are_safe_only_when_binary_coercible() {
+        fn widen(m: &mut Migration) {
+            m.alter_column_type_from("users", "a", Varchar(10), Text);
+            m.alter_column_type_from("users", "b", Varchar(10), Varchar(20));
+            m.alter_column_type_from("users", "c", Numeric(10, 2), Numeric(12, 2));
+        }
+        assert_eq!(rules(widen), []);
+
+        fn narrow(m: &mut Migration) {
+            m.alter_column_type_from("users", "a", Integer, BigInt);
+        }
+        assert_eq!(rules(narrow), [(Rule::RewritingTypeChange, true)]);
+    }
+
+    #[test]
+    fn breaking_changes_can_be_allowed_with_a_reason() {
+        fn rename(m: &mut Migration) {
+            m.rename_column("posts", "body", "content");
+        }
+        assert_eq!(rules(rename), [(Rule::BreakingChange, true)]);
+
+        fn allowed(m: &mut Migration) {
+            m.allow(Rule::BreakingChange, "v2.3 no longer reads body");
+            m.rename_column("posts", "body", "content");
+        }
+        let findings = lint_plan(&preview(allowed).unwrap());
+        assert_eq!(findings.len(), 1);
+        assert_eq!(
+            findings[0].allowed.as_deref(),
+            Some("v2.3 no longer reads body")
+        );
+        assert!(findings[0].to_string().contains("allowed: v2.3"));
+    }
+
+    #[test]
+    fn raw_sql_is_flagged_and_concurrent_raw_sql_in_a_transaction_too() {
+        fn raw(m: &mut Migration<Manual>) {
+            m.unchecked_sql("CREATE INDEX CONCURRENTLY i ON t (a)");
+        }
+        assert_eq!(
+            rules(raw),
+            [
+                (Rule::ConcurrentInTransaction, true),
+                (Rule::UncheckedSql, true)
+            ]
+        );
+        fn raw_outside(m: &mut Migration<Manual>) {
+            m.unchecked_sql("CREATE INDEX CONCURRENTLY i ON t (a)")
+                .outside_transaction();
+        }
+        assert_eq!(rules(raw_outside), [(Rule::UncheckedSql, true)]);
+    }
+
+    #[test]
+    fn drops_of_indexes() {
+        fn plain(m: &mut Migration<Manual>) {
+            m.drop_index("i");
+        }
+        assert_eq!(rules(plain), [(Rule::DropIndexNotConcurrent, true)]);
+        fn concurrent(m: &mut Migration<Manual>) {
+            m.drop_index_concurrently("i");
+        }
+        assert_eq!(rules(concurrent), []);
+    }
+}
