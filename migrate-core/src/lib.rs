@@ -53,12 +53,12 @@ pub use types::{
 /// Everything a migration file needs: `use migrate_core::prelude::*;`.
 pub mod prelude {
     pub use crate::SqlExpr;
+    pub use crate::lint::Rule;
     pub use crate::migration;
     pub use crate::migration::Migration;
     pub use crate::mode::{Manual, Reversible};
     pub use crate::step::IndexColumn;
     pub use crate::types::ColumnType::{self, *};
-    pub use crate::lint::Rule;
     pub use crate::types::{DefaultValue, IndexMethod, ReferentialAction, Volatility};
     pub use sea_query::{Condition, Expr, ExprTrait, Func};
     pub use std::time::Duration;
