@@ -73,7 +73,11 @@ pub struct Problem {
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let direction = if self.down { "down " } else { "" };
-        write!(f, "{direction}step {} (`{}`): {}", self.step, self.kind, self.message)
+        write!(
+            f,
+            "{direction}step {} (`{}`): {}",
+            self.step, self.kind, self.message
+        )
     }
 }
 
