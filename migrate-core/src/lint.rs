@@ -260,10 +260,8 @@ impl Linter<'_> {
             Step::CreateTable(def) => {
                 self.created.insert(def.name.clone());
             }
-            Step::CreateIndex(def) => {
-                if !def.concurrently && self.existing(&def.table) {
-                    self.find(Rule::IndexNotConcurrent, def.qualified_name());
-                }
+            Step::CreateIndex(def) if !def.concurrently && self.existing(&def.table) => {
+                self.find(Rule::IndexNotConcurrent, def.qualified_name());
             }
             Step::DropIndex {
                 index,
@@ -277,22 +275,20 @@ impl Linter<'_> {
                     self.find(Rule::DropIndexNotConcurrent, index);
                 }
             }
-            Step::AddColumn { table, column } => {
-                if self.existing(table) {
-                    let object = format!("{table}.{}", column.name);
-                    if column.nullable == Some(false) && column.default.is_none() {
-                        self.find(Rule::NotNullWithoutDefault, &object);
-                    }
-                    let volatile = column
-                        .default
-                        .as_ref()
-                        .is_some_and(|d| d.volatility == Volatility::Volatile);
-                    if volatile || column.identity.is_some() || is_serial(&column.ty) {
-                        self.find(Rule::RewritingAddColumn, &object);
-                    }
-                    if column.references.is_some() {
-                        self.find(Rule::ConstraintNotValidFirst, &object);
-                    }
+            Step::AddColumn { table, column } if self.existing(table) => {
+                let object = format!("{table}.{}", column.name);
+                if column.nullable == Some(false) && column.default.is_none() {
+                    self.find(Rule::NotNullWithoutDefault, &object);
+                }
+                let volatile = column
+                    .default
+                    .as_ref()
+                    .is_some_and(|d| d.volatility == Volatility::Volatile);
+                if volatile || column.identity.is_some() || is_serial(&column.ty) {
+                    self.find(Rule::RewritingAddColumn, &object);
+                }
+                if column.references.is_some() {
+                    self.find(Rule::ConstraintNotValidFirst, &object);
                 }
             }
             Step::AlterColumnType {
@@ -307,25 +303,20 @@ impl Linter<'_> {
                     self.find(Rule::RewritingTypeChange, format!("{table}.{column}"));
                 }
             }
-            Step::RenameTable { from, .. } => {
-                if self.existing(from) {
-                    self.find(Rule::BreakingChange, from);
-                }
+            Step::RenameTable { from: table, .. } | Step::DropTable { table, .. }
+                if self.existing(table) =>
+            {
+                self.find(Rule::BreakingChange, table);
             }
-            Step::DropTable { table, .. } => {
-                if self.existing(table) {
-                    self.find(Rule::BreakingChange, table);
-                }
+            Step::RenameColumn {
+                table,
+                from: column,
+                ..
             }
-            Step::RenameColumn { table, from, .. } => {
-                if self.existing(table) {
-                    self.find(Rule::BreakingChange, format!("{table}.{from}"));
-                }
-            }
-            Step::DropColumn { table, column, .. } => {
-                if self.existing(table) {
-                    self.find(Rule::BreakingChange, format!("{table}.{column}"));
-                }
+            | Step::DropColumn { table, column, .. }
+                if self.existing(table) =>
+            {
+                self.find(Rule::BreakingChange, format!("{table}.{column}"));
             }
             Step::UncheckedSql(sql) => {
                 if sql.transactional && sql.sql.to_ascii_uppercase().contains("CONCURRENTLY") {
