@@ -2,7 +2,11 @@
 
 use std::fmt;
 
+use std::time::Duration;
+
+use crate::db_error::DbError;
 use crate::registry::Location;
+use crate::report::{Blocker, FailedAttempt, Report, RunDirection};
 
 /// Everything that can go wrong while collecting, planning or running migrations.
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +59,209 @@ pub enum Error {
         /// The step's kind.
         kind: &'static str,
     },
+
+    /// A statement of a migration failed. Everything the failing migration did in a
+    /// transaction was rolled back; migrations applied before it stay applied and are
+    /// listed in its `applied` report.
+    #[error("{0}")]
+    Statement(Box<StatementFailure>),
+
+    /// Migrations recorded as applied have a different checksum in the code now.
+    #[error(
+        "applied migrations were modified since they ran: {}\n\
+         hint: revert the edit, or accept the new checksums with `repair` if it was intentional",
+        IdList(ids)
+    )]
+    Modified {
+        /// Their ids.
+        ids: Vec<i64>,
+    },
+
+    /// Migrations recorded as applied are no longer in the code.
+    #[error("applied migrations are missing from the code: {}", IdList(ids))]
+    Missing {
+        /// Their ids.
+        ids: Vec<i64>,
+    },
+
+    /// Pending migrations have ids lower than the newest applied one.
+    #[error(
+        "pending migrations are older than the newest applied one: {}\n\
+         hint: give them newer ids, or allow out-of-order migrations explicitly",
+        IdList(ids)
+    )]
+    OutOfOrder {
+        /// Their ids.
+        ids: Vec<i64>,
+    },
+
+    /// A migration in the requested down range has no way down.
+    #[error("migration {id} ({name}) is irreversible: it cannot be reverted")]
+    Irreversible {
+        /// Its id.
+        id: i64,
+        /// Its name.
+        name: String,
+    },
+
+    /// A target id names no migration of the code.
+    #[error("no migration has the id {id}")]
+    UnknownTarget {
+        /// The id asked for.
+        id: i64,
+    },
+
+    /// Another runner held the run lock longer than the configured wait.
+    #[error(
+        "another migration run held the lock for longer than {waited:?}{}",
+        holder.as_ref().map(|h| format!(": {h}")).unwrap_or_default()
+    )]
+    LockWait {
+        /// How long it was waited for.
+        waited: Duration,
+        /// Who held it, when that could be seen.
+        holder: Option<Blocker>,
+    },
+
+    /// A concurrent index build finished but left its index invalid.
+    #[error("migration {id} ({name}): the index {index} is invalid after being built concurrently")]
+    InvalidIndex {
+        /// The migration's id.
+        id: i64,
+        /// Its name.
+        name: String,
+        /// The index's qualified name.
+        index: String,
+        /// What was applied before, in this run.
+        applied: Box<Report>,
+    },
+
+    /// The server cannot run this safely.
+    #[error("PostgreSQL {version} is not supported here: {reason}")]
+    UnsupportedServer {
+        /// `server_version_num`.
+        version: i32,
+        /// Why.
+        reason: &'static str,
+    },
+
+    /// A non-transactional migration was left half done by an earlier run and the
+    /// requested operation cannot continue it.
+    #[error(
+        "migration {id} ({name}) was left {state} by an interrupted run after {units_done} units\n\
+         hint: {hint}"
+    )]
+    Incomplete {
+        /// Its id.
+        id: i64,
+        /// Its name.
+        name: String,
+        /// `applying` or `reverting`.
+        state: String,
+        /// Units done so far.
+        units_done: i32,
+        /// What to do.
+        hint: &'static str,
+    },
+
+    /// The history table holds something this runner does not understand.
+    #[error("the history table {table} is corrupt: {message}")]
+    CorruptHistory {
+        /// The table.
+        table: String,
+        /// What is wrong.
+        message: String,
+    },
+
+    /// A connection or bookkeeping query failed (not a migration's statement).
+    #[error("PostgreSQL error while {context}")]
+    Postgres {
+        /// What the runner was doing.
+        context: &'static str,
+        /// The driver's error.
+        #[source]
+        source: tokio_postgres::Error,
+    },
+}
+
+/// A migration statement that failed, with PostgreSQL's description and what the run
+/// had done before.
+#[derive(Debug)]
+pub struct StatementFailure {
+    /// The migration's id.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+    /// Which way it ran.
+    pub direction: RunDirection,
+    /// Index of the failed statement among the direction's statements (equal to their
+    /// number when the failure came at `COMMIT`, e.g. a deferred constraint).
+    pub statement: usize,
+    /// The failed statement's SQL.
+    pub sql: String,
+    /// PostgreSQL's error fields (the position counts from the start of `sql`).
+    pub db: DbError,
+    /// Earlier attempts that failed on a lock timeout or deadlock (with their blockers).
+    pub retries: Vec<FailedAttempt>,
+    /// What this run applied or reverted before the failure.
+    pub applied: Report,
+}
+
+impl fmt::Display for StatementFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "migration {} ({}) failed on {} statement {}: {}\n  statement: {}",
+            self.id, self.name, self.direction, self.statement, self.db, self.sql
+        )?;
+        if !self.retries.is_empty() {
+            write!(f, "\n  after {} attempts", self.retries.len() + 1)?;
+            if let Some(last) = self.retries.last() {
+                for b in &last.blockers {
+                    write!(f, "\n  blocked by {b}")?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Error {
+    /// What the run applied or reverted before it failed, when the failure came
+    /// while running migrations.
+    pub fn applied(&self) -> Option<&Report> {
+        match self {
+            Error::Statement(f) => Some(&f.applied),
+            Error::InvalidIndex { applied, .. } => Some(applied),
+            _ => None,
+        }
+    }
+
+    /// The PostgreSQL error fields, when a migration statement failed.
+    pub fn db_error(&self) -> Option<&DbError> {
+        match self {
+            Error::Statement(f) => Some(&f.db),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn pg(context: &'static str) -> impl FnOnce(tokio_postgres::Error) -> Error {
+        move |source| Error::Postgres { context, source }
+    }
+}
+
+struct IdList<'a>(&'a [i64]);
+
+impl fmt::Display for IdList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, id) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{id}")?;
+        }
+        Ok(())
+    }
 }
 
 /// One problem found in a migration's steps.

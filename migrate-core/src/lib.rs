@@ -24,27 +24,44 @@
 //! the runner applies plans to PostgreSQL.
 
 pub mod checksum;
+pub mod db_error;
 pub mod error;
 pub mod expr;
+pub mod history;
 pub mod ident;
 pub mod lint;
+pub mod lock;
 pub mod migration;
 pub mod mode;
+pub mod options;
 pub mod plan;
+pub mod reconcile;
 pub mod registry;
 pub mod render;
+pub mod report;
+mod retry;
+pub mod runner;
 pub mod step;
 pub mod types;
 
 pub use checksum::Checksum;
-pub use error::{Error, Problem};
+pub use db_error::DbError;
+pub use error::{Error, Problem, StatementFailure};
 pub use expr::SqlExpr;
+pub use history::AppliedMigration;
 pub use ident::{Ident, IdentError, ObjectName};
 pub use migrate_macros::migration;
 pub use migration::{AlterTypeBuilder, ConstraintBuilder, Migration, Recorded};
 pub use mode::{Manual, Mode, Reversible};
+pub use options::{ConcurrentProfile, Connector, MigratorOptions};
 pub use plan::{Direction, MigrationPlan, Statement, Unit};
+pub use reconcile::{DownTarget, Target};
 pub use registry::{Down, Location, Migrations, Registration};
+pub use report::{
+    Blocker, FailedAttempt, MigrationRun, MigrationState, MigrationStatus, PlannedRun, Report,
+    RunDirection,
+};
+pub use runner::{Migrator, connect};
 pub use step::Step;
 pub use types::{
     ColumnType, DefaultValue, Identity, IndexMethod, ReferentialAction, SortOrder, Volatility,

@@ -1,1 +1,232 @@
-//! Shared helpers for the workspace's tests.
+//! Shared helpers for the workspace's tests: a fresh PostgreSQL database per test.
+//!
+//! [`TestDb::create`] connects to `DATABASE_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/postgres`), creates a uniquely named database
+//! and hands out connections to it. Dropping the [`TestDb`] drops the database
+//! (`WITH (FORCE)`), also when the test panics: the drop runs on its own thread with
+//! its own runtime, so it works from inside or outside an async context.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use tokio_postgres::{Client, Config, NoTls};
+
+pub mod fixtures;
+
+/// The server used when `DATABASE_URL` is not set.
+pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// Errors of the harness (its own setup, not the code under test).
+pub type HarnessError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The admin URL: `DATABASE_URL` or the default.
+pub fn admin_url() -> String {
+    std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned())
+}
+
+/// A fresh database, dropped with this value.
+#[derive(Debug)]
+pub struct TestDb {
+    name: String,
+    admin: Config,
+    config: Config,
+}
+
+impl TestDb {
+    /// Creates a database named `mt_<pid>_<counter>_<nanos>`.
+    pub async fn create() -> Result<Self, HarnessError> {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let admin: Config = admin_url().parse()?;
+        let nanos = SystemTime::now().duration_since(UNIX_EPOCH)?.subsec_nanos();
+        let name = format!(
+            "mt_{}_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed),
+            nanos
+        );
+        let client = connect(&admin).await?;
+        client
+            .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+            .await?;
+        let mut config = admin.clone();
+        config.dbname(&name);
+        Ok(Self {
+            name,
+            admin,
+            config,
+        })
+    }
+
+    /// The database's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// A configuration for the database.
+    pub fn config(&self) -> Config {
+        self.config.clone()
+    }
+
+    /// A configuration for database `name` on the test server.
+    pub fn config_for(name: &str) -> Result<Config, HarnessError> {
+        let mut config: Config = admin_url().parse()?;
+        config.dbname(name);
+        Ok(config)
+    }
+
+    /// A new connection to the database.
+    pub async fn connect(&self) -> Result<Client, HarnessError> {
+        connect(&self.config).await
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let admin = self.admin.clone();
+        let sql = format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name);
+        let handle = std::thread::spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            runtime.block_on(async move {
+                if let Ok((client, connection)) = admin.connect(NoTls).await {
+                    let conn = tokio::spawn(connection);
+                    let _ = client.batch_execute(&sql).await;
+                    drop(client);
+                    let _ = conn.await;
+                }
+            });
+        });
+        let _ = handle.join();
+    }
+}
+
+/// Declares a `static` [`Registration`](migrate_core::Registration) for a migration
+/// function `fn(&mut Migration<Mode>)`, for tests that pick their own sets:
+/// `reg!(NAME, id, function)` (reversible, derived down),
+/// `reg!(NAME, id, function, irreversible)` (manual mode, no down).
+#[macro_export]
+macro_rules! reg {
+    ($static:ident, $id:expr, $f:ident) => {
+        $crate::reg!(
+            $static,
+            $id,
+            $f,
+            ::migrate_core::Reversible,
+            ::migrate_core::Down::Auto
+        );
+    };
+    ($static:ident, $id:expr, $f:ident, irreversible) => {
+        $crate::reg!(
+            $static,
+            $id,
+            $f,
+            ::migrate_core::Manual,
+            ::migrate_core::Down::Irreversible
+        );
+    };
+    ($static:ident, $id:expr, $f:ident, $mode:ty, $down:expr) => {
+        static $static: ::migrate_core::Registration = ::migrate_core::Registration {
+            id: $id,
+            name: stringify!($f),
+            file: file!(),
+            line: line!(),
+            module_path: module_path!(),
+            up: {
+                fn up() -> ::migrate_core::Recorded {
+                    ::migrate_core::registry::record::<$mode>($f)
+                }
+                up
+            },
+            down: $down,
+        };
+    };
+}
+
+/// Connects without TLS, driving the connection on a spawned task.
+pub async fn connect(config: &Config) -> Result<Client, HarnessError> {
+    let (client, connection) = config.connect(NoTls).await?;
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    Ok(client)
+}
+
+/// One text value from a query (`NULL` as `None`).
+pub async fn text(client: &Client, sql: &str) -> Result<Option<String>, HarnessError> {
+    let rows = client.simple_query(sql).await?;
+    for message in rows {
+        if let tokio_postgres::SimpleQueryMessage::Row(row) = message {
+            return Ok(row.get(0).map(str::to_owned));
+        }
+    }
+    Err(format!("no row from: {sql}").into())
+}
+
+/// One integer from a query.
+pub async fn int(client: &Client, sql: &str) -> Result<i64, HarnessError> {
+    let value = text(client, sql)
+        .await?
+        .ok_or_else(|| format!("NULL from: {sql}"))?;
+    Ok(value.parse()?)
+}
+
+/// The first column of every row of a query, as text.
+pub async fn column(client: &Client, sql: &str) -> Result<Vec<String>, HarnessError> {
+    let rows = client.simple_query(sql).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|m| match m {
+            tokio_postgres::SimpleQueryMessage::Row(row) => {
+                Some(row.get(0).unwrap_or("").to_owned())
+            }
+            _ => None,
+        })
+        .collect())
+}
+
+/// Whether a table exists (`schema.table` or a name found in the search path).
+pub async fn table_exists(client: &Client, name: &str) -> Result<bool, HarnessError> {
+    let rows = client
+        .query("SELECT to_regclass($1) IS NOT NULL", &[&name])
+        .await?;
+    Ok(rows.first().map(|r| r.get::<_, bool>(0)).unwrap_or(false))
+}
+
+/// Whether a column exists.
+pub async fn column_exists(
+    client: &Client,
+    table: &str,
+    column: &str,
+) -> Result<bool, HarnessError> {
+    let rows = client
+        .query(
+            "SELECT count(*) FROM information_schema.columns WHERE table_name = $1 AND column_name = $2",
+            &[&table, &column],
+        )
+        .await?;
+    Ok(rows.first().map(|r| r.get::<_, i64>(0)).unwrap_or(0) == 1)
+}
+
+/// `Some(valid)` for an index that exists in `public`.
+pub async fn index_validity(client: &Client, name: &str) -> Result<Option<bool>, HarnessError> {
+    let rows = client
+        .query(
+            "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid \
+             WHERE c.relname = $1",
+            &[&name],
+        )
+        .await?;
+    Ok(rows.first().map(|r| r.get::<_, bool>(0)))
+}
+
+/// The ids in a history table, ascending.
+pub async fn history_ids(client: &Client, table: &str) -> Result<Vec<i64>, HarnessError> {
+    let rows = client
+        .query(&format!("SELECT id FROM {table} ORDER BY id"), &[])
+        .await?;
+    Ok(rows.iter().map(|r| r.get::<_, i64>(0)).collect())
+}

@@ -1,0 +1,259 @@
+//! The bookkeeping table: which migrations are applied, and how far an interrupted
+//! non-transactional one got.
+//!
+//! Default: `public.migrate_history` (see [`MigratorOptions`](crate::MigratorOptions)).
+//! Columns:
+//!
+//! | column | type | meaning |
+//! |---|---|---|
+//! | `id` | `bigint` primary key | the migration's id |
+//! | `name` | `text` | its name when it ran |
+//! | `checksum` | `text` | SHA-256 of its steps (64 hex digits) |
+//! | `applied_at` | `timestamptz` | when it was applied (start of its transaction) |
+//! | `execution_ms` | `bigint` | how long it took (0 for a baselined one) |
+//! | `applied_by` | `text` | `current_user` |
+//! | `state` | `text` | `applied`, `baselined`, `applying` or `reverting` |
+//! | `units_done` | `integer` | units completed (meaningful while applying/reverting) |
+//!
+//! A transactional migration writes its row in its own transaction, so a row in state
+//! `applied` always means "all of it ran". A migration with statements that must run
+//! outside a transaction first inserts its row as `applying`, bumps `units_done`
+//! after each unit (in the unit's transaction when it has one), then marks it
+//! `applied`; a rerun resumes after the last unit done.
+
+use std::time::SystemTime;
+
+use crate::checksum::Checksum;
+use crate::error::Error;
+use crate::ident::{Ident, ObjectName};
+use crate::render::{literal, quote_ident, quote_name};
+
+/// The row state of a complete, normally applied migration.
+pub(crate) const APPLIED: &str = "applied";
+/// The row state of a baselined migration.
+pub(crate) const BASELINED: &str = "baselined";
+/// A non-transactional migration on its way up.
+pub(crate) const APPLYING: &str = "applying";
+/// A non-transactional migration on its way down.
+pub(crate) const REVERTING: &str = "reverting";
+
+/// One row of the history table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppliedMigration {
+    /// The id.
+    pub id: i64,
+    /// The name it had when it ran.
+    pub name: String,
+    /// The checksum it had when it ran (64 hex digits).
+    pub checksum: String,
+    /// When it was applied.
+    pub applied_at: SystemTime,
+    /// How long it took, in milliseconds.
+    pub execution_ms: i64,
+    /// Who applied it.
+    pub applied_by: String,
+    /// `applied`, `baselined`, `applying` or `reverting`.
+    pub state: String,
+    /// Units done (for `applying` / `reverting`).
+    pub units_done: i32,
+}
+
+impl AppliedMigration {
+    /// Whether it is fully applied (normally or by baseline).
+    pub fn is_complete(&self) -> bool {
+        self.state == APPLIED || self.state == BASELINED
+    }
+
+    /// Whether the recorded checksum is the given one.
+    pub fn has_checksum(&self, checksum: &Checksum) -> bool {
+        Checksum::from_hex(&self.checksum).as_ref() == Some(checksum)
+    }
+}
+
+/// The history table's name and the SQL that maintains it.
+#[derive(Clone, Debug)]
+pub(crate) struct HistoryTable {
+    schema: Ident,
+    table: Ident,
+    qualified: String,
+}
+
+impl HistoryTable {
+    pub(crate) fn new(schema: &Ident, table: &Ident) -> Self {
+        let name = ObjectName::qualified(schema.clone(), table.clone());
+        Self {
+            schema: schema.clone(),
+            table: table.clone(),
+            qualified: quote_name(&name),
+        }
+    }
+
+    /// The quoted, qualified name.
+    pub(crate) fn name(&self) -> &str {
+        &self.qualified
+    }
+
+    pub(crate) fn schema(&self) -> &str {
+        self.schema.as_str()
+    }
+
+    pub(crate) fn table(&self) -> &str {
+        self.table.as_str()
+    }
+
+    /// Creates the schema (when `create_schema`) and the table when missing.
+    pub(crate) fn create_sql(&self, create_schema: bool) -> String {
+        let mut sql = String::new();
+        if create_schema {
+            sql.push_str(&format!(
+                "CREATE SCHEMA IF NOT EXISTS {};\n",
+                quote_ident(&self.schema)
+            ));
+        }
+        sql.push_str(&format!(
+            "CREATE TABLE IF NOT EXISTS {} (\n\
+             \x20   id bigint PRIMARY KEY,\n\
+             \x20   name text NOT NULL,\n\
+             \x20   checksum text NOT NULL,\n\
+             \x20   applied_at timestamptz NOT NULL DEFAULT now(),\n\
+             \x20   execution_ms bigint NOT NULL DEFAULT 0,\n\
+             \x20   applied_by text NOT NULL DEFAULT current_user,\n\
+             \x20   state text NOT NULL DEFAULT 'applied'\n\
+             \x20       CHECK (state IN ('applied', 'baselined', 'applying', 'reverting')),\n\
+             \x20   units_done integer NOT NULL DEFAULT 0\n\
+             )",
+            self.qualified
+        ));
+        sql
+    }
+
+    pub(crate) fn select_sql(&self) -> String {
+        format!(
+            "SELECT id, name, checksum, applied_at, execution_ms, applied_by, state, units_done \
+             FROM {} ORDER BY id",
+            self.qualified
+        )
+    }
+
+    /// Reads every row.
+    pub(crate) async fn read(
+        &self,
+        client: &tokio_postgres::Client,
+    ) -> Result<Vec<AppliedMigration>, Error> {
+        let rows = client
+            .query_typed(&self.select_sql(), &[])
+            .await
+            .map_err(Error::pg("reading the history table"))?;
+        rows.iter()
+            .map(|row| {
+                Ok(AppliedMigration {
+                    id: row
+                        .try_get(0)
+                        .map_err(Error::pg("reading the history table"))?,
+                    name: row
+                        .try_get(1)
+                        .map_err(Error::pg("reading the history table"))?,
+                    checksum: row
+                        .try_get(2)
+                        .map_err(Error::pg("reading the history table"))?,
+                    applied_at: row
+                        .try_get(3)
+                        .map_err(Error::pg("reading the history table"))?,
+                    execution_ms: row
+                        .try_get(4)
+                        .map_err(Error::pg("reading the history table"))?,
+                    applied_by: row
+                        .try_get(5)
+                        .map_err(Error::pg("reading the history table"))?,
+                    state: row
+                        .try_get(6)
+                        .map_err(Error::pg("reading the history table"))?,
+                    units_done: row
+                        .try_get(7)
+                        .map_err(Error::pg("reading the history table"))?,
+                })
+            })
+            .collect()
+    }
+
+    /// The row of a transactional migration, inserted in its transaction; the
+    /// execution time is measured by the server from the transaction's start.
+    pub(crate) fn insert_applied_sql(
+        &self,
+        id: i64,
+        name: &str,
+        checksum: &Checksum,
+        units: usize,
+    ) -> String {
+        format!(
+            "INSERT INTO {} (id, name, checksum, applied_at, execution_ms, applied_by, state, units_done) \
+             VALUES ({id}, {}, {}, now(), \
+             (extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint, current_user, 'applied', {units})",
+            self.qualified,
+            literal(name),
+            literal(&checksum.to_hex()),
+        )
+    }
+
+    /// The row of a baselined migration.
+    pub(crate) fn insert_baselined_sql(&self, id: i64, name: &str, checksum: &Checksum) -> String {
+        format!(
+            "INSERT INTO {} (id, name, checksum, applied_at, execution_ms, applied_by, state, units_done) \
+             VALUES ({id}, {}, {}, now(), 0, current_user, 'baselined', 0)",
+            self.qualified,
+            literal(name),
+            literal(&checksum.to_hex()),
+        )
+    }
+
+    /// The row of a non-transactional migration before its first unit.
+    pub(crate) fn insert_applying_sql(&self, id: i64, name: &str, checksum: &Checksum) -> String {
+        format!(
+            "INSERT INTO {} (id, name, checksum, applied_at, execution_ms, applied_by, state, units_done) \
+             VALUES ({id}, {}, {}, now(), 0, current_user, 'applying', 0)",
+            self.qualified,
+            literal(name),
+            literal(&checksum.to_hex()),
+        )
+    }
+
+    /// Progress after a unit.
+    pub(crate) fn progress_sql(&self, id: i64, units_done: usize) -> String {
+        format!(
+            "UPDATE {} SET units_done = {units_done} WHERE id = {id}",
+            self.qualified
+        )
+    }
+
+    /// Marks a non-transactional migration as reverting, from its first down unit.
+    pub(crate) fn start_reverting_sql(&self, id: i64) -> String {
+        format!(
+            "UPDATE {} SET state = 'reverting', units_done = 0 WHERE id = {id}",
+            self.qualified
+        )
+    }
+
+    /// Marks a non-transactional migration as applied.
+    pub(crate) fn finish_applying_sql(&self, id: i64, units: usize, execution_ms: i64) -> String {
+        format!(
+            "UPDATE {} SET state = 'applied', units_done = {units}, applied_at = now(), \
+             execution_ms = {execution_ms}, applied_by = current_user WHERE id = {id}",
+            self.qualified
+        )
+    }
+
+    /// Removes a reverted migration's row.
+    pub(crate) fn delete_sql(&self, id: i64) -> String {
+        format!("DELETE FROM {} WHERE id = {id}", self.qualified)
+    }
+
+    /// Accepts the current checksum (and name) of a migration.
+    pub(crate) fn repair_sql(&self, id: i64, name: &str, checksum: &Checksum) -> String {
+        format!(
+            "UPDATE {} SET checksum = {}, name = {} WHERE id = {id}",
+            self.qualified,
+            literal(&checksum.to_hex()),
+            literal(name),
+        )
+    }
+}

@@ -1,0 +1,187 @@
+//! The run lock: a session advisory lock that lets one runner at a time migrate a
+//! database.
+//!
+//! Taken with `pg_try_advisory_lock` polled under a bounded wait (never the blocking
+//! `pg_advisory_lock`, which would queue forever), on the runner's own connection. The
+//! key is a stable 64-bit hash of the database, schema and table of the history, so
+//! two applications keeping their history in different tables do not exclude each
+//! other.
+//!
+//! Release: the runner calls [`RunLock::release`] on success and on error. If the
+//! future running a migration is dropped (cancelled, or a panic unwinds through it)
+//! the lock stays with the session until the connection closes, which releases every
+//! session lock: drop the client in that case (the CLI does). Session advisory locks
+//! need a direct connection: a transaction-mode pooler (PgBouncer) breaks them.
+
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+use tokio_postgres::Client;
+
+use crate::error::Error;
+use crate::report::Blocker;
+
+/// The advisory lock key for a history table in a database.
+///
+/// ```
+/// let a = migrate_core::lock::lock_key("app", "public", "migrate_history");
+/// assert_eq!(a, migrate_core::lock::lock_key("app", "public", "migrate_history"));
+/// assert_ne!(a, migrate_core::lock::lock_key("app", "meta", "migrate_history"));
+/// ```
+pub fn lock_key(database: &str, schema: &str, table: &str) -> i64 {
+    let mut hasher = Sha256::new();
+    // Lengths keep ("ab", "c") and ("a", "bc") apart.
+    for part in ["migrate", database, schema, table] {
+        hasher.update((part.len() as u64).to_be_bytes());
+        hasher.update(part.as_bytes());
+    }
+    let digest = hasher.finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    i64::from_be_bytes(first)
+}
+
+/// A held run lock. Release it with [`RunLock::release`].
+#[derive(Debug)]
+#[must_use = "release the run lock"]
+pub struct RunLock {
+    key: i64,
+    waited: Duration,
+}
+
+impl RunLock {
+    /// Takes the lock, polling every `poll` for at most `wait`. While waiting, emits a
+    /// tracing event naming the session that holds it (at the first failed try, then
+    /// every 5 s).
+    pub async fn acquire(
+        client: &Client,
+        key: i64,
+        wait: Duration,
+        poll: Duration,
+    ) -> Result<Self, Error> {
+        let start = Instant::now();
+        let mut last_report: Option<Instant> = None;
+        let mut holder = None;
+        loop {
+            let row = client
+                .query_typed_one(
+                    "SELECT pg_try_advisory_lock($1)",
+                    &[(&key, tokio_postgres::types::Type::INT8)],
+                )
+                .await
+                .map_err(Error::pg("taking the run lock"))?;
+            let got: bool = row.try_get(0).map_err(Error::pg("taking the run lock"))?;
+            if got {
+                let waited = start.elapsed();
+                tracing::debug!(key, waited_ms = waited.as_millis() as u64, "run lock taken");
+                return Ok(Self { key, waited });
+            }
+            let waited = start.elapsed();
+            if last_report.is_none_or(|t| t.elapsed() >= Duration::from_secs(5)) || waited >= wait {
+                holder = lock_holder(client, key).await?;
+                last_report = Some(Instant::now());
+                match &holder {
+                    Some(h) => tracing::info!(
+                        key,
+                        holder_pid = h.pid,
+                        holder_application = %h.application_name,
+                        holder_state = h.state.as_deref().unwrap_or(""),
+                        holder_query = h.query.as_deref().unwrap_or(""),
+                        waited_ms = waited.as_millis() as u64,
+                        "waiting for the run lock held by another session"
+                    ),
+                    None => tracing::info!(
+                        key,
+                        waited_ms = waited.as_millis() as u64,
+                        "waiting for the run lock"
+                    ),
+                }
+            }
+            if waited >= wait {
+                return Err(Error::LockWait { waited, holder });
+            }
+            tokio::time::sleep(
+                poll.min(wait.saturating_sub(waited))
+                    .max(Duration::from_millis(1)),
+            )
+            .await;
+        }
+    }
+
+    /// How long the lock was waited for.
+    pub fn waited(&self) -> Duration {
+        self.waited
+    }
+
+    /// Releases the lock. A failure (a broken connection) is only traced: closing the
+    /// connection releases the lock anyway.
+    pub async fn release(self, client: &Client) {
+        let result = client
+            .query_typed_one(
+                "SELECT pg_advisory_unlock($1)",
+                &[(&self.key, tokio_postgres::types::Type::INT8)],
+            )
+            .await;
+        match result {
+            Ok(_) => tracing::debug!(key = self.key, "run lock released"),
+            Err(error) => {
+                tracing::warn!(key = self.key, %error, "could not release the run lock; closing the connection releases it")
+            }
+        }
+    }
+}
+
+/// The session holding an advisory lock, when it can be seen.
+async fn lock_holder(client: &Client, key: i64) -> Result<Option<Blocker>, Error> {
+    // A bigint advisory lock shows in pg_locks as classid = high 32 bits, objid = low
+    // 32 bits, objsubid = 1.
+    let bits = key as u64;
+    let high = i64::from((bits >> 32) as u32);
+    let low = i64::from(bits as u32);
+    let int8 = tokio_postgres::types::Type::INT8;
+    let row = client
+        .query_typed_opt(
+            "SELECT a.pid, coalesce(a.application_name, ''), a.state, left(a.query, 200) \
+             FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+             WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 \
+               AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
+               AND l.classid::bigint = $1 AND l.objid::bigint = $2 \
+             LIMIT 1",
+            &[(&high, int8.clone()), (&low, int8)],
+        )
+        .await
+        .map_err(Error::pg("looking up the run lock's holder"))?;
+    row.map(|row| {
+        Ok(Blocker {
+            pid: row
+                .try_get(0)
+                .map_err(Error::pg("looking up the run lock's holder"))?,
+            application_name: row
+                .try_get(1)
+                .map_err(Error::pg("looking up the run lock's holder"))?,
+            state: row
+                .try_get(2)
+                .map_err(Error::pg("looking up the run lock's holder"))?,
+            query: row
+                .try_get(3)
+                .map_err(Error::pg("looking up the run lock's holder"))?,
+        })
+    })
+    .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_is_pinned() {
+        // The key must never change between versions: two runner versions migrating the
+        // same database must exclude each other.
+        assert_eq!(
+            lock_key("app", "public", "migrate_history"),
+            1530858519567512057
+        );
+        assert_ne!(lock_key("ab", "c", "t"), lock_key("a", "bc", "t"));
+    }
+}

@@ -1,0 +1,168 @@
+//! What a run did, returned as data: the library never prints.
+
+use std::fmt;
+use std::time::{Duration, SystemTime};
+
+use crate::checksum::Checksum;
+
+/// Which way a migration ran.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RunDirection {
+    /// Applied.
+    Up,
+    /// Reverted.
+    Down,
+}
+
+impl fmt::Display for RunDirection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RunDirection::Up => "up",
+            RunDirection::Down => "down",
+        })
+    }
+}
+
+/// A session that blocked one of the runner's statements.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Blocker {
+    /// Its backend pid.
+    pub pid: i32,
+    /// Its `application_name`.
+    pub application_name: String,
+    /// Its state (`active`, `idle in transaction`...).
+    pub state: Option<String>,
+    /// The start of its current or last query (at most 200 characters).
+    pub query: Option<String>,
+}
+
+impl fmt::Display for Blocker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "pid {} ({}), {}: {}",
+            self.pid,
+            if self.application_name.is_empty() {
+                "no application_name"
+            } else {
+                &self.application_name
+            },
+            self.state.as_deref().unwrap_or("unknown state"),
+            self.query.as_deref().unwrap_or("")
+        )
+    }
+}
+
+/// One failed attempt of a unit that was retried (or gave up).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FailedAttempt {
+    /// 1 for the first attempt.
+    pub attempt: usize,
+    /// The `lock_timeout` it ran under.
+    pub lock_timeout: Option<Duration>,
+    /// The SQLSTATE (`55P03` or `40P01`).
+    pub code: String,
+    /// Index of the statement that failed, in the migration's direction.
+    pub statement: usize,
+    /// The sessions seen blocking it (empty without a blocker monitor, or when none
+    /// was seen in time).
+    pub blockers: Vec<Blocker>,
+}
+
+/// One migration applied or reverted by a run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MigrationRun {
+    /// The id.
+    pub id: i64,
+    /// The name.
+    pub name: String,
+    /// Which way it ran.
+    pub direction: RunDirection,
+    /// How long it took, retries included.
+    pub duration: Duration,
+    /// How many statements it ran (this time: a resumed migration counts only the rest).
+    pub statements: usize,
+    /// For a resumed non-transactional migration: the number of units already done
+    /// by an earlier run.
+    pub resumed_from: Option<usize>,
+    /// Concurrent index builds skipped because a valid index was already there.
+    pub skipped_units: usize,
+    /// Attempts that failed on a lock timeout or deadlock before it went through.
+    pub retries: Vec<FailedAttempt>,
+}
+
+/// What a run did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    /// Migrations applied or reverted, in the order they ran.
+    pub runs: Vec<MigrationRun>,
+    /// Ids recorded as applied without running (baseline).
+    pub baselined: Vec<i64>,
+    /// Ids whose recorded checksum was replaced by the current one (repair).
+    pub repaired: Vec<i64>,
+    /// How long the advisory run lock was waited for.
+    pub lock_waited: Duration,
+}
+
+impl Report {
+    /// The ids of the migrations that ran, in order.
+    pub fn ids(&self) -> Vec<i64> {
+        self.runs.iter().map(|r| r.id).collect()
+    }
+
+    /// Whether nothing was done.
+    pub fn is_empty(&self) -> bool {
+        self.runs.is_empty() && self.baselined.is_empty() && self.repaired.is_empty()
+    }
+}
+
+/// Where a migration stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MigrationState {
+    /// Recorded as applied, with the checksum of the code.
+    Applied,
+    /// Recorded as applied without running it (baseline).
+    Baselined,
+    /// Not applied yet.
+    Pending,
+    /// Applied, but the code's checksum differs from the recorded one.
+    Modified,
+    /// Recorded in the database but no longer in the code.
+    Missing,
+    /// A non-transactional migration stopped half way (applying or reverting).
+    Incomplete,
+}
+
+/// One line of `status`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MigrationStatus {
+    /// The id.
+    pub id: i64,
+    /// The name (the code's, or the recorded one for a missing migration).
+    pub name: String,
+    /// Where it stands.
+    pub state: MigrationState,
+    /// When it was applied.
+    pub applied_at: Option<SystemTime>,
+    /// The code's checksum (the recorded one for a missing migration).
+    pub checksum: Checksum,
+    /// The recorded checksum, when it differs from the code's.
+    pub recorded_checksum: Option<String>,
+}
+
+/// A migration a run would apply or revert (`--dry-run`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlannedRun {
+    /// The id.
+    pub id: i64,
+    /// The name.
+    pub name: String,
+    /// Which way it would run.
+    pub direction: RunDirection,
+    /// Whether it runs in one transaction with its history row.
+    pub transactional: bool,
+    /// Units already done by an earlier, interrupted run (they are skipped).
+    pub resume_from: usize,
+    /// The statements it would send, in order (all of them, even resumed ones).
+    pub sql: Vec<String>,
+}

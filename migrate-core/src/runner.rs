@@ -1,0 +1,958 @@
+//! The runner: applies and reverts plans on PostgreSQL under the run lock.
+//!
+//! Every operation takes the caller's direct connection (`&mut Client`, so nothing
+//! else uses it meanwhile), takes the [run lock](crate::lock), creates the
+//! [history table](crate::history) when missing, [reconciles](crate::reconcile) the
+//! code with it, and only then runs anything.
+//!
+//! A transactional direction is sent as ONE simple-query message: `BEGIN; SET LOCAL
+//! lock_timeout ..; <statements>; <history row>; COMMIT`. The statements and the
+//! history row commit together or not at all, and the failed statement is found by
+//! counting the `CommandComplete` messages received before the error. On a lock
+//! timeout (`55P03`) or deadlock (`40P01`) the whole transaction is rolled back and
+//! retried on the next rung of the `lock_timeout` ladder, never after a commit.
+//! Migrations commit with `SET LOCAL synchronous_commit = off` and the run ends with
+//! one synchronous commit that flushes them all (see `Run::flush` for why this is
+//! safe); this saves one fsync wait per migration.
+//!
+//! A direction with statements that must run alone (`CREATE/DROP INDEX
+//! CONCURRENTLY`) records its row as `applying` first, then runs unit by unit: a
+//! transactional unit commits its progress with it; a statement run alone runs in
+//! autocommit under the concurrent timeout profile, then its progress is recorded.
+//! A concurrent index build first looks its index up in `pg_index`: valid, it is
+//! skipped; invalid (a failed earlier build), it is dropped concurrently and rebuilt;
+//! after the build its validity is checked.
+
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use tokio_postgres::types::Type;
+use tokio_postgres::{Client, SimpleQueryMessage};
+
+use crate::db_error::DbError;
+use crate::error::{Error, StatementFailure};
+use crate::history::{AppliedMigration, HistoryTable};
+use crate::ident::ObjectName;
+use crate::lock::{RunLock, lock_key};
+use crate::options::MigratorOptions;
+use crate::plan::{Direction, MigrationPlan, Statement, Unit};
+use crate::reconcile::{self, Checks, DownTarget, Target, Work};
+use crate::registry::Migrations;
+use crate::render::quote_name;
+use crate::report::{
+    FailedAttempt, MigrationRun, MigrationStatus, PlannedRun, Report, RunDirection,
+};
+use crate::retry::{Monitor, backoff};
+use crate::step::Step;
+
+/// Opens a connection without TLS and drives it on a spawned task: for embedding and
+/// tests. The connection closes (releasing any session lock) when the client drops.
+pub async fn connect(config: &tokio_postgres::Config) -> Result<Client, Error> {
+    let (client, connection) = config
+        .connect(tokio_postgres::NoTls)
+        .await
+        .map_err(Error::pg("connecting"))?;
+    tokio::spawn(async move {
+        if let Err(error) = connection.await {
+            tracing::debug!(%error, "connection closed with an error");
+        }
+    });
+    Ok(client)
+}
+
+/// Applies and reverts a program's migrations.
+///
+/// ```no_run
+/// # async fn run(migrations: migrate_core::Migrations) -> Result<(), migrate_core::Error> {
+/// use migrate_core::{connect, Migrator, MigratorOptions, Target};
+/// let config: tokio_postgres::Config = "postgres://app@localhost/app".parse().unwrap();
+/// let mut client = connect(&config).await?;
+/// let migrator = Migrator::new(&migrations, MigratorOptions::new())?;
+/// let report = migrator.up(&mut client, Target::Latest).await?;
+/// for run in &report.runs {
+///     tracing::info!(id = run.id, name = %run.name, "applied");
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct Migrator {
+    plans: Vec<MigrationPlan>,
+    options: MigratorOptions,
+    history: HistoryTable,
+}
+
+/// What a locked run does.
+#[derive(Clone, Copy, Debug)]
+enum Operation {
+    Up(Target),
+    Down(DownTarget),
+    Redo,
+    Baseline(i64),
+    Repair,
+}
+
+/// Facts about the server and the session, read before taking the lock.
+struct SessionInfo {
+    database: String,
+    pid: i32,
+    server_version: i32,
+    schema_exists: bool,
+    table_exists: bool,
+}
+
+impl Migrator {
+    /// Plans every migration (failing on the first invalid one) and keeps the options.
+    pub fn new(migrations: &Migrations, options: MigratorOptions) -> Result<Self, Error> {
+        let plans = migrations
+            .iter()
+            .map(MigrationPlan::new)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self::from_sorted(plans, options))
+    }
+
+    /// A migrator over plans built elsewhere (tests, tools). They are sorted by id;
+    /// a duplicate id is refused.
+    pub fn from_plans(
+        mut plans: Vec<MigrationPlan>,
+        options: MigratorOptions,
+    ) -> Result<Self, Error> {
+        plans.sort_by_key(|p| p.id);
+        if let Some(pair) = plans.windows(2).find(|w| w[0].id == w[1].id) {
+            return Err(Error::DuplicateId {
+                id: pair[0].id,
+                first: pair[0].location,
+                second: pair[1].location,
+            });
+        }
+        Ok(Self::from_sorted(plans, options))
+    }
+
+    fn from_sorted(plans: Vec<MigrationPlan>, options: MigratorOptions) -> Self {
+        let history = HistoryTable::new(&options.schema, &options.table);
+        Self {
+            plans,
+            options,
+            history,
+        }
+    }
+
+    /// The plans, by ascending id.
+    pub fn plans(&self) -> &[MigrationPlan] {
+        &self.plans
+    }
+
+    /// The options.
+    pub fn options(&self) -> &MigratorOptions {
+        &self.options
+    }
+
+    /// Applies pending migrations up to the target, resuming an interrupted
+    /// non-transactional one. Refuses modified, missing and out-of-order migrations
+    /// first.
+    pub async fn up(&self, client: &mut Client, target: Target) -> Result<Report, Error> {
+        self.locked(client, Operation::Up(target)).await
+    }
+
+    /// Reverts applied migrations, newest first. Refuses an irreversible migration
+    /// in the range before reverting anything.
+    pub async fn down(&self, client: &mut Client, target: DownTarget) -> Result<Report, Error> {
+        self.locked(client, Operation::Down(target)).await
+    }
+
+    /// Reverts the newest applied migration and applies it again.
+    pub async fn redo(&self, client: &mut Client) -> Result<Report, Error> {
+        self.locked(client, Operation::Redo).await
+    }
+
+    /// Records every migration up to `id` as applied without running it: for adopting
+    /// a database whose schema already matches them.
+    pub async fn baseline(&self, client: &mut Client, id: i64) -> Result<Report, Error> {
+        self.locked(client, Operation::Baseline(id)).await
+    }
+
+    /// Accepts the code's checksums (and names) for applied migrations that were
+    /// modified on purpose. Missing migrations still fail.
+    pub async fn repair(&self, client: &mut Client) -> Result<Report, Error> {
+        self.locked(client, Operation::Repair).await
+    }
+
+    /// Where every migration stands (code and history). Reads only; takes no lock.
+    pub async fn status(&self, client: &Client) -> Result<Vec<MigrationStatus>, Error> {
+        let applied = self.read_history_unlocked(client).await?;
+        Ok(reconcile::status(&self.plans, &applied))
+    }
+
+    /// What `up` would run, without changing anything (it reads the history table).
+    pub async fn plan_up(&self, client: &Client, target: Target) -> Result<Vec<PlannedRun>, Error> {
+        let applied = self.read_history_unlocked(client).await?;
+        self.verify(&applied, true)?;
+        let work = reconcile::up_work(&self.plans, &applied, target)?;
+        Ok(self.planned(&work, RunDirection::Up))
+    }
+
+    /// What `down` would run, without changing anything (it reads the history table).
+    pub async fn plan_down(
+        &self,
+        client: &Client,
+        target: DownTarget,
+    ) -> Result<Vec<PlannedRun>, Error> {
+        let applied = self.read_history_unlocked(client).await?;
+        self.verify(&applied, false)?;
+        let work = reconcile::down_work(&self.plans, &applied, target)?;
+        Ok(self.planned(&work, RunDirection::Down))
+    }
+
+    fn planned(&self, work: &[Work], direction: RunDirection) -> Vec<PlannedRun> {
+        work.iter()
+            .filter_map(|w| {
+                let plan = &self.plans[w.index];
+                let dir = direction_of(plan, direction)?;
+                Some(PlannedRun {
+                    id: plan.id,
+                    name: plan.name.to_owned(),
+                    direction,
+                    transactional: dir.is_transactional(),
+                    resume_from: w.resume_from,
+                    sql: dir.sql().into_iter().map(str::to_owned).collect(),
+                })
+            })
+            .collect()
+    }
+
+    fn verify(&self, applied: &[AppliedMigration], up: bool) -> Result<(), Error> {
+        reconcile::verify(
+            &self.plans,
+            applied,
+            Checks {
+                modified: true,
+                out_of_order: up && !self.options.allow_out_of_order,
+            },
+        )
+    }
+
+    async fn read_history_unlocked(&self, client: &Client) -> Result<Vec<AppliedMigration>, Error> {
+        let row = client
+            .query_typed_one(
+                "SELECT to_regclass($1) IS NOT NULL",
+                &[(&self.history.name(), Type::TEXT)],
+            )
+            .await
+            .map_err(Error::pg("looking for the history table"))?;
+        let exists: bool = row
+            .try_get(0)
+            .map_err(Error::pg("looking for the history table"))?;
+        if exists {
+            self.history.read(client).await
+        } else {
+            Ok(Vec::new())
+        }
+    }
+
+    async fn session_info(&self, client: &Client) -> Result<SessionInfo, Error> {
+        let row = client
+            .query_typed_one(
+                "SELECT current_database()::text, pg_backend_pid(), \
+                 current_setting('server_version_num')::int, \
+                 EXISTS (SELECT FROM pg_namespace WHERE nspname = $1), \
+                 to_regclass($2) IS NOT NULL",
+                &[
+                    (&self.history.schema(), Type::TEXT),
+                    (&self.history.name(), Type::TEXT),
+                ],
+            )
+            .await
+            .map_err(Error::pg("reading the session's facts"))?;
+        let get = Error::pg;
+        Ok(SessionInfo {
+            database: row.try_get(0).map_err(get("reading the session's facts"))?,
+            pid: row.try_get(1).map_err(get("reading the session's facts"))?,
+            server_version: row.try_get(2).map_err(get("reading the session's facts"))?,
+            schema_exists: row.try_get(3).map_err(get("reading the session's facts"))?,
+            table_exists: row.try_get(4).map_err(get("reading the session's facts"))?,
+        })
+    }
+
+    /// Takes the run lock, runs the operation, releases the lock on every return path.
+    async fn locked(&self, client: &mut Client, operation: Operation) -> Result<Report, Error> {
+        let client: &Client = client;
+        let info = self.session_info(client).await?;
+        let key = lock_key(&info.database, self.history.schema(), self.history.table());
+        let lock =
+            RunLock::acquire(client, key, self.options.lock_wait, self.options.lock_poll).await?;
+        let mut run = Run {
+            migrator: self,
+            client,
+            pid: info.pid,
+            server_version: info.server_version,
+            monitor: Monitor::new(self.options.monitor.clone()),
+            report: Report {
+                lock_waited: lock.waited(),
+                ..Report::default()
+            },
+        };
+        let result = run.operate(operation, &info).await;
+        run.flush().await;
+        lock.release(client).await;
+        result.map(|()| run.report)
+    }
+}
+
+fn direction_of(plan: &MigrationPlan, direction: RunDirection) -> Option<&Direction> {
+    match direction {
+        RunDirection::Up => Some(&plan.up),
+        RunDirection::Down => plan.down.as_ref(),
+    }
+}
+
+/// One locked run.
+struct Run<'a> {
+    migrator: &'a Migrator,
+    client: &'a Client,
+    pid: i32,
+    server_version: i32,
+    monitor: Monitor,
+    report: Report,
+}
+
+/// How a failed message ended.
+enum SendError {
+    /// PostgreSQL refused statement number `completed` (0-based count of
+    /// `CommandComplete` messages before the error).
+    Db { completed: usize, db: Box<DbError> },
+    /// The connection failed.
+    Driver(tokio_postgres::Error),
+}
+
+/// Sends one simple-query message and counts the statements that completed.
+async fn send(client: &Client, sql: &str) -> Result<usize, SendError> {
+    let stream = client
+        .simple_query_raw(sql)
+        .await
+        .map_err(SendError::Driver)?;
+    let mut stream = std::pin::pin!(stream);
+    let mut completed = 0;
+    while let Some(message) = stream.next().await {
+        match message {
+            Ok(SimpleQueryMessage::CommandComplete(_)) => completed += 1,
+            Ok(_) => {}
+            Err(error) => {
+                return Err(match DbError::from_driver(&error) {
+                    Some(db) => SendError::Db {
+                        completed,
+                        db: Box::new(db),
+                    },
+                    None => SendError::Driver(error),
+                });
+            }
+        }
+    }
+    Ok(completed)
+}
+
+/// A PostgreSQL interval literal for a timeout (`'0'` disables it).
+fn timeout_literal(timeout: Option<Duration>) -> String {
+    match timeout {
+        Some(d) if !d.is_zero() => format!("'{}ms'", d.as_millis().max(1)),
+        _ => "'0'".to_owned(),
+    }
+}
+
+/// A statement of a transactional message, with where it starts (in characters).
+struct Piece {
+    sql: String,
+    offset: u32,
+}
+
+/// Builds `BEGIN; <settings>; <statements>; <bookkeeping>; COMMIT`.
+struct Message {
+    text: String,
+    chars: u32,
+    prefix: usize,
+    pieces: Vec<Piece>,
+}
+
+impl Message {
+    fn new() -> Self {
+        Self {
+            text: String::new(),
+            chars: 0,
+            prefix: 0,
+            pieces: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, sql: &str) -> Piece {
+        let sql = sql.trim_end().trim_end_matches(';').trim_end();
+        let offset = self.chars;
+        self.text.push_str(sql);
+        self.text.push_str(";\n");
+        self.chars = self
+            .chars
+            .saturating_add(u32::try_from(sql.chars().count() + 2).unwrap_or(u32::MAX));
+        Piece {
+            sql: sql.to_owned(),
+            offset,
+        }
+    }
+
+    fn setting(&mut self, sql: &str) {
+        let _ = self.push(sql);
+        self.prefix += 1;
+    }
+
+    fn statement(&mut self, sql: &str) {
+        let piece = self.push(sql);
+        self.pieces.push(piece);
+    }
+}
+
+impl Run<'_> {
+    fn plans(&self) -> &[MigrationPlan] {
+        &self.migrator.plans
+    }
+
+    fn history(&self) -> &HistoryTable {
+        &self.migrator.history
+    }
+
+    fn options(&self) -> &MigratorOptions {
+        &self.migrator.options
+    }
+
+    /// Makes every commit of the run durable before returning, on success and on
+    /// error alike.
+    ///
+    /// Migrations commit with `synchronous_commit = off`: the commit does not wait for
+    /// its WAL to reach the disk, which saves one fsync wait per migration. A commit
+    /// that does wait flushes all WAL before it, so ONE synchronous commit at the end
+    /// (a transaction that takes an xid) makes the whole run durable. A server crash
+    /// before that point can lose only the run's latest migrations, each with its
+    /// history row (they commit together), so the history never lies and a rerun
+    /// applies them again; and any later durable write of the application flushes them
+    /// first, since WAL is flushed in order.
+    async fn flush(&self) {
+        let result = self
+            .client
+            .batch_execute("BEGIN; SELECT txid_current(); COMMIT")
+            .await;
+        if let Err(error) = result {
+            tracing::warn!(%error, "could not flush the run's commits to disk");
+        }
+    }
+
+    async fn batch(&self, sql: &str, context: &'static str) -> Result<(), Error> {
+        self.client
+            .batch_execute(sql)
+            .await
+            .map_err(Error::pg(context))
+    }
+
+    async fn operate(&mut self, operation: Operation, info: &SessionInfo) -> Result<(), Error> {
+        if !info.table_exists {
+            let sql = self.history().create_sql(!info.schema_exists);
+            self.batch(&sql, "creating the history table").await?;
+        }
+        let applied = self.history().read(self.client).await?;
+        match operation {
+            Operation::Up(target) => {
+                self.migrator.verify(&applied, true)?;
+                let work = reconcile::up_work(self.plans(), &applied, target)?;
+                self.preflight(&work, RunDirection::Up)?;
+                for w in work {
+                    self.run_one(w, RunDirection::Up).await?;
+                }
+            }
+            Operation::Down(target) => {
+                self.migrator.verify(&applied, false)?;
+                let work = reconcile::down_work(self.plans(), &applied, target)?;
+                self.preflight(&work, RunDirection::Down)?;
+                for w in work {
+                    self.run_one(w, RunDirection::Down).await?;
+                }
+            }
+            Operation::Redo => {
+                self.migrator.verify(&applied, false)?;
+                let work = reconcile::down_work(self.plans(), &applied, DownTarget::Steps(1))?;
+                self.preflight(&work, RunDirection::Down)?;
+                let again: Vec<Work> = work
+                    .iter()
+                    .map(|w| Work {
+                        index: w.index,
+                        resume_from: 0,
+                        has_row: false,
+                    })
+                    .collect();
+                self.preflight(&again, RunDirection::Up)?;
+                for w in work {
+                    self.run_one(w, RunDirection::Down).await?;
+                }
+                for w in again {
+                    self.run_one(w, RunDirection::Up).await?;
+                }
+            }
+            Operation::Baseline(id) => {
+                self.migrator.verify(&applied, false)?;
+                if !self.plans().iter().any(|p| p.id == id) {
+                    return Err(Error::UnknownTarget { id });
+                }
+                let mut sql = String::from("BEGIN;\n");
+                let mut ids = Vec::new();
+                for plan in self.plans().iter().filter(|p| p.id <= id) {
+                    if !applied.iter().any(|a| a.id == plan.id) {
+                        sql.push_str(&self.history().insert_baselined_sql(
+                            plan.id,
+                            plan.name,
+                            &plan.checksum,
+                        ));
+                        sql.push_str(";\n");
+                        ids.push(plan.id);
+                    }
+                }
+                sql.push_str("COMMIT");
+                if !ids.is_empty() {
+                    self.batch(&sql, "recording the baseline").await?;
+                    tracing::info!(up_to = id, count = ids.len(), "migrations baselined");
+                }
+                self.report.baselined = ids;
+            }
+            Operation::Repair => {
+                reconcile::verify(
+                    self.plans(),
+                    &applied,
+                    Checks {
+                        modified: false,
+                        out_of_order: false,
+                    },
+                )?;
+                let modified = reconcile::modified(self.plans(), &applied);
+                if !modified.is_empty() {
+                    let mut sql = String::from("BEGIN;\n");
+                    for id in &modified {
+                        if let Some(plan) = self.plans().iter().find(|p| p.id == *id) {
+                            sql.push_str(&self.history().repair_sql(
+                                plan.id,
+                                plan.name,
+                                &plan.checksum,
+                            ));
+                            sql.push_str(";\n");
+                        }
+                    }
+                    sql.push_str("COMMIT");
+                    self.batch(&sql, "repairing checksums").await?;
+                    tracing::info!(ids = ?modified, "checksums repaired");
+                }
+                self.report.repaired = modified;
+            }
+        }
+        Ok(())
+    }
+
+    /// Refuses concurrent builds on servers that corrupt them (PostgreSQL 14.0–14.3).
+    fn preflight(&self, work: &[Work], direction: RunDirection) -> Result<(), Error> {
+        let concurrent = work.iter().any(|w| {
+            direction_of(&self.plans()[w.index], direction).is_some_and(|d| {
+                d.units
+                    .iter()
+                    .skip(w.resume_from)
+                    .any(|u| matches!(u, Unit::Alone(_)))
+            })
+        });
+        if concurrent && (140_000..=140_003).contains(&self.server_version) {
+            return Err(Error::UnsupportedServer {
+                version: self.server_version,
+                reason: "concurrent index builds can silently corrupt indexes before 14.4; upgrade the server",
+            });
+        }
+        Ok(())
+    }
+
+    async fn run_one(&mut self, work: Work, direction: RunDirection) -> Result<(), Error> {
+        let plans = &self.migrator.plans;
+        let plan = &plans[work.index];
+        let Some(dir) = direction_of(plan, direction) else {
+            return Err(Error::Irreversible {
+                id: plan.id,
+                name: plan.name.to_owned(),
+            });
+        };
+        let start = Instant::now();
+        tracing::info!(
+            id = plan.id,
+            name = plan.name,
+            direction = %direction,
+            resume_from = work.resume_from,
+            "migration starting"
+        );
+        let mut run = MigrationRun {
+            id: plan.id,
+            name: plan.name.to_owned(),
+            direction,
+            duration: Duration::ZERO,
+            statements: 0,
+            resumed_from: work.has_row.then_some(work.resume_from),
+            skipped_units: 0,
+            retries: Vec::new(),
+        };
+        if dir.is_transactional() {
+            let statements: Vec<&Statement> = dir.statements().collect();
+            let bookkeeping = match direction {
+                RunDirection::Up => self.history().insert_applied_sql(
+                    plan.id,
+                    plan.name,
+                    &plan.checksum,
+                    dir.units.len(),
+                ),
+                RunDirection::Down => self.history().delete_sql(plan.id),
+            };
+            self.transaction(plan, direction, &statements, 0, &bookkeeping, &mut run)
+                .await?;
+            run.statements = statements.len();
+        } else {
+            self.units(plan, dir, direction, work, start, &mut run)
+                .await?;
+        }
+        run.duration = start.elapsed();
+        tracing::info!(
+            id = plan.id,
+            name = plan.name,
+            direction = %direction,
+            duration_ms = run.duration.as_millis() as u64,
+            statements = run.statements,
+            retries = run.retries.len(),
+            "migration finished"
+        );
+        self.report.runs.push(run);
+        Ok(())
+    }
+
+    /// Runs a non-transactional direction unit by unit, with progress in the history.
+    async fn units(
+        &mut self,
+        plan: &MigrationPlan,
+        dir: &Direction,
+        direction: RunDirection,
+        work: Work,
+        start: Instant,
+        run: &mut MigrationRun,
+    ) -> Result<(), Error> {
+        if !work.has_row {
+            let sql = match direction {
+                RunDirection::Up => {
+                    self.history()
+                        .insert_applying_sql(plan.id, plan.name, &plan.checksum)
+                }
+                RunDirection::Down => self.history().start_reverting_sql(plan.id),
+            };
+            self.batch(&sql, "recording the start of a non-transactional migration")
+                .await?;
+        }
+        let mut offset: usize = dir
+            .units
+            .iter()
+            .take(work.resume_from)
+            .map(|u| u.statements().len())
+            .sum();
+        for (k, unit) in dir.units.iter().enumerate().skip(work.resume_from) {
+            let progress = self.history().progress_sql(plan.id, k + 1);
+            match unit {
+                Unit::Transaction(statements) => {
+                    let statements: Vec<&Statement> = statements.iter().collect();
+                    self.transaction(plan, direction, &statements, offset, &progress, run)
+                        .await?;
+                }
+                Unit::Alone(statement) => {
+                    let ran = self.alone(plan, dir, direction, statement, offset).await?;
+                    if !ran {
+                        run.skipped_units += 1;
+                    }
+                    self.batch(&progress, "recording a unit's progress").await?;
+                }
+            }
+            run.statements += unit.statements().len();
+            offset += unit.statements().len();
+        }
+        let sql = match direction {
+            RunDirection::Up => {
+                let ms = i64::try_from(start.elapsed().as_millis()).unwrap_or(i64::MAX);
+                self.history()
+                    .finish_applying_sql(plan.id, dir.units.len(), ms)
+            }
+            RunDirection::Down => self.history().delete_sql(plan.id),
+        };
+        self.batch(&sql, "recording the end of a non-transactional migration")
+            .await
+    }
+
+    fn failure(
+        &self,
+        plan: &MigrationPlan,
+        direction: RunDirection,
+        statement: usize,
+        sql: String,
+        db: DbError,
+        retries: Vec<FailedAttempt>,
+    ) -> Error {
+        Error::Statement(Box::new(StatementFailure {
+            id: plan.id,
+            name: plan.name.to_owned(),
+            direction,
+            statement,
+            sql,
+            db,
+            retries,
+            applied: self.report.clone(),
+        }))
+    }
+
+    /// Runs statements and their bookkeeping in one transaction, in one message,
+    /// retrying the whole of it on a lock timeout or deadlock.
+    async fn transaction(
+        &self,
+        plan: &MigrationPlan,
+        direction: RunDirection,
+        statements: &[&Statement],
+        offset: usize,
+        bookkeeping: &str,
+        run: &mut MigrationRun,
+    ) -> Result<(), Error> {
+        let options = self.options();
+        let ladder = options.ladder_for(plan.settings.lock_timeout);
+        let statement_timeout = plan
+            .settings
+            .statement_timeout
+            .or(options.statement_timeout);
+        let mut failed: Vec<FailedAttempt> = Vec::new();
+        for (attempt, lock_timeout) in ladder.iter().copied().enumerate() {
+            let mut message = Message::new();
+            message.setting("BEGIN");
+            // Durability comes from the flush at the end of the run (see `flush`).
+            message.setting("SET LOCAL synchronous_commit = off");
+            if let Some(timeout) = lock_timeout {
+                message.setting(&format!(
+                    "SET LOCAL lock_timeout = {}",
+                    timeout_literal(Some(timeout))
+                ));
+            }
+            if let Some(timeout) = statement_timeout {
+                message.setting(&format!(
+                    "SET LOCAL statement_timeout = {}",
+                    timeout_literal(Some(timeout))
+                ));
+            }
+            for statement in statements {
+                message.statement(&statement.sql);
+            }
+            message.statement(bookkeeping);
+            message.statement("COMMIT");
+
+            let watch = lock_timeout.and_then(|t| {
+                let delay = (t / 2).min(Duration::from_millis(50));
+                let interval = (t / 4).clamp(Duration::from_millis(10), Duration::from_millis(500));
+                self.monitor.watch(self.pid, delay, interval)
+            });
+            let result = send(self.client, &message.text).await;
+            let blockers = watch.map(|w| w.finish()).unwrap_or_default();
+            let (completed, db) = match result {
+                Ok(_) => {
+                    run.retries.append(&mut failed);
+                    return Ok(());
+                }
+                Err(SendError::Driver(source)) => {
+                    return Err(Error::Postgres {
+                        context: "running a migration",
+                        source,
+                    });
+                }
+                Err(SendError::Db { completed, db }) => (completed, *db),
+            };
+            // The transaction is aborted (or, after a failed COMMIT, already gone):
+            // end it before anything else.
+            self.batch("ROLLBACK", "rolling back a failed migration")
+                .await?;
+            let (index, piece) = if completed < message.prefix {
+                (0, None)
+            } else {
+                let i = completed - message.prefix;
+                (i, message.pieces.get(i))
+            };
+            let sql = piece.map(|p| p.sql.clone()).unwrap_or_default();
+            let db = match piece {
+                Some(p) => db.relative_to(p.offset),
+                None => db,
+            };
+            // Index among the direction's statements; the bookkeeping and COMMIT count
+            // past the end.
+            let statement = offset + index.min(statements.len());
+            if db.is_retryable() && attempt + 1 < ladder.len() {
+                let sleep = backoff(attempt + 1, options.backoff_base, options.backoff_max);
+                tracing::warn!(
+                    id = plan.id,
+                    name = plan.name,
+                    attempt = attempt + 1,
+                    code = %db.code,
+                    statement,
+                    lock_timeout_ms = lock_timeout.map(|t| t.as_millis() as u64),
+                    blockers = ?blockers,
+                    retry_in_ms = sleep.as_millis() as u64,
+                    "migration blocked; rolled back, will retry"
+                );
+                failed.push(FailedAttempt {
+                    attempt: attempt + 1,
+                    lock_timeout,
+                    code: db.code.clone(),
+                    statement,
+                    blockers,
+                });
+                tokio::time::sleep(sleep).await;
+                continue;
+            }
+            if db.is_retryable() {
+                failed.push(FailedAttempt {
+                    attempt: attempt + 1,
+                    lock_timeout,
+                    code: db.code.clone(),
+                    statement,
+                    blockers,
+                });
+            }
+            tracing::error!(id = plan.id, name = plan.name, statement, code = %db.code, "migration failed; rolled back");
+            return Err(self.failure(plan, direction, statement, sql, db, failed));
+        }
+        // An empty ladder is turned into one rung by `ladder_for`.
+        Ok(())
+    }
+
+    /// Runs one statement alone under the concurrent profile. Returns `false` when it
+    /// was skipped (its index already valid, or already dropped).
+    async fn alone(
+        &self,
+        plan: &MigrationPlan,
+        dir: &Direction,
+        direction: RunDirection,
+        statement: &Statement,
+        index: usize,
+    ) -> Result<bool, Error> {
+        let leaf = dir
+            .steps
+            .get(statement.step)
+            .and_then(|s| leaf_step(s, &statement.sql));
+        let mut built_index = None;
+        match leaf {
+            Some(Step::CreateIndex(def)) if def.concurrently => {
+                let name = def.qualified_name();
+                match index_state(self.client, &name).await? {
+                    Some((_, true)) => {
+                        tracing::info!(id = plan.id, index = %name, "index already built and valid; skipping its build");
+                        return Ok(false);
+                    }
+                    Some((qualified, false)) => {
+                        tracing::warn!(id = plan.id, index = %qualified, "invalid index left by a failed build; dropping it to rebuild");
+                        let drop = format!("DROP INDEX CONCURRENTLY {}", quote_name(&qualified));
+                        self.profiled(plan, direction, index, &drop).await?;
+                    }
+                    None => {}
+                }
+                built_index = Some(name);
+            }
+            Some(Step::DropIndex {
+                index: name,
+                concurrently: true,
+                ..
+            }) if index_state(self.client, name).await?.is_none() => {
+                tracing::info!(id = plan.id, index = %name, "index already dropped; skipping");
+                return Ok(false);
+            }
+            _ => {}
+        }
+        self.profiled(plan, direction, index, &statement.sql)
+            .await?;
+        if let Some(name) = built_index
+            && !matches!(index_state(self.client, &name).await?, Some((_, true)))
+        {
+            return Err(Error::InvalidIndex {
+                id: plan.id,
+                name: plan.name.to_owned(),
+                index: name.to_string(),
+                applied: Box::new(self.report.clone()),
+            });
+        }
+        Ok(true)
+    }
+
+    /// Sends one statement alone with the concurrent timeout profile set for the
+    /// session around it, then reset (each setting by name, never `RESET ALL`).
+    async fn profiled(
+        &self,
+        plan: &MigrationPlan,
+        direction: RunDirection,
+        index: usize,
+        sql: &str,
+    ) -> Result<(), Error> {
+        let profile = self.options().concurrent;
+        let set = format!(
+            "SET lock_timeout = {}; SET statement_timeout = {}",
+            timeout_literal(profile.lock_timeout),
+            timeout_literal(profile.statement_timeout)
+        );
+        self.batch(&set, "setting the concurrent timeout profile")
+            .await?;
+        let result = send(self.client, sql).await;
+        self.batch(
+            "RESET lock_timeout; RESET statement_timeout",
+            "resetting the timeouts",
+        )
+        .await?;
+        match result {
+            Ok(_) => Ok(()),
+            Err(SendError::Driver(source)) => Err(Error::Postgres {
+                context: "running a migration",
+                source,
+            }),
+            Err(SendError::Db { db, .. }) => {
+                tracing::error!(id = plan.id, name = plan.name, statement = index, code = %db.code, "migration statement failed");
+                Err(self.failure(plan, direction, index, sql.to_owned(), *db, Vec::new()))
+            }
+        }
+    }
+}
+
+/// The step a statement comes from: the step itself, or for a hand-written
+/// reversible pair the inner step that renders to it.
+fn leaf_step<'s>(step: &'s Step, sql: &str) -> Option<&'s Step> {
+    match step {
+        Step::Reversible { up, .. } => up.iter().find_map(|s| match s {
+            Step::Reversible { .. } => leaf_step(s, sql),
+            _ => crate::render::step(s).iter().any(|r| r == sql).then_some(s),
+        }),
+        _ => Some(step),
+    }
+}
+
+/// An index's schema-qualified name and validity, when it exists. An unqualified
+/// name is looked up in `current_schema()`.
+async fn index_state(
+    client: &Client,
+    name: &ObjectName,
+) -> Result<Option<(ObjectName, bool)>, Error> {
+    let schema = name.schema.as_ref().map(|s| s.as_str().to_owned());
+    let row = client
+        .query_typed_opt(
+            "SELECT n.nspname::text, i.indisvalid AND i.indisready \
+             FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid \
+             JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE c.relname = $1 AND n.nspname = coalesce($2, current_schema())",
+            &[(&name.name.as_str(), Type::TEXT), (&schema, Type::TEXT)],
+        )
+        .await
+        .map_err(Error::pg("looking up an index in pg_index"))?;
+    row.map(|row| {
+        let schema: String = row
+            .try_get(0)
+            .map_err(Error::pg("looking up an index in pg_index"))?;
+        let valid: bool = row
+            .try_get(1)
+            .map_err(Error::pg("looking up an index in pg_index"))?;
+        Ok((ObjectName::qualified(schema, name.name.clone()), valid))
+    })
+    .transpose()
+}
