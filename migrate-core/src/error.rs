@@ -182,6 +182,50 @@ pub enum Error {
         #[source]
         source: tokio_postgres::Error,
     },
+
+    /// A schema snapshot's text could not be read.
+    #[error("line {line} of the schema snapshot: {message}")]
+    SnapshotSyntax {
+        /// The line, counting from 1.
+        line: usize,
+        /// What is wrong with it.
+        message: String,
+    },
+
+    /// The database's schema differs from the expected snapshot.
+    #[error(
+        "the database schema differs from the expected snapshot \
+         (- expected only, + found only, ~ changed):\n{diff}"
+    )]
+    SchemaDrift {
+        /// Every difference.
+        diff: Box<crate::snapshot::SnapshotDiff>,
+    },
+
+    /// `verify` found a migration whose down does not undo its up, or that failed.
+    #[error("a migration failed the reversibility check:\n{report}")]
+    VerifyFailed {
+        /// The whole report.
+        report: Box<crate::verify::VerifyReport>,
+    },
+
+    /// The database given to `verify` already has applied migrations.
+    #[error(
+        "the scratch database {database} already has applied migrations\n\
+         hint: verify needs a database without them; let it create its own"
+    )]
+    ScratchNotFresh {
+        /// Its name.
+        database: String,
+    },
+
+    /// A blocking helper could not start its async runtime.
+    #[error("could not start an async runtime")]
+    Runtime {
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 /// A migration statement that failed, with PostgreSQL's description and what the run

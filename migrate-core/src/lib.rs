@@ -41,8 +41,10 @@ pub mod render;
 pub mod report;
 mod retry;
 pub mod runner;
+pub mod snapshot;
 pub mod step;
 pub mod types;
+pub mod verify;
 
 pub use checksum::Checksum;
 pub use db_error::DbError;
@@ -62,10 +64,12 @@ pub use report::{
     RunDirection,
 };
 pub use runner::{Migrator, connect};
+pub use snapshot::{Snapshot, SnapshotDiff, SnapshotOptions};
 pub use step::Step;
 pub use types::{
     ColumnType, DefaultValue, Identity, IndexMethod, ReferentialAction, SortOrder, Volatility,
 };
+pub use verify::{ScratchTarget, VerifyOptions, VerifyReport, verify};
 
 /// Everything a migration file needs: `use migrate_core::prelude::*;`.
 pub mod prelude {

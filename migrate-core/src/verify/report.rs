@@ -1,0 +1,192 @@
+//! What `verify` found, returned as data.
+
+use std::fmt;
+
+use crate::error::Error;
+use crate::snapshot::SnapshotDiff;
+
+/// The result of [`verify`](super::verify): one entry per migration checked, in order.
+/// Checking stops at the first failure, so the migrations after it are not listed
+/// (their number is [`unchecked`](Self::unchecked)).
+#[derive(Debug)]
+pub struct VerifyReport {
+    /// The scratch database the check ran in.
+    pub database: String,
+    /// The migrations checked, by ascending id.
+    pub migrations: Vec<MigrationCheck>,
+    /// How many migrations were not checked because an earlier one failed.
+    pub unchecked: usize,
+}
+
+impl VerifyReport {
+    /// Whether every migration passed or was skipped as irreversible.
+    pub fn is_success(&self) -> bool {
+        self.failure().is_none()
+    }
+
+    /// The migration that failed, if one did.
+    pub fn failure(&self) -> Option<&MigrationCheck> {
+        self.migrations
+            .iter()
+            .find(|m| matches!(m.outcome, Outcome::Failed(_)))
+    }
+
+    /// The ids of the migrations that passed.
+    pub fn passed(&self) -> Vec<i64> {
+        self.ids(|o| matches!(o, Outcome::Passed))
+    }
+
+    /// The ids of the irreversible migrations (applied, their down not checked).
+    pub fn skipped(&self) -> Vec<i64> {
+        self.ids(|o| matches!(o, Outcome::SkippedIrreversible))
+    }
+
+    fn ids(&self, keep: impl Fn(&Outcome) -> bool) -> Vec<i64> {
+        self.migrations
+            .iter()
+            .filter(|m| keep(&m.outcome))
+            .map(|m| m.id)
+            .collect()
+    }
+}
+
+impl fmt::Display for VerifyReport {
+    /// One line per migration; a failure is followed by its diff (`-` in the expected
+    /// schema only, `+` in the schema found only, `~` described differently).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, m) in self.migrations.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{m}")?;
+        }
+        if self.unchecked > 0 {
+            write!(
+                f,
+                "\n{} later migration{} not checked",
+                self.unchecked,
+                if self.unchecked == 1 { "" } else { "s" }
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// How one migration fared.
+#[derive(Debug)]
+pub struct MigrationCheck {
+    /// Its id.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+    /// The outcome.
+    pub outcome: Outcome,
+}
+
+impl fmt::Display for MigrationCheck {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.outcome {
+            Outcome::Passed => write!(f, "ok       {} {}", self.id, self.name),
+            Outcome::SkippedIrreversible => write!(
+                f,
+                "skipped  {} {} (irreversible: applied, down not checked)",
+                self.id, self.name
+            ),
+            Outcome::Failed(failure) => {
+                write!(f, "FAILED   {} {}: {failure}", self.id, self.name)
+            }
+        }
+    }
+}
+
+/// The outcome of one migration's check.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The down restored the schema from before the up, and the up applied again
+    /// gave the same schema as the first time.
+    Passed,
+    /// The migration is irreversible: it was applied, its down not checked.
+    SkippedIrreversible,
+    /// The check failed.
+    Failed(Failure),
+}
+
+/// Why a migration failed its check.
+#[derive(Debug)]
+pub enum Failure {
+    /// After up then down, the schema differs from the one before the up
+    /// (`-`: gone since before the up, `+`: left behind, `~`: changed).
+    DownDidNotRestore(SnapshotDiff),
+    /// After up, down and up again, the schema differs from the one after the first
+    /// up (`-`: only after the first up, `+`: only after the second).
+    ReupDiffers(SnapshotDiff),
+    /// A statement of the migration failed ([`Error::Statement`] or
+    /// [`Error::InvalidIndex`]).
+    Statement {
+        /// Which application failed.
+        phase: Phase,
+        /// The runner's error.
+        error: Box<Error>,
+    },
+}
+
+impl Failure {
+    /// The schema difference, for a failed comparison.
+    pub fn diff(&self) -> Option<&SnapshotDiff> {
+        match self {
+            Failure::DownDidNotRestore(d) | Failure::ReupDiffers(d) => Some(d),
+            Failure::Statement { .. } => None,
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let indented = |f: &mut fmt::Formatter<'_>, diff: &SnapshotDiff| {
+            for line in diff.to_string().lines() {
+                write!(f, "\n    {line}")?;
+            }
+            Ok(())
+        };
+        match self {
+            Failure::DownDidNotRestore(diff) => {
+                f.write_str(
+                    "the down did not restore the schema from before the up \
+                     (- missing after the down, + left by the down, ~ changed):",
+                )?;
+                indented(f, diff)
+            }
+            Failure::ReupDiffers(diff) => {
+                f.write_str(
+                    "applying the up again after the down gave another schema than the first up \
+                     (- only after the first up, + only after the second, ~ changed):",
+                )?;
+                indented(f, diff)
+            }
+            Failure::Statement { phase, error } => {
+                write!(f, "the {phase} failed: {error}")
+            }
+        }
+    }
+}
+
+/// Which application of a migration failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// The first up.
+    Up,
+    /// The down.
+    Down,
+    /// The up applied again after the down.
+    Reup,
+}
+
+impl fmt::Display for Phase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Phase::Up => "up",
+            Phase::Down => "down",
+            Phase::Reup => "second up",
+        })
+    }
+}
