@@ -1,0 +1,535 @@
+//! The `migrate` binary of the blog example, run as a user runs it: help, every
+//! command's happy path, bad arguments, an unreachable server, exit codes.
+//!
+//! Live tests each create and drop their own database (through `migrate_tests::TestDb`)
+//! on the server of `DATABASE_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`).
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use migrate_tests::TestDb;
+use serde_json::Value;
+
+const IDS: [&str; 10] = [
+    "20261121_090000",
+    "20261121_090100",
+    "20261121_090200",
+    "20261121_090300",
+    "20261121_090400",
+    "20261121_090500",
+    "20261121_090600",
+    "20261121_090700",
+    "20261121_090800",
+    "20261121_090900",
+];
+
+/// The binary, with no database in its environment and a working directory without
+/// a `.env` file.
+fn migrate() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_migrate"));
+    cmd.env_remove("DATABASE_URL")
+        .env_remove("DIRECT_URL")
+        .env("NO_COLOR", "1")
+        .current_dir(std::env::temp_dir())
+        .timeout(Duration::from_secs(120));
+    cmd
+}
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(cmd: &mut Command) -> Out {
+    let output = cmd.output().unwrap();
+    Out {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Runs and expects success.
+fn ok(cmd: &mut Command) -> Out {
+    let out = run(cmd);
+    assert_eq!(
+        out.code, 0,
+        "expected success\nstdout:\n{}\nstderr:\n{}",
+        out.stdout, out.stderr
+    );
+    out
+}
+
+/// A fresh database and the runtime used to inspect it.
+struct Live {
+    db: TestDb,
+    url: String,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl Live {
+    fn new() -> Self {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let db = runtime.block_on(TestDb::create()).unwrap();
+        let url = url_for(db.name());
+        Self { db, url, runtime }
+    }
+
+    /// The binary pointed at this database.
+    fn migrate(&self) -> Command {
+        let mut cmd = migrate();
+        cmd.arg("--database-url").arg(&self.url);
+        cmd
+    }
+
+    fn query_bool(&self, sql: &str) -> bool {
+        self.runtime.block_on(async {
+            let client = self.db.connect().await.unwrap();
+            let row = client.query_one(sql, &[]).await.unwrap();
+            row.get::<_, bool>(0)
+        })
+    }
+
+    fn execute(&self, sql: &str) {
+        self.runtime.block_on(async {
+            let client = self.db.connect().await.unwrap();
+            client.batch_execute(sql).await.unwrap();
+        });
+    }
+
+    fn status(&self) -> Vec<Value> {
+        let out = ok(self.migrate().args(["status", "--json"]));
+        let value: Value = serde_json::from_str(&out.stdout).unwrap();
+        value["migrations"].as_array().unwrap().clone()
+    }
+}
+
+/// The test server's URL with another database.
+fn url_for(name: &str) -> String {
+    let admin = migrate_tests::admin_url();
+    if admin.starts_with("postgres://") || admin.starts_with("postgresql://") {
+        let (base, query) = match admin.split_once('?') {
+            Some((base, query)) => (base.to_owned(), format!("?{query}")),
+            None => (admin.clone(), String::new()),
+        };
+        let scheme_end = base.find("://").unwrap() + 3;
+        let host_end = base[scheme_end..]
+            .find('/')
+            .map_or(base.len(), |i| scheme_end + i);
+        format!("{}/{name}{query}", &base[..host_end])
+    } else {
+        format!("{admin} dbname={name}")
+    }
+}
+
+fn states(status: &[Value]) -> Vec<String> {
+    status
+        .iter()
+        .map(|m| m["state"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn help_reads_well_for_every_command() {
+    let out = ok(migrate().arg("--help"));
+    for command in [
+        "up", "down", "redo", "status", "sql", "new", "baseline", "repair",
+    ] {
+        assert!(
+            out.stdout.contains(&format!("\n  {command} ")),
+            "{command} missing from:\n{}",
+            out.stdout
+        );
+        let sub = ok(migrate().args([command, "--help"]));
+        assert!(
+            sub.stdout.contains(&format!("Usage: migrate {command}")),
+            "{}",
+            sub.stdout
+        );
+    }
+    assert!(out.stdout.contains("DIRECT_URL"));
+    assert!(out.stdout.contains("Exit codes: 0 success, 1 failure"));
+    let down = ok(migrate().args(["down", "--help"]));
+    for flag in ["--steps", "--to", "--all", "--dry-run", "--json"] {
+        assert!(down.stdout.contains(flag), "{}", down.stdout);
+    }
+    ok(migrate().arg("--version"));
+}
+
+#[test]
+fn bad_arguments_exit_with_2() {
+    for args in [
+        &["frobnicate"][..],
+        &[],
+        &["down", "--steps", "1", "--all"],
+        &["down", "--steps", "0"],
+        &["up", "--to", "yesterday"],
+        &["sql"],
+        &["sql", "123"],
+        &["new", "bad name!"],
+        &["status"],
+        &[
+            "--database-url",
+            "postgres://u@h/db?sslmode=sometimes",
+            "status",
+        ],
+        &["--lock-wait", "ten", "up"],
+    ] {
+        let out = run(migrate().args(args));
+        assert_eq!(
+            out.code, 2,
+            "{args:?} should be a usage error\nstdout:\n{}\nstderr:\n{}",
+            out.stdout, out.stderr
+        );
+        assert!(!out.stderr.is_empty(), "{args:?} printed no error");
+    }
+    let out = run(migrate().args(["sql", "123"]));
+    assert!(
+        out.stderr.contains("no migration has the id 123"),
+        "{}",
+        out.stderr
+    );
+    let out = run(migrate().arg("status"));
+    assert!(
+        out.stderr.contains("DIRECT_URL or DATABASE_URL"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn sql_needs_no_database() {
+    let out = ok(migrate().env_clear().args(["sql", "20261121_090000"]));
+    assert!(
+        out.stdout.starts_with(
+            "-- 20261121_090000 create_users up (transaction)\nBEGIN;\nCREATE TABLE \"users\""
+        ),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.ends_with("COMMIT;\n"), "{}", out.stdout);
+
+    let out = ok(migrate()
+        .env_clear()
+        .args(["sql", "20261121090000", "--down"]));
+    assert!(
+        out.stdout.contains("DROP TABLE \"users\";"),
+        "{}",
+        out.stdout
+    );
+
+    let out = ok(migrate().env_clear().args(["sql", "20261121_090300"]));
+    assert!(!out.stdout.contains("BEGIN;"), "{}", out.stdout);
+    assert_eq!(
+        out.stdout
+            .matches("-- runs outside a transaction\nCREATE INDEX CONCURRENTLY")
+            .count(),
+        2,
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn new_scaffolds_and_registers_a_migration() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/migrations");
+    for entry in std::fs::read_dir(&source).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+    }
+    let out = ok(migrate()
+        .env_clear()
+        .args(["new", "AddComments", "--dir"])
+        .arg(dir.path()));
+    assert!(out.stdout.contains("created"), "{}", out.stdout);
+
+    let created: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with("_add_comments.rs"))
+        .collect();
+    assert_eq!(created.len(), 1, "{created:?}");
+    let file = &created[0];
+    let stem = file.trim_end_matches(".rs");
+    let id = &stem[1..16];
+    assert!(id.as_bytes()[8] == b'_' && id.len() == 15, "{id}");
+    let text = std::fs::read_to_string(dir.path().join(file)).unwrap();
+    assert!(text.contains("use migrate_core::prelude::*;"), "{text}");
+    assert!(text.contains(&format!("#[migration(id = {id})]")), "{text}");
+    assert!(
+        text.contains("fn add_comments(m: &mut Migration)"),
+        "{text}"
+    );
+
+    let module = std::fs::read_to_string(dir.path().join("mod.rs")).unwrap();
+    let lines: Vec<&str> = module.lines().filter(|l| l.starts_with("mod ")).collect();
+    assert_eq!(lines.len(), 11, "{module}");
+    assert_eq!(
+        lines.last(),
+        Some(&format!("mod {stem};").as_str()),
+        "{module}"
+    );
+    let mut sorted = lines.clone();
+    sorted.sort_unstable();
+    assert_eq!(lines, sorted);
+
+    // The real example is untouched.
+    let real = std::fs::read_to_string(source.join("mod.rs")).unwrap();
+    assert!(!real.contains("add_comments"));
+
+    let out = run(migrate()
+        .env_clear()
+        .args(["new", "fn", "--dir"])
+        .arg(dir.path()));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let out = run(migrate()
+        .env_clear()
+        .args(["new", "x", "--dir"])
+        .arg(dir.path().join("missing")));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+}
+
+#[test]
+fn unreachable_server_fails_fast_without_the_password() {
+    let secret = "hunter2-secret";
+    for command in [&["status"][..], &["up"], &["down", "--all"]] {
+        let start = Instant::now();
+        let out = run(migrate()
+            .arg("--database-url")
+            .arg(format!("postgres://bob:{secret}@127.0.0.1:1/app"))
+            .args(command));
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "took {:?}",
+            start.elapsed()
+        );
+        assert_eq!(out.code, 1, "{}", out.stderr);
+        assert!(
+            out.stderr.contains("could not connect to 127.0.0.1:1"),
+            "{}",
+            out.stderr
+        );
+        assert!(
+            out.stderr.contains("postgres://bob:***@127.0.0.1:1/app"),
+            "{}",
+            out.stderr
+        );
+        for text in [&out.stdout, &out.stderr] {
+            assert!(!text.contains(secret), "password leaked: {text}");
+        }
+    }
+    // Also through DATABASE_URL, in key=value form, with -vv logs.
+    let out = run(migrate()
+        .env(
+            "DATABASE_URL",
+            format!("host=127.0.0.1 port=1 user=bob password={secret}"),
+        )
+        .args(["-vv", "status", "--json"]));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        !out.stdout.contains(secret) && !out.stderr.contains(secret),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn up_status_down_redo() {
+    let live = Live::new();
+    let status = live.status();
+    assert_eq!(status.len(), 10);
+    assert!(states(&status).iter().all(|s| s == "pending"));
+    assert!(status.iter().all(|m| m["applied_at"].is_null()));
+
+    let out = ok(live.migrate().arg("up"));
+    for id in IDS {
+        assert!(
+            out.stdout
+                .lines()
+                .any(|l| l.starts_with("applied") && l.contains(id)),
+            "{id} not in:\n{}",
+            out.stdout
+        );
+    }
+    assert!(live.query_bool("SELECT to_regclass('public.posts') IS NOT NULL"));
+    assert!(live.query_bool(
+        "SELECT indisvalid FROM pg_index WHERE indexrelid = 'idx_posts_published'::regclass"
+    ));
+
+    let status = live.status();
+    assert!(states(&status).iter().all(|s| s == "applied"), "{status:?}");
+    let first = &status[0];
+    assert_eq!(first["id"].as_i64(), Some(20261121090000));
+    assert_eq!(first["name"], "create_users");
+    let applied_at = first["applied_at"].as_str().unwrap();
+    assert!(
+        applied_at.len() >= 20 && applied_at.as_bytes()[10] == b'T' && applied_at.ends_with('Z'),
+        "{applied_at}"
+    );
+    let text = ok(live.migrate().arg("status"));
+    assert!(text.stdout.contains("10 applied"), "{}", text.stdout);
+
+    let out = ok(live.migrate().arg("up"));
+    assert!(out.stdout.contains("already up to date"), "{}", out.stdout);
+
+    let out = ok(live.migrate().arg("down"));
+    assert!(
+        out.stdout.starts_with("reverted 20261121_090900 seed_tags"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(states(&live.status())[9], "pending");
+
+    let out = ok(live.migrate().args(["redo", "--json"]));
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    let runs = report["migrations"].as_array().unwrap();
+    assert_eq!(runs.len(), 2);
+    assert_eq!(
+        (runs[0]["direction"].as_str(), runs[1]["direction"].as_str()),
+        (Some("down"), Some("up"))
+    );
+    assert_eq!(runs[0]["id"].as_i64(), Some(20261121090800));
+
+    let out = ok(live
+        .migrate()
+        .args(["down", "--to", "20261121_090200", "--json"]));
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(report["ok"], true);
+    assert_eq!(report["migrations"].as_array().unwrap().len(), 6);
+    assert_eq!(
+        states(&live.status()),
+        [
+            "applied", "applied", "applied", "pending", "pending", "pending", "pending", "pending",
+            "pending", "pending"
+        ]
+    );
+    ok(live.migrate().args(["down", "--all"]));
+    assert!(!live.query_bool("SELECT to_regclass('public.users') IS NOT NULL"));
+}
+
+#[test]
+fn dry_run_prints_sql_and_changes_nothing() {
+    let live = Live::new();
+    let out = ok(live.migrate().args(["up", "--dry-run"]));
+    assert!(
+        out.stdout.contains(
+            "-- 20261121_090000 create_users up (transaction)\nBEGIN;\nCREATE TABLE \"users\""
+        ),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("COMMIT;"));
+    assert!(
+        out.stdout
+            .contains("-- runs outside a transaction\nCREATE INDEX CONCURRENTLY")
+    );
+    assert!(!live.query_bool("SELECT to_regclass('public.users') IS NOT NULL"));
+    assert!(!live.query_bool("SELECT to_regclass('public.migrate_history') IS NOT NULL"));
+
+    ok(live.migrate().args(["up", "--to", "20261121_090300"]));
+    let out = ok(live.migrate().args(["down", "--all", "--dry-run"]));
+    let first = out.stdout.find("20261121_090300 index_posts down").unwrap();
+    let last = out
+        .stdout
+        .find("20261121_090000 create_users down")
+        .unwrap();
+    assert!(first < last, "{}", out.stdout);
+    assert!(live.query_bool("SELECT to_regclass('public.users') IS NOT NULL"));
+    assert_eq!(states(&live.status())[..4], ["applied"; 4]);
+
+    let out = ok(live.migrate().args(["up", "--dry-run", "--json"]));
+    let plan: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(plan["dry_run"], true);
+    assert_eq!(plan["migrations"].as_array().unwrap().len(), 6);
+}
+
+#[test]
+fn baseline_and_repair() {
+    let live = Live::new();
+    let out = ok(live.migrate().args(["baseline", "20261121_090200"]));
+    assert!(
+        out.stdout.contains("baselined 3 migration(s)"),
+        "{}",
+        out.stdout
+    );
+    let status = live.status();
+    assert_eq!(
+        states(&status)[..4],
+        ["applied", "applied", "applied", "pending"]
+    );
+    assert_eq!(status[0]["detail"], "baselined");
+
+    // An applied migration whose recorded checksum differs: modified; `up` refuses.
+    live.execute("UPDATE migrate_history SET checksum = repeat('0', 64) WHERE id = 20261121090100");
+    assert_eq!(states(&live.status())[1], "modified");
+    let out = run(live.migrate().arg("up"));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("modified"), "{}", out.stderr);
+    assert!(out.stderr.contains("20261121090100"), "{}", out.stderr);
+
+    let out = ok(live.migrate().arg("repair"));
+    assert!(
+        out.stdout
+            .contains("repaired the checksums of 1 migration(s): 20261121_090100"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(states(&live.status())[1], "applied");
+    let out = ok(live.migrate().arg("repair"));
+    assert!(out.stdout.contains("nothing to repair"), "{}", out.stdout);
+
+    let out = run(live.migrate().args(["baseline", "42"]));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+}
+
+#[test]
+fn schema_option_moves_the_history_and_the_search_path() {
+    let live = Live::new();
+    ok(live
+        .migrate()
+        .args(["--schema", "app", "up", "--to", "20261121_090000"]));
+    assert!(live.query_bool("SELECT to_regclass('app.migrate_history') IS NOT NULL"));
+    assert!(live.query_bool("SELECT to_regclass('app.users') IS NOT NULL"));
+    assert!(!live.query_bool("SELECT to_regclass('public.migrate_history') IS NOT NULL"));
+    let status = ok(live.migrate().args(["--schema", "app", "status"]));
+    assert!(
+        status.stdout.contains("1 applied, 9 pending"),
+        "{}",
+        status.stdout
+    );
+}
+
+#[test]
+fn sslmodes_are_honoured() {
+    let live = Live::new();
+    if !live.query_bool("SELECT current_setting('ssl') = 'on'") {
+        eprintln!("skipped: the test server has no TLS");
+        return;
+    }
+    let sep = if live.url.contains('?') { '&' } else { '?' };
+    let with_mode = |mode: &str| {
+        if live.url.starts_with("postgres") {
+            format!("{}{sep}sslmode={mode}", live.url)
+        } else {
+            format!("{} sslmode={mode}", live.url)
+        }
+    };
+    for mode in ["disable", "prefer", "require"] {
+        ok(migrate()
+            .args(["status", "--database-url"])
+            .arg(with_mode(mode)));
+    }
+    // The test server's certificate is not signed by a trusted root.
+    let out = run(migrate()
+        .args(["status", "--database-url"])
+        .arg(with_mode("verify-full")));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("TLS"), "{}", out.stderr);
+}

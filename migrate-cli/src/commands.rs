@@ -1,0 +1,288 @@
+//! The commands: parse, validate, then call migrate-core and hand its data to
+//! [`crate::output`]. No business logic lives here: planning, locking, reconciling and
+//! running are the core's.
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Parser;
+use migrate_core::{MigrationPlan, Migrations, Migrator, Report, RunDirection};
+use tracing_subscriber::Layer;
+use tracing_subscriber::filter::{FilterExt, LevelFilter, Targets, filter_fn};
+use tracing_subscriber::layer::SubscriberExt;
+
+use crate::cli::Cli;
+use crate::config::{Action, Config, Online, OnlineCommand, OutputConfig};
+use crate::exit::{self, usage};
+use crate::progress::Progress;
+use crate::{Project, connect, output, scaffold};
+
+/// Parses, validates and runs; prints errors; returns the exit code.
+pub(crate) fn main<I, T>(args: I, project: &Project) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(error) => {
+            output::clap_error(&error);
+            return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(exit::USAGE));
+        }
+    };
+    output::set_color(cli.global.color);
+    let dotenv = dotenvy::dotenv();
+    let config = match Config::new(cli, project, |key| std::env::var(key).ok()) {
+        Ok(config) => config,
+        Err(error) => {
+            output::error(&error);
+            return exit::code_for(&error);
+        }
+    };
+    if let Err(error) = dotenv
+        && !error.not_found()
+    {
+        output::warning(&format!("ignoring the .env file: {error}"));
+    }
+    match execute(config) {
+        Ok(()) => ExitCode::from(exit::SUCCESS),
+        Err(error) => {
+            output::error(&error);
+            exit::code_for(&error)
+        }
+    }
+}
+
+fn execute(config: Config) -> anyhow::Result<()> {
+    match config.action {
+        Action::Sql { id, down } => sql(id, down),
+        Action::New { name, dir } => new(&name, &dir),
+        Action::Online(online) => {
+            output::add_secret(online.database.password.as_deref());
+            let progress = Progress::new(
+                !config.output.json,
+                output::stderr_is_terminal() && config.output.verbose == 0,
+            );
+            install_logging(config.output, &progress);
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .context("starting the async runtime")?;
+            let ticker = progress.ticker();
+            let result = runtime.block_on(run_online(*online, config.output, &progress));
+            ticker.stop();
+            progress.clear();
+            result
+        }
+    }
+}
+
+/// Logs to stderr (`-v`: info, `-vv`: debug, `-vvv`: trace; warnings of the runner
+/// always), beside the progress layer.
+fn install_logging(output: OutputConfig, progress: &Progress) {
+    let targets = match output.verbose {
+        0 => Targets::new().with_target("migrate_core", LevelFilter::WARN),
+        1 => Targets::new()
+            .with_target("migrate_core", LevelFilter::INFO)
+            .with_target("migrate_cli", LevelFilter::INFO),
+        2 => Targets::new().with_default(LevelFilter::DEBUG),
+        _ => Targets::new().with_default(LevelFilter::TRACE),
+    };
+    // Without -v, errors are not logged: the error message says it all.
+    let quiet = output.verbose == 0;
+    let filter = targets.and(filter_fn(move |meta| {
+        !(quiet && *meta.level() == tracing::Level::ERROR)
+    }));
+    let progress_for_logs = progress.clone();
+    let fmt = tracing_subscriber::fmt::layer()
+        .with_ansi(output::stderr_colored())
+        .with_target(output.verbose >= 2)
+        .without_time()
+        .with_writer(move || LogWriter(progress_for_logs.clone()))
+        .with_filter(filter);
+    let subscriber = tracing_subscriber::registry()
+        .with(progress.clone())
+        .with(fmt);
+    let _ = tracing::subscriber::set_global_default(subscriber);
+}
+
+/// Writes log lines through [`output::log`], erasing the indicator first.
+struct LogWriter(Progress);
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.clear();
+        output::log(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The registered migrations.
+fn registered() -> anyhow::Result<Migrations> {
+    Ok(Migrations::registered()?)
+}
+
+/// `sql ID [--down]`.
+fn sql(id: i64, down: bool) -> anyhow::Result<()> {
+    let migrations = registered()?;
+    let registration = migrations.get(id).ok_or_else(|| {
+        usage(format!(
+            "no migration has the id {}: `migrate status` lists them",
+            scaffold::id_text(id)
+        ))
+    })?;
+    let plan = MigrationPlan::new(registration)?;
+    if down {
+        let dir = plan
+            .down
+            .as_ref()
+            .ok_or_else(|| migrate_core::Error::Irreversible {
+                id: plan.id,
+                name: plan.name.to_owned(),
+            })?;
+        output::sql(&plan, RunDirection::Down, dir);
+    } else {
+        output::sql(&plan, RunDirection::Up, &plan.up);
+    }
+    Ok(())
+}
+
+/// `new NAME`.
+fn new(name: &str, dir: &std::path::Path) -> anyhow::Result<()> {
+    let migrations = Migrations::registered().ok();
+    let id = scaffold::id_for(jiff::Timestamp::now());
+    let made = scaffold::create(dir, name, id, |id| {
+        migrations.as_ref().is_some_and(|m| m.get(id).is_some())
+    })
+    .map_err(|e| {
+        // A name clash or a missing directory is about what was asked.
+        usage(format!("{e:#}"))
+    })?;
+    output::scaffolded(&made);
+    Ok(())
+}
+
+/// The commands that work on the database.
+async fn run_online(online: Online, out: OutputConfig, progress: &Progress) -> anyhow::Result<()> {
+    let Online {
+        database,
+        options,
+        search_path,
+        command,
+    } = online;
+    let migrations = registered()?;
+    let options = options.blocker_monitor(connect::connector(&database));
+    let migrator = Migrator::new(&migrations, options)?;
+    tracing::info!(target: "migrate_cli", database = %database.display, "connecting");
+    let mut client = connect::connect(&database).await?;
+    if let Some(schema) = &search_path {
+        let sql = format!(
+            "SET search_path TO {}, public",
+            migrate_core::render::quote_ident(schema)
+        );
+        client
+            .batch_execute(&sql)
+            .await
+            .context("setting the search_path")?;
+    }
+    match command {
+        OnlineCommand::Status => {
+            let list = migrator.status(&client).await?;
+            output::status(&list, out.json);
+            Ok(())
+        }
+        OnlineCommand::Up {
+            target,
+            dry_run: true,
+        } => {
+            let planned = migrator.plan_up(&client, target).await?;
+            output::dry_run(migrator.plans(), &planned, out.json);
+            Ok(())
+        }
+        OnlineCommand::Down {
+            target,
+            dry_run: true,
+        } => {
+            let planned = migrator.plan_down(&client, target).await?;
+            output::dry_run(migrator.plans(), &planned, out.json);
+            Ok(())
+        }
+        OnlineCommand::Up {
+            target,
+            dry_run: false,
+        } => {
+            let result = migrator.up(&mut client, target).await;
+            finish(result, out, progress, "already up to date")
+        }
+        OnlineCommand::Down {
+            target,
+            dry_run: false,
+        } => {
+            let result = migrator.down(&mut client, target).await;
+            finish(result, out, progress, "nothing to revert")
+        }
+        OnlineCommand::Redo => {
+            let result = migrator.redo(&mut client).await;
+            finish(
+                result,
+                out,
+                progress,
+                "nothing to redo: no migration is applied",
+            )
+        }
+        OnlineCommand::Baseline { id } => {
+            let result = migrator.baseline(&mut client, id).await;
+            finish(
+                result,
+                out,
+                progress,
+                "nothing to baseline: already recorded",
+            )
+        }
+        OnlineCommand::Repair => {
+            let result = migrator.repair(&mut client).await;
+            finish(
+                result,
+                out,
+                progress,
+                "nothing to repair: every checksum matches",
+            )
+        }
+    }
+}
+
+/// Prints what a run did (also what a failed run did before failing).
+fn finish(
+    result: Result<Report, migrate_core::Error>,
+    out: OutputConfig,
+    progress: &Progress,
+    nothing: &str,
+) -> anyhow::Result<()> {
+    progress.clear();
+    match result {
+        Ok(report) => {
+            if out.json {
+                output::report_json(&report, None);
+            } else {
+                output::report(&report, |id, d| progress.printed(id, d));
+                output::summary(&report, nothing);
+            }
+            Ok(())
+        }
+        Err(error) => {
+            let applied = error.applied().cloned();
+            let error = anyhow::Error::new(error);
+            if out.json {
+                output::report_json(&applied.unwrap_or_default(), Some(&error));
+            } else if let Some(applied) = applied {
+                output::report(&applied, |id, d| progress.printed(id, d));
+            }
+            Err(error)
+        }
+    }
+}

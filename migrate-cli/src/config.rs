@@ -1,0 +1,210 @@
+//! The parsed command line checked and resolved into what to do, before any work
+//! (ripgrep's habit): a bad URL, name or option is a usage error here, not half way
+//! through a run.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use migrate_core::{DownTarget, Ident, MigratorOptions, Target};
+
+use crate::cli::{Cli, Command};
+use crate::database::{self, Database};
+use crate::exit::usage;
+use crate::{Project, scaffold};
+
+/// Everything a run needs, validated.
+#[derive(Debug)]
+pub(crate) struct Config {
+    /// How to print.
+    pub(crate) output: OutputConfig,
+    /// What to do.
+    pub(crate) action: Action,
+}
+
+/// How to print.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct OutputConfig {
+    /// `-v` count.
+    pub(crate) verbose: u8,
+    /// JSON on stdout.
+    pub(crate) json: bool,
+}
+
+/// What to do.
+#[derive(Debug)]
+pub(crate) enum Action {
+    /// Print a migration's SQL.
+    Sql {
+        /// Its id.
+        id: i64,
+        /// The way down.
+        down: bool,
+    },
+    /// Scaffold a migration.
+    New {
+        /// Its snake_case name.
+        name: String,
+        /// The migrations directory.
+        dir: PathBuf,
+    },
+    /// A command that works on the database.
+    Online(Box<Online>),
+}
+
+/// A command that works on the database, with the database and the runner's options.
+#[derive(Debug)]
+pub(crate) struct Online {
+    /// The target.
+    pub(crate) database: Database,
+    /// The runner's settings (a blocker monitor is added when connecting).
+    pub(crate) options: MigratorOptions,
+    /// The schema for the `search_path`, when `--schema` was given.
+    pub(crate) search_path: Option<Ident>,
+    /// The command.
+    pub(crate) command: OnlineCommand,
+}
+
+/// The commands that need the database.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum OnlineCommand {
+    /// `up`.
+    Up {
+        /// How far.
+        target: Target,
+        /// Print, change nothing.
+        dry_run: bool,
+    },
+    /// `down`.
+    Down {
+        /// How far.
+        target: DownTarget,
+        /// Print, change nothing.
+        dry_run: bool,
+    },
+    /// `redo`.
+    Redo,
+    /// `status`.
+    Status,
+    /// `baseline`.
+    Baseline {
+        /// Up to this id.
+        id: i64,
+    },
+    /// `repair`.
+    Repair,
+}
+
+impl Config {
+    /// Validates the command line; `env` reads environment variables (after `.env`).
+    pub(crate) fn new(
+        cli: Cli,
+        project: &Project,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> anyhow::Result<Self> {
+        let global = cli.global;
+        let mut json = false;
+        let online = match cli.command {
+            Command::Sql(args) => {
+                return Ok(Self {
+                    output: OutputConfig {
+                        verbose: global.verbose,
+                        json: false,
+                    },
+                    action: Action::Sql {
+                        id: args.id,
+                        down: args.down,
+                    },
+                });
+            }
+            Command::New(args) => {
+                let name = scaffold::migration_name(&args.name).map_err(usage)?;
+                let dir = args.dir.unwrap_or_else(|| project.migrations_dir());
+                return Ok(Self {
+                    output: OutputConfig {
+                        verbose: global.verbose,
+                        json: false,
+                    },
+                    action: Action::New { name, dir },
+                });
+            }
+            Command::Up(args) => {
+                json = args.json;
+                OnlineCommand::Up {
+                    target: args.to.map_or(Target::Latest, Target::To),
+                    dry_run: args.dry_run,
+                }
+            }
+            Command::Down(args) => {
+                json = args.json;
+                let target = match (args.steps, args.to, args.all) {
+                    (_, _, true) => DownTarget::All,
+                    (_, Some(id), _) => DownTarget::To(id),
+                    (Some(n), _, _) => DownTarget::Steps(n as usize),
+                    (None, None, false) => DownTarget::Steps(1),
+                };
+                OnlineCommand::Down {
+                    target,
+                    dry_run: args.dry_run,
+                }
+            }
+            Command::Redo(args) => {
+                json = args.json;
+                OnlineCommand::Redo
+            }
+            Command::Status(args) => {
+                json = args.json;
+                OnlineCommand::Status
+            }
+            Command::Baseline(args) => OnlineCommand::Baseline { id: args.id },
+            Command::Repair(_) => OnlineCommand::Repair,
+        };
+
+        let (url, source) =
+            database::locate(global.database_url.as_deref(), &env).ok_or_else(|| {
+                usage(
+                    "no database given: pass --database-url, or set DIRECT_URL or DATABASE_URL \
+                 (in the environment or a .env file)",
+                )
+            })?;
+        let database = Database::parse(&url, global.connect_timeout)
+            .map_err(|e| usage(format!("{e} (from {source})")))?;
+
+        let schema = global.schema.map(Ident::new);
+        let table = Ident::new(global.history_table);
+        for (what, ident) in [
+            ("--schema", schema.as_ref()),
+            ("--history-table", Some(&table)),
+        ] {
+            if let Some(ident) = ident {
+                ident
+                    .check()
+                    .map_err(|e| usage(format!("{what} `{ident}`: {e}")))?;
+            }
+        }
+        let mut options = MigratorOptions::new()
+            .history_table(
+                schema
+                    .clone()
+                    .unwrap_or_else(|| Ident::new(migrate_core::options::DEFAULT_HISTORY_SCHEMA)),
+                table,
+            )
+            .lock_wait(global.lock_wait)
+            .statement_timeout(global.statement_timeout.filter(|d| !d.is_zero()));
+        if let Some(ladder) = global.lock_timeout {
+            let ladder: Vec<Duration> = ladder.into_iter().filter(|d| !d.is_zero()).collect();
+            options = options.lock_timeouts(ladder);
+        }
+        Ok(Self {
+            output: OutputConfig {
+                verbose: global.verbose,
+                json,
+            },
+            action: Action::Online(Box::new(Online {
+                database,
+                options,
+                search_path: schema,
+                command: online,
+            })),
+        })
+    }
+}

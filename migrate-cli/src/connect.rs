@@ -1,0 +1,66 @@
+//! Opening connections to the [`Database`], with TLS and a bounded wait.
+
+use anyhow::{Context, anyhow};
+use tokio_postgres::{Client, NoTls};
+use tokio_postgres_rustls::MakeRustlsConnect;
+
+use crate::database::Database;
+
+/// Opens the direct connection the runner works on. Gives up after the connect
+/// timeout, naming the (redacted) target.
+pub(crate) async fn connect(db: &Database) -> anyhow::Result<Client> {
+    let attempt = open(db);
+    match tokio::time::timeout(db.connect_timeout, attempt).await {
+        Ok(result) => {
+            result.with_context(|| format!("could not connect to {} ({})", db.endpoint, db.display))
+        }
+        Err(_) => Err(anyhow!(
+            "could not connect to {} ({}): no answer within {}",
+            db.endpoint,
+            db.display,
+            crate::duration::human(db.connect_timeout)
+        )),
+    }
+}
+
+/// Connects and drives the connection on a spawned task.
+async fn open(db: &Database) -> Result<Client, tokio_postgres::Error> {
+    match &db.tls {
+        None => {
+            let (client, connection) = db.config.connect(NoTls).await?;
+            tokio::spawn(async move {
+                if let Err(error) = connection.await {
+                    tracing::debug!(%error, "connection closed with an error");
+                }
+            });
+            Ok(client)
+        }
+        Some(tls) => {
+            let make = MakeRustlsConnect::new((**tls).clone());
+            let (client, connection) = db.config.connect(make).await?;
+            tokio::spawn(async move {
+                if let Err(error) = connection.await {
+                    tracing::debug!(%error, "connection closed with an error");
+                }
+            });
+            Ok(client)
+        }
+    }
+}
+
+/// A connector for the runner's blocker monitor: short-lived connections opened the
+/// same way as the main one.
+pub(crate) fn connector(db: &Database) -> migrate_core::Connector {
+    let db = db.clone();
+    migrate_core::Connector::new(move || {
+        let db = db.clone();
+        Box::pin(async move {
+            open(&db)
+                .await
+                .map_err(|source| migrate_core::Error::Postgres {
+                    context: "connecting the blocker monitor",
+                    source,
+                })
+        })
+    })
+}

@@ -1,0 +1,241 @@
+//! The database to migrate: where its URL comes from, and the URL checked and turned
+//! into a tokio-postgres configuration plus TLS settings, before any connection.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustls::ClientConfig;
+
+use crate::conninfo;
+use crate::tls::{self, Roots, SslMode};
+
+/// The parameters taken out of the connection string before tokio-postgres parses it.
+const TAKEN: &[&str] = &["sslmode", "sslrootcert", "sslcert", "sslkey"];
+
+/// A validated connection target.
+#[derive(Clone)]
+pub(crate) struct Database {
+    /// The driver's configuration (without `sslmode`/`sslrootcert`).
+    pub(crate) config: tokio_postgres::Config,
+    /// The `sslmode`.
+    pub(crate) ssl_mode: SslMode,
+    /// TLS, unless `sslmode=disable`.
+    pub(crate) tls: Option<Arc<ClientConfig>>,
+    /// The connection string, password redacted, for every message.
+    pub(crate) display: String,
+    /// `host:port` of the first host, for messages.
+    pub(crate) endpoint: String,
+    /// The whole attempt to connect is abandoned after this long.
+    pub(crate) connect_timeout: Duration,
+    /// The password (to scrub it from anything printed).
+    pub(crate) password: Option<String>,
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Database")
+            .field("display", &self.display)
+            .field("ssl_mode", &self.ssl_mode)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where the URL was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Source {
+    /// `--database-url`.
+    Flag,
+    /// `DIRECT_URL`.
+    DirectUrl,
+    /// `DATABASE_URL`.
+    DatabaseUrl,
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Source::Flag => "--database-url",
+            Source::DirectUrl => "DIRECT_URL",
+            Source::DatabaseUrl => "DATABASE_URL",
+        })
+    }
+}
+
+/// The URL to use: the flag, else `DIRECT_URL`, else `DATABASE_URL` (empty values are
+/// ignored), with where it came from.
+pub(crate) fn locate(
+    flag: Option<&str>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Option<(String, Source)> {
+    let nonempty = |v: String| (!v.trim().is_empty()).then_some(v);
+    flag.map(str::to_owned)
+        .and_then(nonempty)
+        .map(|v| (v, Source::Flag))
+        .or_else(|| {
+            env("DIRECT_URL")
+                .and_then(nonempty)
+                .map(|v| (v, Source::DirectUrl))
+        })
+        .or_else(|| {
+            env("DATABASE_URL")
+                .and_then(nonempty)
+                .map(|v| (v, Source::DatabaseUrl))
+        })
+}
+
+impl Database {
+    /// Parses a connection string (URL or key=value form).
+    pub(crate) fn parse(text: &str, connect_timeout: Duration) -> Result<Self, String> {
+        let display = conninfo::redact(text);
+        let taken = conninfo::take_params(text, TAKEN)
+            .map_err(|e| format!("invalid connection string {display}: {e}"))?;
+        let mut ssl_mode = SslMode::Prefer;
+        let mut roots = None;
+        for (key, value) in &taken.params {
+            match key.as_str() {
+                "sslmode" => ssl_mode = SslMode::parse(value)?,
+                "sslrootcert" if value == "system" => {
+                    roots = Some(Roots::BuiltIn);
+                    // libpq: sslrootcert=system implies verify-full unless stated.
+                    if !taken.params.iter().any(|(k, _)| k == "sslmode") {
+                        ssl_mode = SslMode::VerifyFull;
+                    }
+                }
+                "sslrootcert" => roots = Some(Roots::File(PathBuf::from(value))),
+                _ => {
+                    return Err(format!(
+                        "`{key}` is not supported: client certificates are not implemented"
+                    ));
+                }
+            }
+        }
+        let mut config = tokio_postgres::Config::from_str(&taken.rest)
+            .map_err(|e| format!("invalid connection string {display}: {e}"))?;
+        config.ssl_mode(match ssl_mode {
+            SslMode::Disable => tokio_postgres::config::SslMode::Disable,
+            SslMode::Prefer => tokio_postgres::config::SslMode::Prefer,
+            SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull => {
+                tokio_postgres::config::SslMode::Require
+            }
+        });
+        if config.get_application_name().is_none() {
+            config.application_name("migrate");
+        }
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(connect_timeout);
+        }
+        if config.get_hosts().is_empty() {
+            return Err(format!("the connection string {display} names no host"));
+        }
+        let tls = tls::client_config(ssl_mode, roots.as_ref())?.map(Arc::new);
+        let password = config
+            .get_password()
+            .map(|p| String::from_utf8_lossy(p).into_owned());
+        Ok(Self {
+            endpoint: endpoint(&config),
+            config,
+            ssl_mode,
+            tls,
+            display,
+            connect_timeout,
+            password,
+        })
+    }
+}
+
+/// `host:port` of the first host.
+fn endpoint(config: &tokio_postgres::Config) -> String {
+    let host = match config.get_hosts().first() {
+        Some(tokio_postgres::config::Host::Tcp(h)) => h.clone(),
+        #[cfg(unix)]
+        Some(tokio_postgres::config::Host::Unix(p)) => p.display().to_string(),
+        None => String::from("?"),
+    };
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    format!("{host}:{port}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Database, String> {
+        Database::parse(text, Duration::from_secs(3))
+    }
+
+    #[test]
+    fn sslmode_is_handled_before_tokio_postgres() {
+        let db = parse("postgres://u:pw@db.example:6543/app?sslmode=verify-full").unwrap();
+        assert_eq!(db.ssl_mode, SslMode::VerifyFull);
+        assert!(db.tls.is_some());
+        assert_eq!(
+            db.display,
+            "postgres://u:***@db.example:6543/app?sslmode=verify-full"
+        );
+        assert_eq!(db.endpoint, "db.example:6543");
+        assert_eq!(db.config.get_application_name(), Some("migrate"));
+        assert_eq!(
+            db.config.get_connect_timeout(),
+            Some(&Duration::from_secs(3))
+        );
+        assert_eq!(db.password.as_deref(), Some("pw"));
+
+        let db = parse("host=h user=u sslmode=verify-ca application_name=app").unwrap();
+        assert_eq!(db.ssl_mode, SslMode::VerifyCa);
+        assert_eq!(db.config.get_application_name(), Some("app"));
+
+        let db = parse("postgres://h/db?sslmode=disable").unwrap();
+        assert!(db.tls.is_none());
+        let db = parse("postgres://h/db").unwrap();
+        assert_eq!(db.ssl_mode, SslMode::Prefer);
+        let db = parse("postgres://h/db?sslrootcert=system").unwrap();
+        assert_eq!(db.ssl_mode, SslMode::VerifyFull);
+    }
+
+    #[test]
+    fn bad_strings_are_refused_without_their_password() {
+        let error = parse("postgres://u:hunter22@h/db?sslmode=sometimes").unwrap_err();
+        assert!(error.contains("sometimes"), "{error}");
+        let error = parse("postgres://u:hunter22@h:notaport/db").unwrap_err();
+        assert!(!error.contains("hunter22"), "{error}");
+        let error =
+            parse("postgres://u:hunter22@h/db?sslrootcert=/nonexistent.pem&sslmode=verify-ca")
+                .unwrap_err();
+        assert!(error.contains("/nonexistent.pem"), "{error}");
+        assert!(parse("postgres://h/db?sslcert=/c.pem").is_err());
+    }
+
+    #[test]
+    fn the_flag_wins_then_direct_url_then_database_url() {
+        let env = |k: &str| match k {
+            "DIRECT_URL" => Some("direct".to_owned()),
+            "DATABASE_URL" => Some("pooled".to_owned()),
+            _ => None,
+        };
+        assert_eq!(
+            locate(Some("flag"), env),
+            Some(("flag".to_owned(), Source::Flag))
+        );
+        assert_eq!(
+            locate(None, env),
+            Some(("direct".to_owned(), Source::DirectUrl))
+        );
+        let only_pooled = |k: &str| (k == "DATABASE_URL").then(|| "pooled".to_owned());
+        assert_eq!(
+            locate(None, only_pooled),
+            Some(("pooled".to_owned(), Source::DatabaseUrl))
+        );
+        let empty_direct = |k: &str| match k {
+            "DIRECT_URL" => Some(String::new()),
+            "DATABASE_URL" => Some("pooled".to_owned()),
+            _ => None,
+        };
+        assert_eq!(
+            locate(None, empty_direct).map(|l| l.1),
+            Some(Source::DatabaseUrl)
+        );
+        assert_eq!(locate(None, |_| None), None);
+    }
+}

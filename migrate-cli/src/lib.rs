@@ -1,0 +1,152 @@
+//! The `migrate` command line, as a library that your own binary calls.
+//!
+//! Migrations register themselves at link time, so the command must be built inside
+//! your project, where it can see them. Put this in `src/bin/migrate.rs`:
+//!
+//! ```ignore
+//! migrate_cli::main!(my_app::migrations);
+//! ```
+//!
+//! and run `cargo run --bin migrate -- <command>`. The macro names the module holding
+//! the migrations (so the linker keeps them) and writes `main` for you; see [`main!`].
+//! To write `main` yourself, reference the module and call [`run`], [`run_from`] or
+//! [`run_with`].
+//!
+//! # Commands
+//!
+//! `up`, `down`, `redo`, `status`, `sql`, `new`, `baseline`, `repair`: `migrate --help`
+//! and `migrate <command> --help` describe them.
+//!
+//! # Configuration
+//!
+//! The database is `--database-url`, else `DIRECT_URL` (migrations need a direct,
+//! unpooled connection; hosts with a pooler give one beside a pooled `DATABASE_URL`),
+//! else `DATABASE_URL`. A `.env` file is read when present (it never overrides the
+//! environment). `sslmode` (`disable`, `prefer`, `require`, `verify-ca`,
+//! `verify-full`) and `sslrootcert` are honoured with rustls, in the URL or the
+//! `key=value` form.
+//!
+//! # Exit codes
+//!
+//! | code | meaning |
+//! |---|---|
+//! | 0 | success (also `--help` and `--version`) |
+//! | 1 | failure: the database could not be reached, a migration failed, or the run was refused (irreversible or modified migrations, a lock held too long...) |
+//! | 2 | usage error: bad arguments, no database configured, an invalid URL, an id that names no migration, an invalid name for `new` |
+
+mod cli;
+mod commands;
+mod config;
+mod connect;
+mod conninfo;
+mod database;
+mod duration;
+mod exit;
+mod output;
+mod progress;
+mod scaffold;
+mod tls;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+pub use exit::{FAILURE, SUCCESS, USAGE};
+
+/// Where the user's project lives, for `new` (which writes files).
+///
+/// [`main!`] fills it from the binary's `CARGO_MANIFEST_DIR` at build time.
+#[derive(Clone, Debug, Default)]
+pub struct Project {
+    /// The package directory (holding `Cargo.toml`). `None`: the `CARGO_MANIFEST_DIR`
+    /// environment variable (set by `cargo run`), else the current directory.
+    pub manifest_dir: Option<PathBuf>,
+    /// The migrations directory, relative to `manifest_dir` unless absolute. Default
+    /// `src/migrations`.
+    pub migrations_dir: Option<PathBuf>,
+}
+
+impl Project {
+    /// The migrations directory `migrations_dir` of the package in `manifest_dir`.
+    pub fn new(manifest_dir: impl Into<PathBuf>, migrations_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            manifest_dir: Some(manifest_dir.into()),
+            migrations_dir: Some(migrations_dir.into()),
+        }
+    }
+
+    /// The directory `new` writes to, unless `--dir` says otherwise.
+    fn migrations_dir(&self) -> PathBuf {
+        let base = self
+            .manifest_dir
+            .clone()
+            .or_else(|| std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from("."));
+        let dir = self
+            .migrations_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("src/migrations"));
+        base.join(dir)
+    }
+}
+
+/// Runs the command line with the process's arguments, for a default [`Project`].
+///
+/// The module holding the migrations must be referenced somewhere in the binary
+/// (`use my_app::migrations as _;`), or none are found.
+pub fn run() -> ExitCode {
+    run_with(Project::default())
+}
+
+/// Runs the command line with these arguments (the first is the program name), for a
+/// default [`Project`].
+pub fn run_from<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    commands::main(args, &Project::default())
+}
+
+/// Runs the command line with the process's arguments for this project.
+pub fn run_with(project: Project) -> ExitCode {
+    commands::main(std::env::args_os(), &project)
+}
+
+/// Runs the command line with these arguments for this project.
+pub fn run_with_args<I, T>(project: &Project, args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    commands::main(args, project)
+}
+
+/// Writes the `main` of a migration binary: `migrate_cli::main!(my_app::migrations);`
+///
+/// It expands to `use my_app::migrations as _;`, the reference that makes the linker
+/// keep the migrations' registrations (without one, a binary sees no migrations), and
+/// a `main` returning [`ExitCode`] that calls [`run_with`] with the package's
+/// `CARGO_MANIFEST_DIR` and `src/migrations` as the directory `new` writes to. Give
+/// another directory with `dir = "..."`:
+///
+/// ```ignore
+/// migrate_cli::main!(my_app::db::migrations, dir = "src/db/migrations");
+/// ```
+#[macro_export]
+macro_rules! main {
+    ($($segment:ident)::+ $(,)?) => {
+        $crate::main!($($segment)::+, dir = "src/migrations");
+    };
+    ($($segment:ident)::+, dir = $dir:literal $(,)?) => {
+        #[allow(unused_imports)]
+        use $($segment)::+ as _;
+
+        fn main() -> ::std::process::ExitCode {
+            $crate::run_with($crate::Project::new(
+                ::std::env!("CARGO_MANIFEST_DIR"),
+                $dir,
+            ))
+        }
+    };
+}

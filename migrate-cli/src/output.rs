@@ -1,0 +1,546 @@
+//! Everything the command prints: run lines, status tables, SQL, JSON, errors and the
+//! live indicator. This is the ONE place in the workspace that writes to stdout and
+//! stderr (hence the `print_stdout`/`print_stderr` allowance below).
+//!
+//! Colors go through `anstream`, which drops them when NO_COLOR is set, when the
+//! stream is not a terminal, or with `--color never`. Every text printed passes
+//! through [`scrub`], which masks the connection's password should any message
+//! carry it.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::io::{IsTerminal, Write};
+use std::sync::OnceLock;
+use std::time::{Duration, SystemTime};
+
+use anstyle::{AnsiColor, Style};
+use migrate_core::{
+    Direction, MigrationPlan, MigrationState, MigrationStatus, PlannedRun, Report, RunDirection,
+    Unit,
+};
+use serde_json::{Value, json};
+
+use crate::cli::ColorChoice;
+use crate::duration::human;
+use crate::progress::Running;
+use crate::scaffold::{Scaffolded, id_text};
+
+const GREEN: Style = AnsiColor::Green.on_default();
+const YELLOW: Style = AnsiColor::Yellow.on_default();
+const RED: Style = AnsiColor::Red.on_default().bold();
+const CYAN: Style = AnsiColor::Cyan.on_default();
+const DIM: Style = Style::new().dimmed();
+const BOLD: Style = Style::new().bold();
+
+/// Secrets to mask in everything printed.
+static SECRETS: OnceLock<Vec<String>> = OnceLock::new();
+
+/// Sets the color choice for both streams.
+pub(crate) fn set_color(choice: ColorChoice) {
+    anstream::ColorChoice::write_global(match choice {
+        ColorChoice::Auto => anstream::ColorChoice::Auto,
+        ColorChoice::Always => anstream::ColorChoice::Always,
+        ColorChoice::Never => anstream::ColorChoice::Never,
+    });
+}
+
+/// Whether colors are on for stderr (for the log layer).
+pub(crate) fn stderr_colored() -> bool {
+    anstream::AutoStream::choice(&std::io::stderr()) != anstream::ColorChoice::Never
+}
+
+/// Whether stderr is a terminal (for the live indicator).
+pub(crate) fn stderr_is_terminal() -> bool {
+    std::io::stderr().is_terminal()
+}
+
+/// Registers a password to mask. Passwords shorter than 3 characters are not
+/// searched for (they would mask ordinary text); they are still never printed on
+/// purpose, since every connection string shown is redacted.
+pub(crate) fn add_secret(secret: Option<&str>) {
+    let list = secret
+        .filter(|s| s.len() >= 3)
+        .map(|s| vec![s.to_owned()])
+        .unwrap_or_default();
+    let _ = SECRETS.set(list);
+}
+
+/// The text with every registered secret replaced by `***`.
+pub(crate) fn scrub(text: &str) -> String {
+    let mut out = text.to_owned();
+    for secret in SECRETS.get().into_iter().flatten() {
+        out = out.replace(secret.as_str(), "***");
+    }
+    out
+}
+
+fn out(text: &str) {
+    let mut stdout = anstream::stdout().lock();
+    let _ = stdout.write_all(scrub(text).as_bytes());
+    let _ = stdout.flush();
+}
+
+fn err(text: &str) {
+    let mut stderr = anstream::stderr().lock();
+    let _ = stderr.write_all(scrub(text).as_bytes());
+    let _ = stderr.flush();
+}
+
+fn paint(style: Style, text: &str) -> String {
+    format!("{style}{text}{style:#}")
+}
+
+/// A clap error (or `--help` / `--version`), printed the way clap prints it.
+pub(crate) fn clap_error(error: &clap::Error) {
+    let _ = error.print();
+}
+
+/// An error with its whole chain, PostgreSQL's detail and hint included.
+pub(crate) fn error(error: &anyhow::Error) {
+    let mut text = format!("{} {}\n", paint(RED, "error:"), indent(&error.to_string()));
+    let mut previous = error.to_string();
+    for cause in error.chain().skip(1) {
+        let message = cause.to_string();
+        // Drivers often repeat their source's text in their own: show it once.
+        if previous.contains(&message) {
+            continue;
+        }
+        text.push_str(&format!(
+            "  {} {}\n",
+            paint(DIM, "caused by:"),
+            indent(&message)
+        ));
+        previous = message;
+    }
+    err(&text);
+}
+
+/// A warning on stderr.
+pub(crate) fn warning(message: &str) {
+    err(&format!("{} {message}\n", paint(YELLOW, "warning:")));
+}
+
+fn indent(text: &str) -> String {
+    text.replace('\n', "\n    ")
+}
+
+/// One line per migration run: `applied  20261121_090000 create_users  12ms`.
+pub(crate) fn run_line(id: i64, name: &str, direction: RunDirection, duration: Duration) {
+    let verb = match direction {
+        RunDirection::Up => paint(GREEN, "applied "),
+        RunDirection::Down => paint(YELLOW, "reverted"),
+    };
+    out(&format!(
+        "{verb} {} {name}  {}\n",
+        paint(BOLD, &id_text(id)),
+        paint(DIM, &human(duration))
+    ));
+}
+
+/// Draws the live indicator on stderr, in place.
+pub(crate) fn draw_indicator(frame: usize, running: &Running) {
+    const FRAMES: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+    let verb = match running.direction {
+        RunDirection::Up => "applying",
+        RunDirection::Down => "reverting",
+    };
+    err(&format!(
+        "\r\x1b[2K{} {verb} {} {} {}",
+        paint(CYAN, &FRAMES[frame % FRAMES.len()].to_string()),
+        id_text(running.id),
+        running.name,
+        paint(DIM, &human(running.started.elapsed()))
+    ));
+}
+
+/// Erases the indicator line.
+pub(crate) fn clear_indicator() {
+    err("\r\x1b[2K");
+}
+
+/// What a run did, after the lines printed live: the lines not printed yet, then a
+/// summary.
+pub(crate) fn report(report: &Report, already: impl Fn(i64, RunDirection) -> bool) {
+    for run in &report.runs {
+        if !already(run.id, run.direction) {
+            run_line(run.id, &run.name, run.direction, run.duration);
+        }
+        if !run.retries.is_empty() {
+            out(&format!(
+                "         {} after {} blocked attempts\n",
+                paint(DIM, "succeeded"),
+                run.retries.len()
+            ));
+        }
+    }
+    if !report.baselined.is_empty() {
+        out(&format!(
+            "baselined {} migration(s): {}\n",
+            report.baselined.len(),
+            id_list(&report.baselined)
+        ));
+    }
+    if !report.repaired.is_empty() {
+        out(&format!(
+            "repaired the checksums of {} migration(s): {}\n",
+            report.repaired.len(),
+            id_list(&report.repaired)
+        ));
+    }
+}
+
+/// The summary after a successful run.
+pub(crate) fn summary(report: &Report, what: &str) {
+    if report.is_empty() {
+        out(&format!("{}\n", paint(DIM, what)));
+        return;
+    }
+    let total: Duration = report.runs.iter().map(|r| r.duration).sum();
+    if !report.runs.is_empty() {
+        out(&format!(
+            "{}\n",
+            paint(
+                DIM,
+                &format!("{} migration(s) in {}", report.runs.len(), human(total))
+            )
+        ));
+    }
+}
+
+fn id_list(ids: &[i64]) -> String {
+    ids.iter()
+        .map(|id| id_text(*id))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A run's report as JSON (also for a failed run, with what it did before).
+pub(crate) fn report_json(report: &Report, error: Option<&anyhow::Error>) {
+    let migrations: Vec<Value> = report
+        .runs
+        .iter()
+        .map(|run| {
+            json!({
+                "id": run.id,
+                "name": run.name,
+                "direction": run.direction.to_string(),
+                "duration_ms": u64::try_from(run.duration.as_millis()).unwrap_or(u64::MAX),
+                "statements": run.statements,
+                "retries": run.retries.len(),
+                "skipped_units": run.skipped_units,
+            })
+        })
+        .collect();
+    let value = json!({
+        "ok": error.is_none(),
+        "dry_run": false,
+        "migrations": migrations,
+        "baselined": report.baselined,
+        "repaired": report.repaired,
+        "lock_waited_ms": u64::try_from(report.lock_waited.as_millis()).unwrap_or(u64::MAX),
+        "error": error.map(error_json),
+    });
+    json_line(&value);
+}
+
+fn error_json(error: &anyhow::Error) -> Value {
+    let db = error
+        .chain()
+        .find_map(|e| e.downcast_ref::<migrate_core::Error>())
+        .and_then(migrate_core::Error::db_error);
+    json!({
+        "message": error.to_string(),
+        "chain": error.chain().skip(1).map(ToString::to_string).collect::<Vec<_>>(),
+        "code": db.map(|d| d.code.clone()),
+        "detail": db.and_then(|d| d.detail.clone()),
+        "hint": db.and_then(|d| d.hint.clone()),
+    })
+}
+
+fn json_line(value: &Value) {
+    let text = serde_json::to_string_pretty(value).unwrap_or_else(|_| String::from("{}"));
+    // JSON is for machines: no colors, whatever the stream.
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "{}", scrub(&text));
+    let _ = stdout.flush();
+}
+
+/// The SQL of one direction of a migration, with its transaction boundaries. Units
+/// before `resume_from` are shown as done.
+fn sql_block(
+    id: i64,
+    name: &str,
+    direction: RunDirection,
+    dir: &Direction,
+    resume_from: usize,
+) -> String {
+    let kind = if dir.is_transactional() {
+        "transaction"
+    } else {
+        "not one transaction"
+    };
+    let arrow = match direction {
+        RunDirection::Up => "up",
+        RunDirection::Down => "down",
+    };
+    let mut text = format!("-- {} {name} {arrow} ({kind})\n", id_text(id));
+    if dir.is_transactional() {
+        text.push_str("BEGIN;\n");
+        for statement in dir.statements() {
+            text.push_str(&format!("{};\n", statement.sql));
+        }
+        text.push_str("COMMIT;\n");
+        return text;
+    }
+    for (k, unit) in dir.units.iter().enumerate() {
+        if k < resume_from {
+            text.push_str(&format!(
+                "-- unit {} done by an interrupted run; skipped\n",
+                k + 1
+            ));
+            continue;
+        }
+        match unit {
+            Unit::Transaction(statements) => {
+                text.push_str("BEGIN;\n");
+                for statement in statements {
+                    text.push_str(&format!("{};\n", statement.sql));
+                }
+                text.push_str("COMMIT;\n");
+            }
+            Unit::Alone(statement) => {
+                text.push_str("-- runs outside a transaction\n");
+                text.push_str(&format!("{};\n", statement.sql));
+            }
+        }
+    }
+    text
+}
+
+/// `sql ID`: the SQL of one migration.
+pub(crate) fn sql(plan: &MigrationPlan, direction: RunDirection, dir: &Direction) {
+    out(&sql_block(plan.id, plan.name, direction, dir, 0));
+}
+
+/// `--dry-run`: what would run, as SQL (or JSON), changing nothing.
+pub(crate) fn dry_run(plans: &[MigrationPlan], planned: &[PlannedRun], json: bool) {
+    let find = |run: &PlannedRun| {
+        let plan = plans.iter().find(|p| p.id == run.id)?;
+        let dir = match run.direction {
+            RunDirection::Up => Some(&plan.up),
+            RunDirection::Down => plan.down.as_ref(),
+        }?;
+        Some((plan, dir))
+    };
+    if json {
+        let migrations: Vec<Value> = planned
+            .iter()
+            .map(|run| {
+                let units: Vec<Value> = find(run)
+                    .map(|(_, dir)| {
+                        dir.units
+                            .iter()
+                            .map(|u| {
+                                json!({
+                                    "transaction": matches!(u, Unit::Transaction(_)),
+                                    "sql": u.statements().iter().map(|s| s.sql.clone()).collect::<Vec<_>>(),
+                                })
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                json!({
+                    "id": run.id,
+                    "name": run.name,
+                    "direction": run.direction.to_string(),
+                    "transactional": run.transactional,
+                    "resume_from": run.resume_from,
+                    "units": units,
+                })
+            })
+            .collect();
+        json_line(&json!({ "ok": true, "dry_run": true, "migrations": migrations }));
+        return;
+    }
+    if planned.is_empty() {
+        out("-- dry run: nothing to do\n");
+        return;
+    }
+    let mut text = String::from(
+        "-- dry run: nothing was changed. The runner also records each migration in its \
+         history table, in the same transaction.\n",
+    );
+    for run in planned {
+        text.push('\n');
+        match find(run) {
+            Some((plan, dir)) => {
+                text.push_str(&sql_block(
+                    plan.id,
+                    plan.name,
+                    run.direction,
+                    dir,
+                    run.resume_from,
+                ));
+            }
+            None => {
+                text.push_str(&format!("-- {} {}\n", id_text(run.id), run.name));
+                for sql in &run.sql {
+                    text.push_str(&format!("{sql};\n"));
+                }
+            }
+        }
+    }
+    out(&text);
+}
+
+/// The four states of the JSON output (and a detail for the finer ones).
+fn state_word(state: MigrationState) -> (&'static str, Option<&'static str>) {
+    match state {
+        MigrationState::Applied => ("applied", None),
+        MigrationState::Baselined => ("applied", Some("baselined")),
+        MigrationState::Pending => ("pending", None),
+        MigrationState::Modified => ("modified", None),
+        MigrationState::Missing => ("missing", None),
+        MigrationState::Incomplete => ("pending", Some("incomplete")),
+    }
+}
+
+/// A time as RFC 3339, in UTC.
+fn rfc3339(time: SystemTime) -> Option<String> {
+    jiff::Timestamp::try_from(time)
+        .ok()
+        .map(|t| t.round(jiff::Unit::Second).unwrap_or(t).to_string())
+}
+
+/// `status`.
+pub(crate) fn status(list: &[MigrationStatus], json: bool) {
+    if json {
+        let migrations: Vec<Value> = list
+            .iter()
+            .map(|s| {
+                let (state, detail) = state_word(s.state);
+                json!({
+                    "id": s.id,
+                    "name": s.name,
+                    "state": state,
+                    "detail": detail,
+                    "applied_at": s.applied_at.and_then(rfc3339),
+                    "checksum": s.checksum.to_string(),
+                    "recorded_checksum": s.recorded_checksum,
+                })
+            })
+            .collect();
+        json_line(&json!({ "migrations": migrations }));
+        return;
+    }
+    if list.is_empty() {
+        out("no migrations\n");
+        return;
+    }
+    let width = list.iter().map(|s| s.name.len()).max().unwrap_or(4).max(4);
+    let mut text = format!(
+        "{}\n",
+        paint(
+            BOLD,
+            &format!(
+                "{:<15}  {:<width$}  {:<10}  APPLIED AT",
+                "ID", "NAME", "STATE"
+            )
+        )
+    );
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for s in list {
+        let (word, detail) = state_word(s.state);
+        let shown = detail.unwrap_or(word);
+        let style = match s.state {
+            MigrationState::Applied | MigrationState::Baselined => GREEN,
+            MigrationState::Pending => DIM,
+            _ => RED,
+        };
+        match counts.iter_mut().find(|(w, _)| *w == shown) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((shown, 1)),
+        }
+        text.push_str(&format!(
+            "{:<15}  {:<width$}  {}  {}\n",
+            id_text(s.id),
+            s.name,
+            paint(style, &format!("{shown:<10}")),
+            s.applied_at.and_then(rfc3339).unwrap_or_default()
+        ));
+    }
+    let summary: Vec<String> = counts.iter().map(|(w, n)| format!("{n} {w}")).collect();
+    text.push_str(&format!(
+        "{}\n",
+        paint(
+            DIM,
+            &format!("{} migration(s): {}", list.len(), summary.join(", "))
+        )
+    ));
+    if list.iter().any(|s| s.state == MigrationState::Modified) {
+        text.push_str(
+            "hint: a modified migration changed since it ran: revert the edit, or accept it with `repair`\n",
+        );
+    }
+    out(&text);
+}
+
+/// `new`.
+pub(crate) fn scaffolded(made: &Scaffolded) {
+    out(&format!(
+        "{} {} ({})\n{} {}\n",
+        paint(GREEN, "created   "),
+        made.file.display(),
+        id_text(made.id),
+        paint(GREEN, "registered"),
+        made.module.display()
+    ));
+}
+
+/// A log line from the tracing layer, on stderr.
+pub(crate) fn log(bytes: &[u8]) {
+    err(&String::from_utf8_lossy(bytes));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_scrubbed() {
+        add_secret(Some("hunter22"));
+        assert_eq!(scrub("password hunter22 here"), "password *** here");
+    }
+
+    #[test]
+    fn times_are_rfc3339() {
+        let t = SystemTime::UNIX_EPOCH + Duration::from_millis(1_700_000_000_400);
+        assert_eq!(rfc3339(t).as_deref(), Some("2023-11-14T22:13:20Z"));
+    }
+
+    #[test]
+    fn dry_run_shows_transaction_boundaries() {
+        use migrate_core::prelude::*;
+        fn index(m: &mut Migration) {
+            m.create_table("t", |t| {
+                t.column("id", BigInt).primary_key();
+            });
+            m.create_index_concurrently("idx_t", "t", ["id"]);
+        }
+        let plan = migrate_core::plan::preview(index).unwrap();
+        let text = sql_block(1, "index", RunDirection::Up, &plan.up, 0);
+        assert!(
+            text.starts_with("-- 1 index up (not one transaction)\nBEGIN;\nCREATE TABLE"),
+            "{text}"
+        );
+        assert!(
+            text.contains("COMMIT;\n-- runs outside a transaction\nCREATE INDEX CONCURRENTLY"),
+            "{text}"
+        );
+        let down = plan.down.as_ref().unwrap();
+        let text = sql_block(1, "index", RunDirection::Down, down, 1);
+        assert!(
+            text.contains("-- unit 1 done by an interrupted run; skipped"),
+            "{text}"
+        );
+    }
+}
