@@ -105,7 +105,7 @@ pub(crate) enum ColorChoice {
     Never,
 }
 
-/// The commands. `verify` and `lint` will join them.
+/// The commands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Apply pending migrations, oldest first
@@ -125,6 +125,12 @@ pub(crate) enum Command {
     Baseline(BaselineArgs),
     /// Accept the current checksums of applied migrations that were modified on purpose
     Repair(RepairArgs),
+    /// Prove on a scratch database that every down undoes its up
+    Verify(VerifyArgs),
+    /// Print the database's schema as stable text, or check it against a saved file
+    Schema(SchemaArgs),
+    /// Check every migration against the online-safety rules (no database needed)
+    Lint(LintArgs),
 }
 
 /// `up`.
@@ -219,6 +225,39 @@ pub(crate) struct BaselineArgs {
 /// `repair`.
 #[derive(Debug, Args)]
 pub(crate) struct RepairArgs {}
+
+/// `verify`.
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Prove on a scratch database that every down undoes its up.\n\n\
+    A scratch database is created on the server (the database URL's, or --scratch-url's) \
+    and dropped afterwards, also on failure and Ctrl-C. For each migration in order: \
+    snapshot the schema, apply it, snapshot, revert it, compare with the first snapshot, \
+    apply it again and compare with the second. Irreversible migrations are applied and \
+    reported as skipped. Stops at the first mismatch, printing which objects differ."
+)]
+pub(crate) struct VerifyArgs {
+    /// Create the scratch database on the server at this URL instead
+    #[arg(long, value_name = "URL")]
+    pub(crate) scratch_url: Option<String>,
+}
+
+/// `schema`.
+#[derive(Debug, Args)]
+pub(crate) struct SchemaArgs {
+    /// Compare the database with this file (written by `migrate schema`); exit 1 with a
+    /// diff when they differ
+    #[arg(long, value_name = "FILE")]
+    pub(crate) check: Option<PathBuf>,
+}
+
+/// `lint`.
+#[derive(Debug, Args)]
+pub(crate) struct LintArgs {
+    /// Print the findings as JSON on stdout
+    #[arg(long)]
+    pub(crate) json: bool,
+}
 
 /// A migration id: digits, with `_` allowed as a separator (`20261121_090000`).
 pub(crate) fn parse_id(text: &str) -> Result<i64, String> {

@@ -7,13 +7,18 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Parser;
-use migrate_core::{MigrationPlan, Migrations, Migrator, Report, RunDirection};
+use migrate_core::verify::ScratchConnector;
+use migrate_core::{
+    MigrationPlan, Migrations, Migrator, Report, RunDirection, ScratchTarget, Snapshot,
+    SnapshotOptions, VerifyOptions,
+};
 use tracing_subscriber::Layer;
 use tracing_subscriber::filter::{FilterExt, LevelFilter, Targets, filter_fn};
 use tracing_subscriber::layer::SubscriberExt;
 
 use crate::cli::Cli;
 use crate::config::{Action, Config, Online, OnlineCommand, OutputConfig};
+use crate::database::Database;
 use crate::exit::{self, usage};
 use crate::progress::Progress;
 use crate::{Project, connect, output, scaffold};
@@ -58,6 +63,7 @@ fn execute(config: Config) -> anyhow::Result<()> {
     match config.action {
         Action::Sql { id, down } => sql(id, down),
         Action::New { name, dir } => new(&name, &dir),
+        Action::Lint => lint(config.output),
         Action::Online(online) => {
             output::add_secret(online.database.password.as_deref());
             let progress = Progress::new(
@@ -167,6 +173,85 @@ fn new(name: &str, dir: &std::path::Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `lint`: every rule over every migration; fails on a finding not acknowledged.
+fn lint(out: OutputConfig) -> anyhow::Result<()> {
+    let findings = migrate_core::lint::lint(&registered()?)?;
+    output::lint(&findings, out.json);
+    let blocking = findings.iter().filter(|f| f.blocks()).count();
+    if blocking > 0 {
+        anyhow::bail!(
+            "{blocking} finding(s) block `up`: use the safe form, or acknowledge the rule in the \
+             migration with `m.allow(Rule::..., \"why it is fine\")`"
+        );
+    }
+    Ok(())
+}
+
+/// `verify`: on a scratch database, every down undoes its up. Ctrl-C drops the
+/// verification, and with it the scratch database.
+async fn verify(
+    migrator: &Migrator,
+    database: &Database,
+    scratch: Option<&Database>,
+) -> anyhow::Result<()> {
+    let server = scratch.unwrap_or(database);
+    let tls = server.clone();
+    let connector = ScratchConnector::new(move |config| {
+        let mut db = tls.clone();
+        db.config = config;
+        Box::pin(async move {
+            connect::open(&db)
+                .await
+                .map_err(|source| migrate_core::Error::Postgres {
+                    context: "connecting to the scratch database",
+                    source,
+                })
+        })
+    });
+    let options = VerifyOptions::new()
+        .snapshot(SnapshotOptions::for_migrator(migrator.options()))
+        .connector(connector);
+    tracing::info!(target: "migrate_cli", server = %server.display, "verifying on a scratch database");
+    let target = ScratchTarget::Server(server.config.clone());
+    let report = tokio::select! {
+        report = migrate_core::verify(migrator, target, &options) => report?,
+        _ = tokio::signal::ctrl_c() => anyhow::bail!("interrupted: the scratch database was dropped"),
+    };
+    output::verify(&report);
+    if !report.is_success() {
+        anyhow::bail!("verify failed: a down does not undo its up (see above)");
+    }
+    Ok(())
+}
+
+/// `schema [--check FILE]`.
+async fn schema(
+    migrator: &Migrator,
+    client: &mut tokio_postgres::Client,
+    check: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    let options = SnapshotOptions::for_migrator(migrator.options());
+    let current = Snapshot::read(client, &options).await?;
+    match check {
+        None => {
+            output::schema(&current.to_text());
+            Ok(())
+        }
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))
+                .map_err(|e| usage(format!("{e:#}")))?;
+            let expected = Snapshot::parse(&text)
+                .with_context(|| format!("reading the snapshot in {}", path.display()))?;
+            expected
+                .check(&current)
+                .with_context(|| format!("the database has drifted from {}", path.display()))?;
+            output::schema_matches(path, current.len());
+            Ok(())
+        }
+    }
+}
+
 /// The commands that work on the database.
 async fn run_online(online: Online, out: OutputConfig, progress: &Progress) -> anyhow::Result<()> {
     let Online {
@@ -178,6 +263,10 @@ async fn run_online(online: Online, out: OutputConfig, progress: &Progress) -> a
     let migrations = registered()?;
     let options = options.blocker_monitor(connect::connector(&database));
     let migrator = Migrator::new(&migrations, options)?;
+    if let OnlineCommand::Verify { scratch } = &command {
+        // The target database is not touched: it need not even exist.
+        return verify(&migrator, &database, scratch.as_deref()).await;
+    }
     tracing::info!(target: "migrate_cli", database = %database.display, "connecting");
     let mut client = connect::connect(&database).await?;
     if let Some(schema) = &search_path {
@@ -244,6 +333,8 @@ async fn run_online(online: Online, out: OutputConfig, progress: &Progress) -> a
                 "nothing to baseline: already recorded",
             )
         }
+        OnlineCommand::Schema { check } => schema(&migrator, &mut client, check.as_deref()).await,
+        OnlineCommand::Verify { .. } => Ok(()),
         OnlineCommand::Repair => {
             let result = migrator.repair(&mut client).await;
             finish(

@@ -47,6 +47,8 @@ pub(crate) enum Action {
         /// The migrations directory.
         dir: PathBuf,
     },
+    /// Lint every migration.
+    Lint,
     /// A command that works on the database.
     Online(Box<Online>),
 }
@@ -65,7 +67,7 @@ pub(crate) struct Online {
 }
 
 /// The commands that need the database.
-#[derive(Clone, Copy, Debug)]
+#[derive(Debug)]
 pub(crate) enum OnlineCommand {
     /// `up`.
     Up {
@@ -92,6 +94,16 @@ pub(crate) enum OnlineCommand {
     },
     /// `repair`.
     Repair,
+    /// `verify`.
+    Verify {
+        /// The server to create the scratch database on, when not the target's.
+        scratch: Option<Box<Database>>,
+    },
+    /// `schema`.
+    Schema {
+        /// The saved snapshot to compare with.
+        check: Option<std::path::PathBuf>,
+    },
 }
 
 impl Config {
@@ -157,6 +169,28 @@ impl Config {
             }
             Command::Baseline(args) => OnlineCommand::Baseline { id: args.id },
             Command::Repair(_) => OnlineCommand::Repair,
+            Command::Lint(args) => {
+                return Ok(Self {
+                    output: OutputConfig {
+                        verbose: global.verbose,
+                        json: args.json,
+                    },
+                    action: Action::Lint,
+                });
+            }
+            Command::Verify(args) => {
+                let scratch = args
+                    .scratch_url
+                    .map(|url| {
+                        Database::parse(&url, global.connect_timeout)
+                            .map_err(|e| usage(format!("{e} (from --scratch-url)")))
+                    })
+                    .transpose()?;
+                OnlineCommand::Verify {
+                    scratch: scratch.map(Box::new),
+                }
+            }
+            Command::Schema(args) => OnlineCommand::Schema { check: args.check },
         };
 
         let (url, source) =

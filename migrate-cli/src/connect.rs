@@ -24,7 +24,7 @@ pub(crate) async fn connect(db: &Database) -> anyhow::Result<Client> {
 }
 
 /// Connects and drives the connection on a spawned task.
-async fn open(db: &Database) -> Result<Client, tokio_postgres::Error> {
+pub(crate) async fn open(db: &Database) -> Result<Client, tokio_postgres::Error> {
     match &db.tls {
         None => {
             let (client, connection) = db.config.connect(NoTls).await?;

@@ -496,6 +496,84 @@ pub(crate) fn scaffolded(made: &Scaffolded) {
     ));
 }
 
+/// `lint`: one line per finding, then a summary; or a JSON object with `findings`.
+pub(crate) fn lint(findings: &[migrate_core::lint::Finding], json: bool) {
+    if json {
+        let items: Vec<serde_json::Value> = findings
+            .iter()
+            .map(|f| {
+                serde_json::json!({
+                    "id": f.id,
+                    "name": f.name,
+                    "step": f.step,
+                    "kind": f.kind,
+                    "object": f.object,
+                    "rule": f.rule.code(),
+                    "risk": f.rule.risk(),
+                    "fix": f.rule.fix(),
+                    "allowed": f.allowed,
+                    "blocks": f.blocks(),
+                })
+            })
+            .collect();
+        out(&format!("{}\n", serde_json::json!({ "findings": items })));
+        return;
+    }
+    let mut text = String::new();
+    for f in findings {
+        let (mark, color) = if f.blocks() {
+            ("error  ", RED)
+        } else {
+            ("allowed", YELLOW)
+        };
+        text.push_str(&format!(
+            "{} {} {} step {} (`{}` {}): [{}] {}\n        fix: {}\n",
+            paint(color, mark),
+            id_text(f.id),
+            f.name,
+            f.step,
+            f.kind,
+            f.object,
+            f.rule.code(),
+            f.rule.risk(),
+            f.rule.fix(),
+        ));
+        if let Some(reason) = &f.allowed {
+            text.push_str(&format!("        allowed because: {reason}\n"));
+        }
+    }
+    let blocking = findings.iter().filter(|f| f.blocks()).count();
+    text.push_str(&format!(
+        "{} finding(s): {} blocking, {} acknowledged\n",
+        findings.len(),
+        blocking,
+        findings.len() - blocking
+    ));
+    out(&text);
+}
+
+/// `verify`: the report, one line per migration, a diff for the failure.
+pub(crate) fn verify(report: &migrate_core::VerifyReport) {
+    out(&format!("{report}\n"));
+}
+
+/// `schema`: the snapshot's text.
+pub(crate) fn schema(text: &str) {
+    out(text);
+    if !text.ends_with('\n') {
+        out("\n");
+    }
+}
+
+/// `schema --check FILE` found no difference.
+pub(crate) fn schema_matches(path: &std::path::Path, objects: usize) {
+    out(&format!(
+        "{} the database matches {} ({objects} objects)\n",
+        paint(GREEN, "ok"),
+        path.display()
+    ));
+}
+
 /// A log line from the tracing layer, on stderr.
 pub(crate) fn log(bytes: &[u8]) {
     err(&String::from_utf8_lossy(bytes));

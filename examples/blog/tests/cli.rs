@@ -103,6 +103,23 @@ impl Live {
         });
     }
 
+    /// Names of verify's scratch databases on the server.
+    fn scratch_databases(&self) -> Vec<String> {
+        self.runtime.block_on(async {
+            let client = self.db.connect().await.unwrap();
+            client
+                .query(
+                    "SELECT datname::text FROM pg_database WHERE datname LIKE 'migrate_verify%' ORDER BY 1",
+                    &[],
+                )
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.get(0))
+                .collect()
+        })
+    }
+
     fn status(&self) -> Vec<Value> {
         let out = ok(self.migrate().args(["status", "--json"]));
         let value: Value = serde_json::from_str(&out.stdout).unwrap();
@@ -139,7 +156,8 @@ fn states(status: &[Value]) -> Vec<String> {
 fn help_reads_well_for_every_command() {
     let out = ok(migrate().arg("--help"));
     for command in [
-        "up", "down", "redo", "status", "sql", "new", "baseline", "repair",
+        "up", "down", "redo", "status", "sql", "new", "baseline", "repair", "verify", "schema",
+        "lint",
     ] {
         assert!(
             out.stdout.contains(&format!("\n  {command} ")),
@@ -532,4 +550,99 @@ fn sslmodes_are_honoured() {
         .arg(with_mode("verify-full")));
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(out.stderr.contains("TLS"), "{}", out.stderr);
+}
+
+#[test]
+fn lint_needs_no_database_and_shows_acknowledged_findings() {
+    let out = ok(migrate().arg("lint"));
+    assert!(
+        out.stdout.contains("[breaking-change]") && out.stdout.contains("allowed because:"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("3 finding(s): 0 blocking, 3 acknowledged"),
+        "{}",
+        out.stdout
+    );
+    let json = ok(migrate().args(["lint", "--json"]));
+    let value: Value = serde_json::from_str(&json.stdout).unwrap();
+    let findings = value["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 3);
+    assert!(findings.iter().all(|f| f["blocks"] == false));
+    assert_eq!(findings[0]["rule"], "breaking-change");
+}
+
+#[test]
+fn verify_proves_every_down_and_leaves_no_scratch_database() {
+    let live = Live::new();
+    // Scratch databases are named after the process that creates them
+    // (`migrate_verify_<pid>_...`): watch this one's, whatever else runs meanwhile.
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_migrate"))
+        .args(["--database-url", &live.url, "verify"])
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for id in IDS {
+        let raw: String = id.chars().filter(|c| *c != '_').collect();
+        assert!(
+            stdout.contains(&format!("ok       {raw}")),
+            "{id} not verified:\n{stdout}"
+        );
+    }
+    let prefix = format!("migrate_verify_{pid}_");
+    assert!(
+        live.scratch_databases()
+            .iter()
+            .all(|name| !name.starts_with(&prefix)),
+        "a scratch database of process {pid} is left"
+    );
+    // The target database itself was not touched.
+    assert!(!live.query_bool("SELECT to_regclass('public.migrate_history') IS NOT NULL"));
+}
+
+#[test]
+fn schema_prints_a_stable_snapshot_and_check_detects_drift() {
+    let live = Live::new();
+    ok(live.migrate().arg("up"));
+    let first = ok(live.migrate().arg("schema")).stdout;
+    let second = ok(live.migrate().arg("schema")).stdout;
+    assert_eq!(first, second);
+    assert!(
+        first.contains("column public.users.full_name: text not null"),
+        "{first}"
+    );
+    assert!(!first.contains("migrate_history"), "{first}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("schema.txt");
+    std::fs::write(&file, &first).unwrap();
+    let check = ok(live.migrate().arg("schema").arg("--check").arg(&file));
+    assert!(
+        check.stdout.contains("the database matches"),
+        "{}",
+        check.stdout
+    );
+
+    live.execute("ALTER TABLE users ADD COLUMN nickname text");
+    let drift = run(live.migrate().arg("schema").arg("--check").arg(&file));
+    assert_eq!(drift.code, 1, "{}", drift.stderr);
+    assert!(
+        drift
+            .stderr
+            .contains("+ column public.users.nickname: text"),
+        "{}",
+        drift.stderr
+    );
 }
