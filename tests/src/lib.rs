@@ -230,3 +230,8 @@ pub async fn history_ids(client: &Client, table: &str) -> Result<Vec<i64>, Harne
         .await?;
     Ok(rows.iter().map(|r| r.get::<_, i64>(0)).collect())
 }
+
+/// The README's Rust examples, compiled and run as doctests.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
