@@ -5,8 +5,9 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::db_error::DbError;
+use crate::lint::Finding;
 use crate::registry::Location;
-use crate::report::{Blocker, FailedAttempt, Report, RunDirection};
+use crate::report::{Blocker, FailedAttempt, Report, RunDirection, SessionWarning};
 
 /// Everything that can go wrong while collecting, planning or running migrations.
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +66,44 @@ pub enum Error {
     /// listed in its `applied` report.
     #[error("{0}")]
     Statement(Box<StatementFailure>),
+
+    /// Pending migrations break safety rules without acknowledging them; nothing ran.
+    #[error(
+        "{} unacknowledged safety finding(s); nothing was applied:{}\n\
+         hint: use the safe alternative, or acknowledge the rule in the migration with \
+         `m.allow(Rule::..., \"why it is safe here\")`",
+        findings.len(),
+        FindingList(findings)
+    )]
+    Lint {
+        /// Every blocking finding, in migration and step order.
+        findings: Vec<Finding>,
+    },
+
+    /// A backfill's key column could not be determined or used.
+    #[error("migration {id} ({name}): cannot backfill {table}: {message}")]
+    BackfillKey {
+        /// The migration's id.
+        id: i64,
+        /// Its name.
+        name: String,
+        /// The table.
+        table: String,
+        /// What is wrong (no primary key, a composite one, an unknown column).
+        message: String,
+    },
+
+    /// Sessions would stall the run's concurrent index builds, and the options say to
+    /// refuse rather than wait (see `MigratorOptions::refuse_when_blocked`).
+    #[error(
+        "sessions would stall a concurrent index build; nothing was applied:{}\n\
+         hint: end them (pg_terminate_backend) or wait for them, or let the run wait",
+        SessionList(sessions)
+    )]
+    Blocked {
+        /// The sessions.
+        sessions: Vec<SessionWarning>,
+    },
 
     /// Migrations recorded as applied have a different checksum in the code now.
     #[error(
@@ -303,6 +342,28 @@ impl fmt::Display for IdList<'_> {
                 f.write_str(", ")?;
             }
             write!(f, "{id}")?;
+        }
+        Ok(())
+    }
+}
+
+struct FindingList<'a>(&'a [Finding]);
+
+impl fmt::Display for FindingList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for finding in self.0 {
+            write!(f, "\n{finding}")?;
+        }
+        Ok(())
+    }
+}
+
+struct SessionList<'a>(&'a [SessionWarning]);
+
+impl fmt::Display for SessionList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for session in self.0 {
+            write!(f, "\n  {session}")?;
         }
         Ok(())
     }

@@ -14,12 +14,16 @@
 //! | `applied_by` | `text` | `current_user` |
 //! | `state` | `text` | `applied`, `baselined`, `applying` or `reverting` |
 //! | `units_done` | `integer` | units completed (meaningful while applying/reverting) |
+//! | `backfill_cursor` | `text` | the last key done by the backfill in progress (unit `units_done`) |
 //!
 //! A transactional migration writes its row in its own transaction, so a row in state
 //! `applied` always means "all of it ran". A migration with statements that must run
 //! outside a transaction first inserts its row as `applying`, bumps `units_done`
 //! after each unit (in the unit's transaction when it has one), then marks it
-//! `applied`; a rerun resumes after the last unit done.
+//! `applied`; a rerun resumes after the last unit done. A batched backfill stores its
+//! cursor in `backfill_cursor` in each batch's transaction, so a rerun resumes after
+//! the last batch committed; finishing the unit clears it. A table made by an older
+//! version gets the column added when a run first needs it.
 
 use std::time::SystemTime;
 
@@ -56,6 +60,9 @@ pub struct AppliedMigration {
     pub state: String,
     /// Units done (for `applying` / `reverting`).
     pub units_done: i32,
+    /// The last key done by the backfill of unit `units_done`, when one was
+    /// interrupted.
+    pub backfill_cursor: Option<String>,
 }
 
 impl AppliedMigration {
@@ -120,17 +127,29 @@ impl HistoryTable {
              \x20   applied_by text NOT NULL DEFAULT current_user,\n\
              \x20   state text NOT NULL DEFAULT 'applied'\n\
              \x20       CHECK (state IN ('applied', 'baselined', 'applying', 'reverting')),\n\
-             \x20   units_done integer NOT NULL DEFAULT 0\n\
+             \x20   units_done integer NOT NULL DEFAULT 0,\n\
+             \x20   backfill_cursor text\n\
              )",
             self.qualified
         ));
         sql
     }
 
+    /// Adds the column a table made by an older version lacks.
+    pub(crate) fn upgrade_sql(&self) -> String {
+        format!(
+            "ALTER TABLE {} ADD COLUMN IF NOT EXISTS backfill_cursor text",
+            self.qualified
+        )
+    }
+
     pub(crate) fn select_sql(&self) -> String {
         format!(
-            "SELECT id, name, checksum, applied_at, execution_ms, applied_by, state, units_done \
-             FROM {} ORDER BY id",
+            // The cursor through `to_jsonb`, so that reading a table made by an older
+            // version (without the column) works too; runs add the column.
+            "SELECT id, name, checksum, applied_at, execution_ms, applied_by, state, units_done, \
+             to_jsonb(h) ->> 'backfill_cursor' \
+             FROM {} AS h ORDER BY id",
             self.qualified
         )
     }
@@ -170,6 +189,9 @@ impl HistoryTable {
                         .map_err(Error::pg("reading the history table"))?,
                     units_done: row
                         .try_get(7)
+                        .map_err(Error::pg("reading the history table"))?,
+                    backfill_cursor: row
+                        .try_get(8)
                         .map_err(Error::pg("reading the history table"))?,
                 })
             })
@@ -220,15 +242,25 @@ impl HistoryTable {
     /// Progress after a unit.
     pub(crate) fn progress_sql(&self, id: i64, units_done: usize) -> String {
         format!(
-            "UPDATE {} SET units_done = {units_done} WHERE id = {id}",
+            "UPDATE {} SET units_done = {units_done}, backfill_cursor = NULL WHERE id = {id}",
             self.qualified
+        )
+    }
+
+    /// A backfill's cursor, written in the transaction of the batch that reached it.
+    pub(crate) fn cursor_sql(&self, id: i64, cursor: &str) -> String {
+        format!(
+            "UPDATE {} SET backfill_cursor = {} WHERE id = {id}",
+            self.qualified,
+            literal(cursor)
         )
     }
 
     /// Marks a non-transactional migration as reverting, from its first down unit.
     pub(crate) fn start_reverting_sql(&self, id: i64) -> String {
         format!(
-            "UPDATE {} SET state = 'reverting', units_done = 0 WHERE id = {id}",
+            "UPDATE {} SET state = 'reverting', units_done = 0, backfill_cursor = NULL \
+             WHERE id = {id}",
             self.qualified
         )
     }
@@ -236,8 +268,9 @@ impl HistoryTable {
     /// Marks a non-transactional migration as applied.
     pub(crate) fn finish_applying_sql(&self, id: i64, units: usize, execution_ms: i64) -> String {
         format!(
-            "UPDATE {} SET state = 'applied', units_done = {units}, applied_at = now(), \
-             execution_ms = {execution_ms}, applied_by = current_user WHERE id = {id}",
+            "UPDATE {} SET state = 'applied', units_done = {units}, backfill_cursor = NULL, \
+             applied_at = now(), execution_ms = {execution_ms}, applied_by = current_user \
+             WHERE id = {id}",
             self.qualified
         )
     }

@@ -23,6 +23,7 @@
 //! through [`render`] (the only module that talks to sea-query) without a database;
 //! the runner applies plans to PostgreSQL.
 
+pub mod backfill;
 pub mod checksum;
 pub mod db_error;
 pub mod error;
@@ -35,6 +36,7 @@ pub mod migration;
 pub mod mode;
 pub mod options;
 pub mod plan;
+pub mod preflight;
 pub mod reconcile;
 pub mod registry;
 pub mod render;
@@ -60,8 +62,8 @@ pub use plan::{Direction, MigrationPlan, Statement, Unit};
 pub use reconcile::{DownTarget, Target};
 pub use registry::{Down, Location, Migrations, Registration};
 pub use report::{
-    Blocker, FailedAttempt, MigrationRun, MigrationState, MigrationStatus, PlannedRun, Report,
-    RunDirection,
+    BackfillRun, Blocker, FailedAttempt, MigrationRun, MigrationState, MigrationStatus, PlannedRun,
+    PreflightWarning, Report, RunDirection, SessionWarning,
 };
 pub use runner::{Migrator, connect};
 pub use snapshot::{Snapshot, SnapshotDiff, SnapshotOptions};

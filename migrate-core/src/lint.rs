@@ -205,6 +205,28 @@ pub fn lint(migrations: &Migrations) -> Result<Vec<Finding>, Error> {
     Ok(findings)
 }
 
+/// Lints every migration, as `up` does before running them: every finding when none
+/// blocks (the acknowledged ones, for review), otherwise [`Error::Lint`] with the
+/// blocking ones. For users' tests:
+///
+/// ```no_run
+/// # fn registered() -> migrate_core::Migrations { unimplemented!() }
+/// #[test]
+/// fn migrations_are_online_safe() {
+///     let findings = migrate_core::lint::check(&registered()).unwrap();
+///     assert!(findings.iter().all(|f| f.allowed.is_some()));
+/// }
+/// ```
+pub fn check(migrations: &Migrations) -> Result<Vec<Finding>, Error> {
+    let findings = lint(migrations)?;
+    let blocking: Vec<Finding> = findings.iter().filter(|f| f.blocks()).cloned().collect();
+    if blocking.is_empty() {
+        Ok(findings)
+    } else {
+        Err(Error::Lint { findings: blocking })
+    }
+}
+
 /// Lints one planned migration's way up.
 pub fn lint_plan(plan: &MigrationPlan) -> Vec<Finding> {
     let mut linter = Linter {

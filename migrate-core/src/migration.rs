@@ -10,14 +10,14 @@ use std::time::Duration;
 use crate::expr::SqlExpr;
 use crate::ident::{Ident, ObjectName};
 use crate::mode::{
-    AddEnumValueGate, AlterColumnTypeGate, ChangeDefaultGate, DataChangeGate, DropColumnGate,
-    DropConstraintGate, DropEnumGate, DropIndexGate, DropTableGate, Manual, Mode, Reversible,
-    UncheckedSqlGate,
+    AddEnumValueGate, AlterColumnTypeGate, BackfillGate, ChangeDefaultGate, DataChangeGate,
+    DropColumnGate, DropConstraintGate, DropEnumGate, DropIndexGate, DropTableGate, Manual, Mode,
+    Reversible, UncheckedSqlGate,
 };
 use crate::step::{
-    ColumnDef, ColumnReference, ConstraintDef, ConstraintKind, DeleteDef, EnumValuePosition,
-    ForeignKeyDef, IndexColumn, IndexDef, IndexKey, InsertDef, MigrationSettings, Step, TableDef,
-    UncheckedSql, UpdateDef,
+    BackfillDef, BackfillPacing, ColumnDef, ColumnReference, ConstraintDef, ConstraintKind,
+    DeleteDef, EnumValuePosition, ForeignKeyDef, IndexColumn, IndexDef, IndexKey, InsertDef,
+    MigrationSettings, Step, TableDef, UncheckedSql, UpdateDef,
 };
 use crate::types::{ColumnType, DefaultValue, Identity, IndexMethod, ReferentialAction, SortOrder};
 
@@ -850,6 +850,60 @@ impl<M: Mode> Migration<M> {
         }
     }
 
+    /// A batched backfill: `UPDATE table SET .. WHERE (filter)` run in keyset batches
+    /// over the key (by default the table's single-column primary key), each batch
+    /// in its own transaction together with the persisted cursor, outside the
+    /// migration's transaction, so writers are never blocked for long and an
+    /// interrupted run resumes after the last batch done. The batch size adapts
+    /// towards a target duration; batches are separated by a pause. No automatic
+    /// inverse: pair it with its reverse through [`reversible`](Self::reversible).
+    ///
+    /// The filter is the idempotent predicate: the rows that still need the change.
+    /// Rows whose columns already hold their new values are skipped too
+    /// (`IS DISTINCT FROM`; turn it off with
+    /// [`skip_unchanged(false)`](BackfillDef::skip_unchanged) for types without
+    /// equality, such as `json`).
+    ///
+    /// ```
+    /// use migrate_core::prelude::*;
+    ///
+    /// fn full_name(m: &mut Migration) {
+    ///     m.add_column("users", "full_name", Text);
+    ///     m.reversible(
+    ///         |up| {
+    ///             up.backfill("users")
+    ///                 .set("full_name", Expr::cust("first_name || ' ' || last_name"))
+    ///                 .filter(Expr::col("full_name").is_null())
+    ///                 .batch_size(5_000)
+    ///                 .target_batch_duration(Duration::from_millis(300));
+    ///         },
+    ///         |_down| {},
+    ///     );
+    /// }
+    /// let plan = migrate_core::plan::preview(full_name).unwrap();
+    /// assert_eq!(plan.up.units.len(), 2);
+    /// assert!(plan.up_sql()[1].ends_with(
+    ///     r#"UPDATE "users" SET "full_name" = first_name || ' ' || last_name WHERE <key> > $1 AND <key> <= $2 AND ("full_name" IS NULL) AND ("full_name" IS DISTINCT FROM (first_name || ' ' || last_name))"#
+    /// ));
+    /// ```
+    pub fn backfill(&mut self, table: impl Into<ObjectName>) -> &mut BackfillDef
+    where
+        M: BackfillGate,
+    {
+        let step = self.push(Step::Backfill(BackfillDef {
+            table: table.into(),
+            set: Vec::new(),
+            filter: None,
+            key: None,
+            skip_unchanged: true,
+            pacing: BackfillPacing::default(),
+        }));
+        match step {
+            Step::Backfill(def) => def,
+            _ => unreachable!("push returns the step it was given"),
+        }
+    }
+
     /// Hand-written SQL, sent as one statement. **Nothing checks it**: not its
     /// syntax, not its safety, not its inverse. Prefer a typed step.
     pub fn unchecked_sql(&mut self, sql: impl Into<String>) -> &mut UncheckedSql
@@ -1217,6 +1271,56 @@ impl UpdateDef {
     /// `WHERE ..`; called again, the conditions are combined with `AND`.
     pub fn filter(&mut self, condition: impl Into<SqlExpr>) -> &mut Self {
         self.filter = Some(and(self.filter.take(), condition.into()));
+        self
+    }
+}
+
+impl BackfillDef {
+    /// `SET column = value`: a literal or any sea-query expression.
+    pub fn set(&mut self, column: impl Into<Ident>, value: impl Into<SqlExpr>) -> &mut Self {
+        self.set.push((column.into(), value.into()));
+        self
+    }
+
+    /// The idempotent predicate: the rows that still need the change. Called again,
+    /// the conditions are combined with `AND`.
+    pub fn filter(&mut self, condition: impl Into<SqlExpr>) -> &mut Self {
+        self.filter = Some(and(self.filter.take(), condition.into()));
+        self
+    }
+
+    /// The column batches are cut on (default: the table's primary key, which must
+    /// then be a single column). It should be indexed and unique, and is compared
+    /// with `>` / `<=`: rows where it is `NULL` are never visited.
+    pub fn key(&mut self, column: impl Into<Ident>) -> &mut Self {
+        self.key = Some(column.into());
+        self
+    }
+
+    /// Rows in the first batch (default 1,000); later batches adapt towards the
+    /// target duration. At least 1.
+    pub fn batch_size(&mut self, rows: u64) -> &mut Self {
+        self.pacing.batch_size = rows;
+        self
+    }
+
+    /// The duration each batch aims at (default 200 ms).
+    pub fn target_batch_duration(&mut self, duration: Duration) -> &mut Self {
+        self.pacing.target_batch_duration = duration;
+        self
+    }
+
+    /// The sleep between two batches (default 50 ms).
+    pub fn pause(&mut self, pause: Duration) -> &mut Self {
+        self.pacing.pause = pause;
+        self
+    }
+
+    /// Whether rows already holding their new values are skipped with
+    /// `col IS DISTINCT FROM value` (default `true`). Turn it off when a column's
+    /// type has no equality operator (`json`, `point`, `xml`).
+    pub fn skip_unchanged(&mut self, skip: bool) -> &mut Self {
+        self.skip_unchanged = skip;
         self
     }
 }

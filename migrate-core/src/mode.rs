@@ -126,3 +126,9 @@ gate!(
     message = "`unchecked_sql` cannot be undone automatically: raw SQL has no known inverse",
     fix = "to make it reversible, pair it with its down SQL: `m.reversible(|up| {{ up.unchecked_sql(\"...\"); }}, |down| {{ down.unchecked_sql(\"...\"); }})`",
 );
+gate!(
+    /// Gate of `backfill` without a reverse.
+    BackfillGate,
+    message = "`backfill` cannot be undone automatically: the migration does not say how to restore the old values",
+    fix = "to make it reversible, pair it with its reverse: `m.reversible(|up| {{ up.backfill(...); }}, |down| {{ /* e.g. nothing, when the down drops the column */ }})`",
+);

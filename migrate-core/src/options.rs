@@ -87,6 +87,9 @@ pub struct ConcurrentProfile {
 /// | advisory lock wait | 60 s, polled every 200 ms |
 /// | out-of-order migrations | refused |
 /// | blocker monitor | none (failed attempts then report no blockers) |
+/// | safety lint before `up` | enforced: unacknowledged findings refuse the run |
+/// | pre-flight: long transaction threshold | 60 s |
+/// | pre-flight: sessions that would stall a concurrent build | warned about, not refused |
 ///
 /// ```
 /// use std::time::Duration;
@@ -111,6 +114,9 @@ pub struct MigratorOptions {
     pub(crate) lock_poll: Duration,
     pub(crate) allow_out_of_order: bool,
     pub(crate) monitor: Option<Connector>,
+    pub(crate) enforce_lint: bool,
+    pub(crate) long_transaction: Duration,
+    pub(crate) refuse_when_blocked: bool,
 }
 
 impl Default for MigratorOptions {
@@ -127,6 +133,9 @@ impl Default for MigratorOptions {
             lock_poll: Duration::from_millis(200),
             allow_out_of_order: false,
             monitor: None,
+            enforce_lint: true,
+            long_transaction: Duration::from_secs(60),
+            refuse_when_blocked: false,
         }
     }
 }
@@ -199,6 +208,33 @@ impl MigratorOptions {
     /// a statement waiting for a lock. Without one, failed attempts report no blockers.
     pub fn blocker_monitor(mut self, connector: Connector) -> Self {
         self.monitor = Some(connector);
+        self
+    }
+
+    /// Whether `up` (and the up of `redo`) refuses, before running anything,
+    /// pending migrations with [safety findings](crate::lint) they do not acknowledge
+    /// with `allow` (default `true`). Turn it off only when the migrations are linted
+    /// elsewhere (e.g. `migrate lint` in CI, or [`lint::check`](crate::lint::check)
+    /// in a test).
+    pub fn enforce_lint(mut self, enforce: bool) -> Self {
+        self.enforce_lint = enforce;
+        self
+    }
+
+    /// Pre-flight: a session whose transaction has been open longer than this is
+    /// reported before a concurrent index build (which waits for it). Sessions idle
+    /// in a transaction are reported whatever their age. Default: 60 s.
+    pub fn long_transaction_threshold(mut self, threshold: Duration) -> Self {
+        self.long_transaction = threshold;
+        self
+    }
+
+    /// Pre-flight: refuse the run ([`Error::Blocked`]) instead of warning when
+    /// sessions holding a snapshot would stall a concurrent index build. Default:
+    /// `false` (warn, in the report and as a `tracing` warning, then build: the build
+    /// waits for them without blocking writers).
+    pub fn refuse_when_blocked(mut self, refuse: bool) -> Self {
+        self.refuse_when_blocked = refuse;
         self
     }
 

@@ -532,6 +532,19 @@ impl Checker<'_> {
                 }
             }
             Step::Delete(def) => self.object("table", &def.table),
+            Step::Backfill(def) => {
+                self.object("table", &def.table);
+                self.nonempty("the list of columns to set", &def.set);
+                for (column, _) in &def.set {
+                    self.name("column", column);
+                }
+                if let Some(key) = &def.key {
+                    self.name("key column", key);
+                }
+                if def.pacing.batch_size == 0 {
+                    self.problem("the batch size is 0; it must be at least 1".to_owned());
+                }
+            }
             Step::UncheckedSql(sql) => {
                 if sql.sql.trim().is_empty() {
                     self.problem("the SQL is empty".to_owned());

@@ -29,8 +29,9 @@ use sea_query::{
 use crate::expr::SqlExpr;
 use crate::ident::{Ident, ObjectName};
 use crate::step::{
-    ColumnDef, ColumnReference, ConstraintDef, ConstraintKind, DeleteDef, EnumValuePosition,
-    ForeignKeyDef, IndexColumn, IndexDef, IndexKey, InsertDef, Step, TableDef, UpdateDef,
+    BackfillDef, ColumnDef, ColumnReference, ConstraintDef, ConstraintKind, DeleteDef,
+    EnumValuePosition, ForeignKeyDef, IndexColumn, IndexDef, IndexKey, InsertDef, Step, TableDef,
+    UpdateDef,
 };
 use crate::types::{ColumnType, Identity, IndexMethod, ReferentialAction, SortOrder};
 
@@ -201,6 +202,7 @@ pub fn step(step: &Step) -> Vec<String> {
         Step::Update(def) => one(update(def)),
         Step::Insert(def) => one(insert(def)),
         Step::Delete(def) => one(delete(def)),
+        Step::Backfill(def) => one(backfill_shape(def)),
         Step::UncheckedSql(sql) => one(sql.sql.clone()),
         Step::Reversible { up, .. } => up.iter().flat_map(self::step).collect(),
     }
@@ -647,6 +649,140 @@ fn delete(def: &DeleteDef) -> String {
         delete.and_where(filter.as_sea_query().clone());
     }
     delete.to_string(PG)
+}
+
+// ----- backfill ------------------------------------------------------------------------
+
+/// The batch statement of a backfill as plans show it (`migrate sql`, dry runs): a
+/// comment explaining the placeholders, then the `UPDATE` with `$1` (the cursor) and
+/// `$2` (the batch's upper key). The runner never sends this text: it writes each
+/// batch with [`backfill_batch`].
+fn backfill_shape(def: &BackfillDef) -> String {
+    let key = match &def.key {
+        Some(key) => quote_ident(key),
+        None => "<key>".to_owned(),
+    };
+    let key_note = match &def.key {
+        Some(_) => String::new(),
+        None => format!(
+            "; <key> = the primary key column of {}, looked up when it runs",
+            quote_name(&def.table)
+        ),
+    };
+    let pacing = def.pacing;
+    format!(
+        "-- backfill in batches outside the migration's transaction: each batch commits on its own \
+         with the cursor, so an interrupted run resumes after the last batch done\n\
+         -- about {} rows per batch, adapted towards {} ms a batch, {} ms pause between batches{key_note}\n\
+         -- $1 = the last key done (no lower bound on the first batch); \
+         $2 = the batch's last key: {}\n{}",
+        pacing.batch_size,
+        pacing.target_batch_duration.as_millis(),
+        pacing.pause.as_millis(),
+        backfill_upper_sql(&def.table, &key, &key, Some("$1"), "<batch size>"),
+        backfill_update(def, &key, Some("$1"), "$2"),
+    )
+}
+
+/// `SELECT key FROM (SELECT key FROM t WHERE key > lower ORDER BY key LIMIT n) ORDER BY
+/// key DESC LIMIT 1`: the last key of the next batch (keyset, never `OFFSET`; not
+/// `max()`, which some key types such as `uuid` lack). `output` is what is selected.
+fn backfill_upper_sql(
+    table: &ObjectName,
+    key: &str,
+    output: &str,
+    lower: Option<&str>,
+    limit: &str,
+) -> String {
+    let bound = lower
+        .map(|lower| format!(" WHERE {key} > {lower}"))
+        .unwrap_or_default();
+    format!(
+        "SELECT {output} FROM (SELECT {key} FROM {}{bound} ORDER BY {key} LIMIT {limit}) AS batch \
+         ORDER BY {key} DESC LIMIT 1",
+        quote_name(table)
+    )
+}
+
+fn backfill_update(def: &BackfillDef, key: &str, lower: Option<&str>, upper: &str) -> String {
+    let set: Vec<String> = def
+        .set
+        .iter()
+        .map(|(column, value)| format!("{} = {}", quote_ident(column), value.to_sql()))
+        .collect();
+    let mut conditions = Vec::new();
+    if let Some(lower) = lower {
+        conditions.push(format!("{key} > {lower}"));
+    }
+    conditions.push(format!("{key} <= {upper}"));
+    if let Some(filter) = &def.filter {
+        conditions.push(format!("({})", filter.to_sql()));
+    }
+    if def.skip_unchanged && !def.set.is_empty() {
+        let changed: Vec<String> = def
+            .set
+            .iter()
+            .map(|(column, value)| {
+                format!(
+                    "{} IS DISTINCT FROM ({})",
+                    quote_ident(column),
+                    value.to_sql()
+                )
+            })
+            .collect();
+        conditions.push(format!("({})", changed.join(" OR ")));
+    }
+    format!(
+        "UPDATE {} SET {} WHERE {}",
+        quote_name(&def.table),
+        set.join(", "),
+        conditions.join(" AND ")
+    )
+}
+
+/// A key value as SQL: its text as a literal, cast to the key's type
+/// (`format_type` output, e.g. `bigint`).
+fn key_literal(value: &str, key_type: &str) -> String {
+    format!("{}::{key_type}", literal(value))
+}
+
+/// The query for the last key of the next backfill batch, after `cursor` (the text
+/// of the last key done; `None` before the first batch). It returns the key as text.
+pub(crate) fn backfill_next_upper(
+    table: &ObjectName,
+    key: &Ident,
+    key_type: &str,
+    cursor: Option<&str>,
+    batch_size: u64,
+) -> String {
+    let key = quote_ident(key);
+    let lower = cursor.map(|c| key_literal(c, key_type));
+    // As text (to be persisted as the cursor), under another name so that the outer
+    // `ORDER BY` sorts the key itself, not its text.
+    backfill_upper_sql(
+        table,
+        &key,
+        &format!("{key}::text AS migrate_backfill_cursor"),
+        lower.as_deref(),
+        &batch_size.to_string(),
+    )
+}
+
+/// One backfill batch: the rows with `cursor < key <= upper` that match the filter.
+pub(crate) fn backfill_batch(
+    def: &BackfillDef,
+    key: &Ident,
+    key_type: &str,
+    cursor: Option<&str>,
+    upper: &str,
+) -> String {
+    let lower = cursor.map(|c| key_literal(c, key_type));
+    backfill_update(
+        def,
+        &quote_ident(key),
+        lower.as_deref(),
+        &key_literal(upper, key_type),
+    )
 }
 
 #[cfg(test)]

@@ -89,6 +89,115 @@ pub struct MigrationRun {
     pub skipped_units: usize,
     /// Attempts that failed on a lock timeout or deadlock before it went through.
     pub retries: Vec<FailedAttempt>,
+    /// Its batched backfills, in order (those run by this run).
+    pub backfills: Vec<BackfillRun>,
+}
+
+/// One batched backfill as run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BackfillRun {
+    /// Index of the step in the migration's direction.
+    pub step: usize,
+    /// The table.
+    pub table: String,
+    /// The key column batches were cut on.
+    pub key: String,
+    /// The cursor an interrupted run had left, when this run resumed from it.
+    pub resumed_from: Option<String>,
+    /// Batches committed by this run.
+    pub batches: u64,
+    /// Rows updated by this run.
+    pub rows: u64,
+    /// The batch size the last batch was given.
+    pub last_batch_size: u64,
+    /// How long it took, pauses included.
+    pub duration: Duration,
+    /// The last key done (`None` when the table had no row to visit).
+    pub cursor: Option<String>,
+}
+
+impl BackfillRun {
+    /// Rows updated per second over the whole backfill.
+    pub fn rows_per_second(&self) -> f64 {
+        let secs = self.duration.as_secs_f64();
+        if secs > 0.0 {
+            self.rows as f64 / secs
+        } else {
+            0.0
+        }
+    }
+}
+
+/// Something the pre-flight checks saw before a concurrent index build, reported and
+/// logged (`tracing` warning); see [`crate::preflight`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PreflightWarning {
+    /// A session that would stall a concurrent build, which waits for every
+    /// transaction holding a snapshot older than its own.
+    Session(SessionWarning),
+    /// An invalid index (a failed concurrent build) on a table the run will index.
+    InvalidIndex {
+        /// The index's schema-qualified name.
+        index: String,
+        /// Its table's schema-qualified name.
+        table: String,
+    },
+}
+
+impl fmt::Display for PreflightWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PreflightWarning::Session(s) => write!(f, "session that would stall: {s}"),
+            PreflightWarning::InvalidIndex { index, table } => write!(
+                f,
+                "invalid index {index} on {table} (left by a failed concurrent build; \
+                 it is still maintained on every write)"
+            ),
+        }
+    }
+}
+
+/// A session seen by the pre-flight checks: idle in a transaction, or in a
+/// transaction older than the threshold.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionWarning {
+    /// Its backend pid.
+    pub pid: i32,
+    /// Its `application_name`.
+    pub application_name: String,
+    /// Its state (`idle in transaction`, `active`...).
+    pub state: Option<String>,
+    /// How long its transaction has been open.
+    pub transaction_age: Option<Duration>,
+    /// Whether it holds a snapshot (`backend_xmin` set): a concurrent build then
+    /// waits for its transaction to end.
+    pub holds_snapshot: bool,
+    /// The start of its current or last query (at most 200 characters).
+    pub query: Option<String>,
+}
+
+impl fmt::Display for SessionWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "pid {} ({}), {}",
+            self.pid,
+            if self.application_name.is_empty() {
+                "no application_name"
+            } else {
+                &self.application_name
+            },
+            self.state.as_deref().unwrap_or("unknown state"),
+        )?;
+        if let Some(age) = self.transaction_age {
+            write!(f, ", transaction open for {} s", age.as_secs())?;
+        }
+        if self.holds_snapshot {
+            f.write_str(", holds a snapshot")?;
+        }
+        write!(f, ": {}", self.query.as_deref().unwrap_or(""))
+    }
 }
 
 /// What a run did.
@@ -102,6 +211,8 @@ pub struct Report {
     pub repaired: Vec<i64>,
     /// How long the advisory run lock was waited for.
     pub lock_waited: Duration,
+    /// What the pre-flight checks saw before the run's concurrent index builds.
+    pub preflight: Vec<PreflightWarning>,
 }
 
 impl Report {

@@ -22,6 +22,13 @@
 //! A concurrent index build first looks its index up in `pg_index`: valid, it is
 //! skipped; invalid (a failed earlier build), it is dropped concurrently and rebuilt;
 //! after the build its validity is checked.
+//!
+//! Before anything runs, `up` (and the up of `redo`) refuses pending migrations with
+//! unacknowledged [safety findings](crate::lint) ([`Error::Lint`]; see
+//! [`MigratorOptions::enforce_lint`]), and a run with concurrent statements first goes
+//! through the [pre-flight checks](crate::preflight). A [batched
+//! backfill](crate::backfill) is a unit of its own: keyset batches, each committed
+//! with its cursor in the history row, resumed from that cursor by a rerun.
 
 use std::time::{Duration, Instant};
 
@@ -29,21 +36,25 @@ use futures_util::StreamExt;
 use tokio_postgres::types::Type;
 use tokio_postgres::{Client, SimpleQueryMessage};
 
+use crate::backfill::{next_batch_size, resolve_key};
 use crate::db_error::DbError;
 use crate::error::{Error, StatementFailure};
 use crate::history::{AppliedMigration, HistoryTable};
 use crate::ident::ObjectName;
+use crate::lint::{self, Finding};
 use crate::lock::{RunLock, lock_key};
 use crate::options::MigratorOptions;
 use crate::plan::{Direction, MigrationPlan, Statement, Unit};
+use crate::preflight;
 use crate::reconcile::{self, Checks, DownTarget, Target, Work};
 use crate::registry::Migrations;
 use crate::render::quote_name;
 use crate::report::{
-    FailedAttempt, MigrationRun, MigrationStatus, PlannedRun, Report, RunDirection,
+    BackfillRun, FailedAttempt, MigrationRun, MigrationStatus, PlannedRun, PreflightWarning,
+    Report, RunDirection, SessionWarning,
 };
 use crate::retry::{Monitor, backoff};
-use crate::step::Step;
+use crate::step::{BackfillDef, Step};
 
 /// Opens a connection without TLS and drives it on a spawned task: for embedding and
 /// tests. The connection closes (releasing any session lock) when the client drops.
@@ -98,6 +109,9 @@ struct SessionInfo {
     server_version: i32,
     schema_exists: bool,
     table_exists: bool,
+    /// Whether the history table has its `backfill_cursor` column (older versions
+    /// made it without).
+    cursor_column: bool,
 }
 
 impl Migrator {
@@ -144,6 +158,15 @@ impl Migrator {
     /// The options.
     pub fn options(&self) -> &MigratorOptions {
         &self.options
+    }
+
+    /// The same migrator with the lint gate off (for `verify`, on a scratch database).
+    pub(crate) fn without_lint(&self) -> Migrator {
+        Self {
+            plans: self.plans.clone(),
+            options: self.options.clone().enforce_lint(false),
+            history: self.history.clone(),
+        }
     }
 
     /// Applies pending migrations up to the target, resuming an interrupted
@@ -254,7 +277,9 @@ impl Migrator {
                 "SELECT current_database()::text, pg_backend_pid(), \
                  current_setting('server_version_num')::int, \
                  EXISTS (SELECT FROM pg_namespace WHERE nspname = $1), \
-                 to_regclass($2) IS NOT NULL",
+                 to_regclass($2) IS NOT NULL, \
+                 EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass($2) \
+                 AND attname = 'backfill_cursor' AND NOT attisdropped)",
                 &[
                     (&self.history.schema(), Type::TEXT),
                     (&self.history.name(), Type::TEXT),
@@ -269,6 +294,7 @@ impl Migrator {
             server_version: row.try_get(2).map_err(get("reading the session's facts"))?,
             schema_exists: row.try_get(3).map_err(get("reading the session's facts"))?,
             table_exists: row.try_get(4).map_err(get("reading the session's facts"))?,
+            cursor_column: row.try_get(5).map_err(get("reading the session's facts"))?,
         })
     }
 
@@ -285,6 +311,7 @@ impl Migrator {
             pid: info.pid,
             server_version: info.server_version,
             monitor: Monitor::new(self.options.monitor.clone()),
+            applied: Vec::new(),
             report: Report {
                 lock_waited: lock.waited(),
                 ..Report::default()
@@ -311,6 +338,8 @@ struct Run<'a> {
     pid: i32,
     server_version: i32,
     monitor: Monitor,
+    /// The history rows read when the run started.
+    applied: Vec<AppliedMigration>,
     report: Report,
 }
 
@@ -323,22 +352,22 @@ enum SendError {
     Driver(tokio_postgres::Error),
 }
 
-/// Sends one simple-query message and counts the statements that completed.
-async fn send(client: &Client, sql: &str) -> Result<usize, SendError> {
+/// Sends one simple-query message; the row counts of the statements that completed.
+async fn send(client: &Client, sql: &str) -> Result<Vec<u64>, SendError> {
     let stream = client
         .simple_query_raw(sql)
         .await
         .map_err(SendError::Driver)?;
     let mut stream = std::pin::pin!(stream);
-    let mut completed = 0;
+    let mut completed = Vec::new();
     while let Some(message) = stream.next().await {
         match message {
-            Ok(SimpleQueryMessage::CommandComplete(_)) => completed += 1,
+            Ok(SimpleQueryMessage::CommandComplete(rows)) => completed.push(rows),
             Ok(_) => {}
             Err(error) => {
                 return Err(match DbError::from_driver(&error) {
                     Some(db) => SendError::Db {
-                        completed,
+                        completed: completed.len(),
                         db: Box::new(db),
                     },
                     None => SendError::Driver(error),
@@ -451,13 +480,20 @@ impl Run<'_> {
         if !info.table_exists {
             let sql = self.history().create_sql(!info.schema_exists);
             self.batch(&sql, "creating the history table").await?;
+        } else if !info.cursor_column {
+            let sql = self.history().upgrade_sql();
+            self.batch(&sql, "adding the backfill cursor to the history table")
+                .await?;
         }
         let applied = self.history().read(self.client).await?;
+        self.applied = applied.clone();
         match operation {
             Operation::Up(target) => {
                 self.migrator.verify(&applied, true)?;
                 let work = reconcile::up_work(self.plans(), &applied, target)?;
+                self.lint_gate(&work)?;
                 self.preflight(&work, RunDirection::Up)?;
+                self.live_preflight(&[(&work, RunDirection::Up)]).await?;
                 for w in work {
                     self.run_one(w, RunDirection::Up).await?;
                 }
@@ -466,6 +502,7 @@ impl Run<'_> {
                 self.migrator.verify(&applied, false)?;
                 let work = reconcile::down_work(self.plans(), &applied, target)?;
                 self.preflight(&work, RunDirection::Down)?;
+                self.live_preflight(&[(&work, RunDirection::Down)]).await?;
                 for w in work {
                     self.run_one(w, RunDirection::Down).await?;
                 }
@@ -482,7 +519,10 @@ impl Run<'_> {
                         has_row: false,
                     })
                     .collect();
+                self.lint_gate(&again)?;
                 self.preflight(&again, RunDirection::Up)?;
+                self.live_preflight(&[(&work, RunDirection::Down), (&again, RunDirection::Up)])
+                    .await?;
                 for w in work {
                     self.run_one(w, RunDirection::Down).await?;
                 }
@@ -547,17 +587,103 @@ impl Run<'_> {
         Ok(())
     }
 
+    /// Refuses, before anything runs, pending migrations with safety findings they
+    /// do not acknowledge (unless the options turn the gate off).
+    fn lint_gate(&self, work: &[Work]) -> Result<(), Error> {
+        if !self.options().enforce_lint {
+            return Ok(());
+        }
+        let findings: Vec<Finding> = work
+            .iter()
+            .flat_map(|w| lint::lint_plan(&self.plans()[w.index]))
+            .filter(Finding::blocks)
+            .collect();
+        if findings.is_empty() {
+            return Ok(());
+        }
+        for finding in &findings {
+            tracing::error!(%finding, "unacknowledged safety finding");
+        }
+        Err(Error::Lint { findings })
+    }
+
+    /// The statements the work will run alone as concurrent statements (not
+    /// backfills), with the step each comes from.
+    fn concurrent_steps<'p>(
+        &'p self,
+        work: &[Work],
+        direction: RunDirection,
+    ) -> Vec<Option<&'p Step>> {
+        let mut out = Vec::new();
+        for w in work {
+            let Some(dir) = direction_of(&self.plans()[w.index], direction) else {
+                continue;
+            };
+            for unit in dir.units.iter().skip(w.resume_from) {
+                if let Unit::Alone(statement) = unit {
+                    let leaf = dir
+                        .steps
+                        .get(statement.step)
+                        .and_then(|s| leaf_step(s, &statement.sql));
+                    if !matches!(leaf, Some(Step::Backfill(_))) {
+                        out.push(leaf);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Pre-flight against the live database before the run's concurrent statements
+    /// (see [`crate::preflight`]): sessions that would stall them and invalid indexes
+    /// on the tables they index, reported (and, with `refuse_when_blocked`, refused).
+    async fn live_preflight(&mut self, items: &[(&[Work], RunDirection)]) -> Result<(), Error> {
+        let mut any = false;
+        let mut tables: Vec<String> = Vec::new();
+        for (work, direction) in items {
+            for leaf in self.concurrent_steps(work, *direction) {
+                any = true;
+                if let Some(Step::CreateIndex(def)) = leaf {
+                    let table = quote_name(&def.table);
+                    if !tables.contains(&table) {
+                        tables.push(table);
+                    }
+                }
+            }
+        }
+        if !any {
+            return Ok(());
+        }
+        let options = self.options();
+        let sessions = preflight::sessions(self.client, self.pid, options.long_transaction).await?;
+        let refuse = options.refuse_when_blocked;
+        let stalling: Vec<SessionWarning> = sessions
+            .iter()
+            .filter(|s| s.holds_snapshot)
+            .cloned()
+            .collect();
+        if refuse && !stalling.is_empty() {
+            for session in &stalling {
+                tracing::error!(%session, "session would stall a concurrent index build; refusing");
+            }
+            return Err(Error::Blocked { sessions: stalling });
+        }
+        let mut warnings: Vec<PreflightWarning> = sessions
+            .into_iter()
+            .map(PreflightWarning::Session)
+            .collect();
+        warnings.extend(preflight::invalid_indexes(self.client, &tables).await?);
+        for warning in &warnings {
+            tracing::warn!(%warning, "pre-flight");
+        }
+        self.report.preflight.extend(warnings);
+        Ok(())
+    }
+
     /// Refuses concurrent builds on servers that corrupt them (PostgreSQL 14.0–14.3).
     fn preflight(&self, work: &[Work], direction: RunDirection) -> Result<(), Error> {
-        let concurrent = work.iter().any(|w| {
-            direction_of(&self.plans()[w.index], direction).is_some_and(|d| {
-                d.units
-                    .iter()
-                    .skip(w.resume_from)
-                    .any(|u| matches!(u, Unit::Alone(_)))
-            })
-        });
-        if concurrent && (140_000..=140_003).contains(&self.server_version) {
+        let concurrent = !self.concurrent_steps(work, direction).is_empty();
+        if concurrent && !preflight::concurrent_builds_are_safe(self.server_version) {
             return Err(Error::UnsupportedServer {
                 version: self.server_version,
                 reason: "concurrent index builds can silently corrupt indexes before 14.4; upgrade the server",
@@ -592,6 +718,7 @@ impl Run<'_> {
             resumed_from: work.has_row.then_some(work.resume_from),
             skipped_units: 0,
             retries: Vec::new(),
+            backfills: Vec::new(),
         };
         if dir.is_transactional() {
             let statements: Vec<&Statement> = dir.statements().collect();
@@ -661,9 +788,30 @@ impl Run<'_> {
                         .await?;
                 }
                 Unit::Alone(statement) => {
-                    let ran = self.alone(plan, dir, direction, statement, offset).await?;
-                    if !ran {
-                        run.skipped_units += 1;
+                    let leaf = dir
+                        .steps
+                        .get(statement.step)
+                        .and_then(|s| leaf_step(s, &statement.sql));
+                    if let Some(Step::Backfill(def)) = leaf {
+                        let cursor = if work.has_row && k == work.resume_from {
+                            self.recorded_cursor(plan.id)
+                        } else {
+                            None
+                        };
+                        let target = BackfillTarget {
+                            plan,
+                            direction,
+                            def,
+                            step: statement.step,
+                            index: offset,
+                        };
+                        let done = self.backfill(target, cursor, run).await?;
+                        run.backfills.push(done);
+                    } else {
+                        let ran = self.alone(plan, dir, direction, statement, offset).await?;
+                        if !ran {
+                            run.skipped_units += 1;
+                        }
                     }
                     self.batch(&progress, "recording a unit's progress").await?;
                 }
@@ -705,7 +853,8 @@ impl Run<'_> {
     }
 
     /// Runs statements and their bookkeeping in one transaction, in one message,
-    /// retrying the whole of it on a lock timeout or deadlock.
+    /// retrying the whole of it on a lock timeout or deadlock. Returns the row counts
+    /// of the statements, the bookkeeping and the `COMMIT`.
     async fn transaction(
         &self,
         plan: &MigrationPlan,
@@ -714,7 +863,7 @@ impl Run<'_> {
         offset: usize,
         bookkeeping: &str,
         run: &mut MigrationRun,
-    ) -> Result<(), Error> {
+    ) -> Result<Vec<u64>, Error> {
         let options = self.options();
         let ladder = options.ladder_for(plan.settings.lock_timeout);
         let statement_timeout = plan
@@ -753,9 +902,9 @@ impl Run<'_> {
             let result = send(self.client, &message.text).await;
             let blockers = watch.map(|w| w.finish()).unwrap_or_default();
             let (completed, db) = match result {
-                Ok(_) => {
+                Ok(counts) => {
                     run.retries.append(&mut failed);
-                    return Ok(());
+                    return Ok(counts.get(message.prefix..).unwrap_or_default().to_vec());
                 }
                 Err(SendError::Driver(source)) => {
                     return Err(Error::Postgres {
@@ -819,7 +968,148 @@ impl Run<'_> {
             return Err(self.failure(plan, direction, statement, sql, db, failed));
         }
         // An empty ladder is turned into one rung by `ladder_for`.
-        Ok(())
+        Ok(Vec::new())
+    }
+
+    /// The backfill cursor an interrupted run left in a migration's history row.
+    fn recorded_cursor(&self, id: i64) -> Option<String> {
+        self.applied
+            .iter()
+            .find(|a| a.id == id)
+            .and_then(|a| a.backfill_cursor.clone())
+    }
+
+    /// Runs a batched backfill (see [`crate::backfill`]): keyset batches from `cursor`
+    /// (the last key done by an interrupted run), each committed with its cursor.
+    async fn backfill(
+        &self,
+        target: BackfillTarget<'_>,
+        cursor: Option<String>,
+        run: &mut MigrationRun,
+    ) -> Result<BackfillRun, Error> {
+        let BackfillTarget {
+            plan,
+            direction,
+            def,
+            step,
+            index,
+        } = target;
+        let start = Instant::now();
+        let (key, key_type) = match resolve_key(self.client, def).await? {
+            Ok(key) => key,
+            Err(message) => {
+                return Err(Error::BackfillKey {
+                    id: plan.id,
+                    name: plan.name.to_owned(),
+                    table: def.table.to_string(),
+                    message,
+                });
+            }
+        };
+        let table = def.table.to_string();
+        tracing::info!(
+            id = plan.id,
+            table = %table,
+            key = %key,
+            resume_from = cursor.as_deref(),
+            batch_size = def.pacing.batch_size,
+            "backfill starting"
+        );
+        let mut done = BackfillRun {
+            step,
+            table,
+            key: key.to_string(),
+            resumed_from: cursor.clone(),
+            batches: 0,
+            rows: 0,
+            last_batch_size: 0,
+            duration: Duration::ZERO,
+            cursor,
+        };
+        let mut size = def.pacing.batch_size.max(1);
+        let mut logged = Instant::now();
+        loop {
+            if done.batches > 0 && !def.pacing.pause.is_zero() {
+                tokio::time::sleep(def.pacing.pause).await;
+            }
+            let batch_start = Instant::now();
+            let next = crate::render::backfill_next_upper(
+                &def.table,
+                &key,
+                &key_type,
+                done.cursor.as_deref(),
+                size,
+            );
+            let upper: Option<String> = match self
+                .client
+                .query_typed_opt(&next, &[])
+                .await
+                .map_err(Error::pg("finding the next backfill batch"))?
+            {
+                Some(row) => row
+                    .try_get(0)
+                    .map_err(Error::pg("finding the next backfill batch"))?,
+                None => None,
+            };
+            let Some(upper) = upper else { break };
+            let statement = Statement {
+                sql: crate::render::backfill_batch(
+                    def,
+                    &key,
+                    &key_type,
+                    done.cursor.as_deref(),
+                    &upper,
+                ),
+                step,
+                kind: "backfill",
+            };
+            let bookkeeping = self.history().cursor_sql(plan.id, &upper);
+            let counts = self
+                .transaction(plan, direction, &[&statement], index, &bookkeeping, run)
+                .await?;
+            let rows = counts.first().copied().unwrap_or(0);
+            done.batches += 1;
+            done.rows += rows;
+            done.last_batch_size = size;
+            done.cursor = Some(upper);
+            let elapsed = batch_start.elapsed();
+            tracing::debug!(
+                id = plan.id,
+                table = %done.table,
+                batch = done.batches,
+                batch_size = size,
+                rows,
+                elapsed_ms = elapsed.as_millis() as u64,
+                cursor = done.cursor.as_deref(),
+                "backfill batch committed"
+            );
+            size = next_batch_size(size, elapsed, &def.pacing);
+            if logged.elapsed() >= Duration::from_secs(1) {
+                logged = Instant::now();
+                done.duration = start.elapsed();
+                tracing::info!(
+                    id = plan.id,
+                    table = %done.table,
+                    rows = done.rows,
+                    rows_per_sec = done.rows_per_second().round(),
+                    batches = done.batches,
+                    next_batch_size = size,
+                    cursor = done.cursor.as_deref(),
+                    "backfill progress"
+                );
+            }
+        }
+        done.duration = start.elapsed();
+        tracing::info!(
+            id = plan.id,
+            table = %done.table,
+            rows = done.rows,
+            rows_per_sec = done.rows_per_second().round(),
+            batches = done.batches,
+            duration_ms = done.duration.as_millis() as u64,
+            "backfill finished"
+        );
+        Ok(done)
     }
 
     /// Runs one statement alone under the concurrent profile. Returns `false` when it
@@ -914,6 +1204,17 @@ impl Run<'_> {
             }
         }
     }
+}
+
+/// A backfill to run, and where it sits in its migration.
+struct BackfillTarget<'p> {
+    plan: &'p MigrationPlan,
+    direction: RunDirection,
+    def: &'p BackfillDef,
+    /// Index of its step in the direction.
+    step: usize,
+    /// Index of its statement in the direction.
+    index: usize,
 }
 
 /// The step a statement comes from: the step itself, or for a hand-written

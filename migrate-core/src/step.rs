@@ -203,6 +203,9 @@ pub enum Step {
     Insert(InsertDef),
     /// `DELETE FROM ..`: with no automatic inverse.
     Delete(DeleteDef),
+    /// A batched `UPDATE`: keyset batches, each committed on its own with the
+    /// cursor, outside the migration's transaction. No automatic inverse.
+    Backfill(BackfillDef),
     /// SQL written by hand, sent as is. Nothing checks it.
     UncheckedSql(UncheckedSql),
     /// Steps with their hand-written inverse: `up` runs on the way up, `down` on the
@@ -386,6 +389,57 @@ pub struct UpdateDef {
     pub filter: Option<SqlExpr>,
 }
 
+/// A batched backfill: `UPDATE table SET .. WHERE key > $cursor AND key <= $upper
+/// AND (filter)`, repeated over key ranges until no key is left, each batch committed
+/// in its own transaction together with the cursor (see [`crate::backfill`]).
+///
+/// Only what the backfill does is part of the checksum (table, columns, values,
+/// filter, key); the pacing ([`BackfillPacing`]) is not, so it can be tuned after the
+/// migration ran without marking it modified.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BackfillDef {
+    /// The table.
+    pub table: ObjectName,
+    /// Columns and their new values, in order.
+    pub set: Vec<(Ident, SqlExpr)>,
+    /// The idempotent predicate: the rows that still need the change (`None`: every
+    /// row).
+    pub filter: Option<SqlExpr>,
+    /// The key column batches are cut on; `None`: the table's primary key, which must
+    /// be a single column (looked up in the catalog when the backfill runs).
+    pub key: Option<Ident>,
+    /// Also skip rows whose columns already hold their new values
+    /// (`col IS DISTINCT FROM value`), so re-running a batch changes nothing.
+    pub skip_unchanged: bool,
+    /// How fast it goes.
+    #[serde(skip)]
+    pub pacing: BackfillPacing,
+}
+
+/// The pacing of a [`BackfillDef`]: not part of the checksum.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BackfillPacing {
+    /// Rows per batch to start with. Default: 1,000.
+    pub batch_size: u64,
+    /// The duration batches aim at; the batch size adapts towards it (at most
+    /// doubling or halving per batch, within 1 and 100 times the initial size).
+    /// Default: 200 ms.
+    pub target_batch_duration: Duration,
+    /// The sleep between batches, leaving room for other writers and replicas.
+    /// Default: 50 ms.
+    pub pause: Duration,
+}
+
+impl Default for BackfillPacing {
+    fn default() -> Self {
+        Self {
+            batch_size: 1000,
+            target_batch_duration: Duration::from_millis(200),
+            pause: Duration::from_millis(50),
+        }
+    }
+}
+
 /// `INSERT INTO table (..) VALUES (..), ..`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct InsertDef {
@@ -479,18 +533,21 @@ impl Step {
             Step::Update(_) => "update",
             Step::Insert(_) => "insert",
             Step::Delete(_) => "delete",
+            Step::Backfill(_) => "backfill",
             Step::UncheckedSql(_) => "unchecked_sql",
             Step::Reversible { .. } => "reversible",
         }
     }
 
     /// Whether the step may run inside a transaction block. Concurrent index
-    /// operations may not: PostgreSQL refuses them there (SQLSTATE 25001).
+    /// operations may not: PostgreSQL refuses them there (SQLSTATE 25001). A
+    /// backfill may not either: it commits batch by batch.
     pub fn transactional(&self) -> bool {
         match self {
             Step::CreateIndex(i) => !i.concurrently,
             Step::DropIndex { concurrently, .. } => !concurrently,
             Step::UncheckedSql(s) => s.transactional,
+            Step::Backfill(_) => false,
             Step::Reversible { up, .. } => up.iter().all(Step::transactional),
             _ => true,
         }
@@ -644,6 +701,7 @@ impl Step {
             | Step::Update(_)
             | Step::Insert(_)
             | Step::Delete(_)
+            | Step::Backfill(_)
             | Step::UncheckedSql(_) => None,
             Step::Reversible { up, down } => one(Step::Reversible {
                 up: down.clone(),

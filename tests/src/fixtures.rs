@@ -16,6 +16,7 @@ fn kill_items(m: &mut Migration) {
 }
 
 fn kill_slow(m: &mut Migration) {
+    m.allow(Rule::UncheckedSql, "fixed SQL of a test fixture");
     m.create_table("after_sleep", |t| {
         t.column("id", BigInt).primary_key();
     });
@@ -46,6 +47,7 @@ pub fn kill_transactional() -> Result<Migrations, migrate_core::Error> {
 }
 
 fn nt_things(m: &mut Migration) {
+    m.allow(Rule::UncheckedSql, "fixed SQL of a test fixture");
     m.create_table("things", |t| {
         t.column("id", BigInt).primary_key();
         t.column("v", Integer);
@@ -63,6 +65,7 @@ fn nt_things(m: &mut Migration) {
 }
 
 fn nt_indexes(m: &mut Migration) {
+    m.allow(Rule::UncheckedSql, "fixed SQL of a test fixture");
     m.create_index_concurrently("things_v_idx", "things", ["v"]);
     m.reversible(
         |up| {

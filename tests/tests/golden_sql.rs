@@ -1076,3 +1076,104 @@ fn on_delete_without_references_is_reported() {
         other => panic!("expected InvalidMigration, got {other:?}"),
     }
 }
+
+// ----- batched backfill ---------------------------------------------------------------
+
+fn backfill_default_key(m: &mut Migration<Manual>) {
+    m.add_column("users", "full_name", Text);
+    m.backfill("users")
+        .set("full_name", Expr::cust("first_name || ' ' || last_name"))
+        .filter(Expr::col("full_name").is_null());
+    m.set_not_null("users", "full_name");
+}
+
+fn backfill_named_key(m: &mut Migration<Manual>) {
+    m.backfill("app.events")
+        .set("kind", "click")
+        .set("score", Expr::col("score").mul(2))
+        .key("event_id")
+        .batch_size(5000)
+        .target_batch_duration(std::time::Duration::from_millis(300))
+        .pause(std::time::Duration::from_millis(10))
+        .skip_unchanged(false);
+}
+
+#[test]
+fn a_backfill_runs_alone_and_shows_its_batch_statement() {
+    let plan = migrate_core::plan::preview(backfill_default_key).unwrap();
+    let shape: Vec<&str> = plan
+        .up
+        .units
+        .iter()
+        .map(|u| match u {
+            Unit::Transaction(_) => "tx",
+            Unit::Alone(_) => "alone",
+        })
+        .collect();
+    // add column | backfill | the online SET NOT NULL (check, validate, set + drop).
+    assert_eq!(shape, ["tx", "alone", "tx", "tx", "tx"]);
+    assert!(!plan.is_reversible());
+    assert_eq!(
+        plan.up_sql()[1],
+        concat!(
+            "-- backfill in batches outside the migration's transaction: each batch commits on its own with the cursor, so an interrupted run resumes after the last batch done\n",
+            "-- about 1000 rows per batch, adapted towards 200 ms a batch, 50 ms pause between batches; <key> = the primary key column of \"users\", looked up when it runs\n",
+            "-- $1 = the last key done (no lower bound on the first batch); $2 = the batch's last key: SELECT <key> FROM (SELECT <key> FROM \"users\" WHERE <key> > $1 ORDER BY <key> LIMIT <batch size>) AS batch ORDER BY <key> DESC LIMIT 1\n",
+            r#"UPDATE "users" SET "full_name" = first_name || ' ' || last_name WHERE <key> > $1 AND <key> <= $2 AND ("full_name" IS NULL) AND ("full_name" IS DISTINCT FROM (first_name || ' ' || last_name))"#,
+        )
+    );
+
+    let plan = migrate_core::plan::preview(backfill_named_key).unwrap();
+    assert_eq!(
+        plan.up_sql(),
+        [concat!(
+            "-- backfill in batches outside the migration's transaction: each batch commits on its own with the cursor, so an interrupted run resumes after the last batch done\n",
+            "-- about 5000 rows per batch, adapted towards 300 ms a batch, 10 ms pause between batches\n",
+            "-- $1 = the last key done (no lower bound on the first batch); $2 = the batch's last key: SELECT \"event_id\" FROM (SELECT \"event_id\" FROM \"app\".\"events\" WHERE \"event_id\" > $1 ORDER BY \"event_id\" LIMIT <batch size>) AS batch ORDER BY \"event_id\" DESC LIMIT 1\n",
+            r#"UPDATE "app"."events" SET "kind" = 'click', "score" = "score" * 2 WHERE "event_id" > $1 AND "event_id" <= $2"#,
+        )]
+    );
+}
+
+#[test]
+fn a_backfill_pairs_with_its_reverse_and_its_pacing_is_not_checksummed() {
+    fn fill(m: &mut Migration) {
+        m.reversible(
+            |up| {
+                up.backfill("users").set("active", true);
+            },
+            |down| {
+                down.backfill("users").set("active", false);
+            },
+        );
+    }
+    fn fill_slower(m: &mut Migration) {
+        m.reversible(
+            |up| {
+                up.backfill("users").set("active", true).batch_size(10);
+            },
+            |down| {
+                down.backfill("users").set("active", false);
+            },
+        );
+    }
+    let plan = migrate_core::plan::preview(fill).unwrap();
+    assert!(plan.down_sql()[0].ends_with(
+        r#"UPDATE "users" SET "active" = FALSE WHERE <key> > $1 AND <key> <= $2 AND ("active" IS DISTINCT FROM (FALSE))"#
+    ));
+    let slower = migrate_core::plan::preview(fill_slower).unwrap();
+    assert_eq!(plan.checksum, slower.checksum);
+
+    fn empty_set(m: &mut Migration<Manual>) {
+        m.backfill("users").batch_size(0);
+    }
+    match migrate_core::plan::preview(empty_set) {
+        Err(Error::InvalidMigration { problems, .. }) => {
+            let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            assert_eq!(text.len(), 2, "{text:?}");
+            assert!(text[0].contains("columns to set is empty"), "{text:?}");
+            assert!(text[1].contains("batch size is 0"), "{text:?}");
+        }
+        other => panic!("expected an invalid migration, got {other:?}"),
+    }
+}

@@ -266,6 +266,7 @@ async fn modified_missing_and_out_of_order_are_refused() {
 }
 
 fn seed(m: &mut Migration<Manual>) {
+    m.allow(Rule::UncheckedSql, "fixed SQL of a test fixture");
     m.unchecked_sql("INSERT INTO users VALUES (1, 'a@example.com')");
 }
 reg!(SEED, 3, seed, irreversible);
@@ -295,6 +296,7 @@ async fn an_irreversible_migration_in_the_down_range_stops_everything() {
 // ----- failure ---------------------------------------------------------------------
 
 fn half_way(m: &mut Migration<Manual>) {
+    m.allow(Rule::UncheckedSql, "fixed SQL of a test fixture");
     m.create_table("first_half", |t| {
         t.column("id", BigInt);
     });
@@ -395,6 +397,7 @@ fn counter(m: &mut Migration) {
     });
 }
 fn bump_two(m: &mut Migration) {
+    m.allow(Rule::UncheckedSql, "fixed SQL of a test fixture");
     m.reversible(
         |up| {
             up.unchecked_sql("INSERT INTO counter VALUES (2)");
@@ -408,6 +411,7 @@ fn counter_idx(m: &mut Migration) {
     m.create_index_concurrently("counter_id_idx", "counter", ["id"]);
 }
 fn bump_four(m: &mut Migration) {
+    m.allow(Rule::UncheckedSql, "fixed SQL of a test fixture");
     m.reversible(
         |up| {
             up.unchecked_sql("INSERT INTO counter VALUES (4)");
@@ -523,6 +527,7 @@ async fn a_held_run_lock_is_waited_for_boundedly_and_its_holder_named() {
 // ----- concurrent index builds ----------------------------------------------------------
 
 fn dups(m: &mut Migration) {
+    m.allow(Rule::UncheckedSql, "fixed SQL of a test fixture");
     m.create_table("dups", |t| {
         t.column("v", Integer);
     });
