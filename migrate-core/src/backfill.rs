@@ -47,13 +47,13 @@ pub const MAX_GROWTH: u64 = 100;
 /// use migrate_core::backfill::next_batch_size;
 /// use migrate_core::step::BackfillPacing;
 ///
-/// let pacing = BackfillPacing::default(); // 1,000 rows, 200 ms
+/// let pacing = BackfillPacing::default(); // 1,000 rows, 40 ms
 /// let ms = Duration::from_millis;
-/// assert_eq!(next_batch_size(1000, ms(100), &pacing), 2000); // twice too fast
-/// assert_eq!(next_batch_size(1000, ms(10), &pacing), 2000); // at most doubled
-/// assert_eq!(next_batch_size(1000, ms(400), &pacing), 500); // twice too slow
+/// assert_eq!(next_batch_size(1000, ms(20), &pacing), 2000); // twice too fast
+/// assert_eq!(next_batch_size(1000, ms(2), &pacing), 2000); // at most doubled
+/// assert_eq!(next_batch_size(1000, ms(80), &pacing), 500); // twice too slow
 /// assert_eq!(next_batch_size(1000, ms(5000), &pacing), 500); // at most halved
-/// assert_eq!(next_batch_size(1000, ms(250), &pacing), 800);
+/// assert_eq!(next_batch_size(1000, ms(50), &pacing), 800);
 /// ```
 pub fn next_batch_size(current: u64, elapsed: Duration, pacing: &BackfillPacing) -> u64 {
     let initial = pacing.batch_size.max(1);

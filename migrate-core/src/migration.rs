@@ -1304,7 +1304,7 @@ impl BackfillDef {
         self
     }
 
-    /// The duration each batch aims at (default 200 ms).
+    /// The duration each batch aims at (default 40 ms).
     pub fn target_batch_duration(&mut self, duration: Duration) -> &mut Self {
         self.pacing.target_batch_duration = duration;
         self

@@ -3,11 +3,11 @@
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::ext::IdentExt;
-use syn::{ItemFn, LitInt, LitStr};
+use syn::{LitInt, LitStr};
 
 use crate::attr::{self, DownKind, MigrationAttr};
 use crate::ctxt::Ctxt;
-use crate::func;
+use crate::func::{self, MigrationFn};
 
 /// Expands `#[migration(args)] item`.
 ///
@@ -22,7 +22,7 @@ pub(crate) fn migration(args: TokenStream, item: &TokenStream) -> TokenStream {
 
     let manual_mode = attr::wants_manual_mode(&args);
     let attr = attr::parse(args).map_err(|err| cx.syn_error(err)).ok();
-    let func = match syn::parse2::<ItemFn>(item.clone()) {
+    let func = match syn::parse2::<MigrationFn>(item.clone()) {
         Ok(func) => {
             func::check(&mut cx, &func);
             Some(func)
@@ -69,7 +69,7 @@ fn not_a_function(item: &TokenStream, err: &syn::Error) -> syn::Error {
     }
 }
 
-fn expand(attr: &MigrationAttr, mut func: ItemFn) -> TokenStream {
+fn expand(attr: &MigrationAttr, mut func: MigrationFn) -> TokenStream {
     let ident = func.sig.ident.clone();
     let ident_span = ident.span();
 

@@ -3,17 +3,65 @@
 //! A migration is `fn name(m: &mut Migration) { ... }`: nothing more. The
 //! checks are syntactic; rustc still type-checks the function as written.
 
+use proc_macro2::{Delimiter, Group, TokenStream};
 use quote::{ToTokens, quote};
-use syn::{FnArg, GenericArgument, ItemFn, PathArguments, ReturnType, Type, TypePath};
+use syn::parse::{Parse, ParseStream};
+use syn::{
+    Attribute, FnArg, GenericArgument, PathArguments, ReturnType, Signature, Type, TypePath,
+    Visibility,
+};
 
 use crate::ctxt::Ctxt;
+
+/// A function as `#[migration]` needs it: attributes, visibility and signature are
+/// parsed; the body is kept as the user's tokens, never parsed nor re-printed. The
+/// macro runs on every build for every migration (proc-macro expansion is not
+/// incremental), and parsing bodies into a syntax tree was most of its cost.
+pub(crate) struct MigrationFn {
+    pub(crate) attrs: Vec<Attribute>,
+    pub(crate) vis: Visibility,
+    pub(crate) sig: Signature,
+    pub(crate) body: Group,
+}
+
+impl Parse for MigrationFn {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let attrs = input.call(Attribute::parse_outer)?;
+        let vis = input.parse()?;
+        let sig = input.parse()?;
+        let body: Group = input.parse()?;
+        if body.delimiter() != Delimiter::Brace {
+            return Err(syn::Error::new(body.span(), "expected the function's body"));
+        }
+        if !input.is_empty() {
+            return Err(input.error("unexpected tokens after the function"));
+        }
+        Ok(Self {
+            attrs,
+            vis,
+            sig,
+            body,
+        })
+    }
+}
+
+impl ToTokens for MigrationFn {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        for attr in &self.attrs {
+            attr.to_tokens(tokens);
+        }
+        self.vis.to_tokens(tokens);
+        self.sig.to_tokens(tokens);
+        self.body.to_tokens(tokens);
+    }
+}
 
 /// The message for a parameter whose type isn't `&mut Migration`.
 const PARAM_HELP: &str = "a migration's parameter must be `&mut Migration`, \
      as in `fn create_users(m: &mut Migration)`";
 
 /// Records every way `func` differs from `fn name(m: &mut Migration) { ... }`.
-pub(crate) fn check(cx: &mut Ctxt, func: &ItemFn) {
+pub(crate) fn check(cx: &mut Ctxt, func: &MigrationFn) {
     let sig = &func.sig;
     let name = &sig.ident;
 
@@ -183,7 +231,7 @@ fn is_unit(ty: &Type) -> bool {
 /// keeping the user's path and spans. Anything else (including a
 /// `Migration` that already has generic arguments) is left alone, so this is
 /// safe on a function that failed the checks.
-pub(crate) fn set_mode(func: &mut ItemFn, mode: GenericArgument) {
+pub(crate) fn set_mode(func: &mut MigrationFn, mode: GenericArgument) {
     let Some(FnArg::Typed(param)) = func.sig.inputs.first_mut() else {
         return;
     };
@@ -221,7 +269,7 @@ mod tests {
     use super::*;
 
     fn errors(item: TokenStream) -> Vec<String> {
-        let func: ItemFn = match syn::parse2(item) {
+        let func: MigrationFn = match syn::parse2(item) {
             Ok(func) => func,
             Err(err) => panic!("not a fn: {err}"),
         };
@@ -347,7 +395,7 @@ mod tests {
                 fn up() {}
             ),
         ] {
-            let mut func: ItemFn = syn::parse2(item.clone()).unwrap_or_else(|e| panic!("{e}"));
+            let mut func: MigrationFn = syn::parse2(item.clone()).unwrap_or_else(|e| panic!("{e}"));
             set_mode(&mut func, syn::parse_quote!(::migrate_core::Manual));
             assert_eq!(func.to_token_stream().to_string(), item.to_string());
         }
@@ -355,7 +403,7 @@ mod tests {
 
     #[test]
     fn set_mode_adds_the_generic_argument() {
-        let mut func: ItemFn = syn::parse_quote!(
+        let mut func: MigrationFn = syn::parse_quote!(
             fn up(m: &mut migrate_core::Migration) {}
         );
         set_mode(&mut func, syn::parse_quote!(::migrate_core::Manual));

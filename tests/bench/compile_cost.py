@@ -2,7 +2,7 @@
 """Compile cost of #[migration]: 200 migrations with the macro vs the same bodies as
 plain functions. Run by hand (not by CI):
 
-    python3 tests/bench/compile_cost.py [--migrations 200] [--runs 3]
+    python3 tests/bench/compile_cost.py [--migrations 200] [--runs 3] [--repo PATH]
 
 It generates two crates in a temporary directory, both depending on migrate-core by
 path and sharing one target directory (so dependencies are built once), then reports
@@ -18,7 +18,7 @@ import subprocess
 import tempfile
 import time
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+ROOT = pathlib.Path(__file__).resolve().parents[2]  # overridden by --repo
 
 BODY = """    m.create_table("t{i}", |t| {{
         t.column("id", BigInt).identity().primary_key();
@@ -74,10 +74,14 @@ def timed(args, cwd, target) -> float:
 
 
 def main() -> None:
+    global ROOT
     ap = argparse.ArgumentParser()
     ap.add_argument("--migrations", type=int, default=200)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--repo", type=pathlib.Path, default=ROOT,
+                    help="checkout whose migrate-core to build against (default: this one)")
     opts = ap.parse_args()
+    ROOT = opts.repo.resolve()
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="migrate-compile-cost-"))
     try:
         results = {}

@@ -1117,7 +1117,7 @@ fn a_backfill_runs_alone_and_shows_its_batch_statement() {
         plan.up_sql()[1],
         concat!(
             "-- backfill in batches outside the migration's transaction: each batch commits on its own with the cursor, so an interrupted run resumes after the last batch done\n",
-            "-- about 1000 rows per batch, adapted towards 200 ms a batch, 50 ms pause between batches; <key> = the primary key column of \"users\", looked up when it runs\n",
+            "-- about 1000 rows per batch, adapted towards 40 ms a batch, 50 ms pause between batches; <key> = the primary key column of \"users\", looked up when it runs\n",
             "-- $1 = the last key done (no lower bound on the first batch); $2 = the batch's last key: SELECT <key> FROM (SELECT <key> FROM \"users\" WHERE <key> > $1 ORDER BY <key> LIMIT <batch size>) AS batch ORDER BY <key> DESC LIMIT 1\n",
             r#"UPDATE "users" SET "full_name" = first_name || ' ' || last_name WHERE <key> > $1 AND <key> <= $2 AND ("full_name" IS NULL) AND ("full_name" IS DISTINCT FROM (first_name || ' ' || last_name))"#,
         )
