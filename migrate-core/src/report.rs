@@ -38,18 +38,8 @@ pub struct Blocker {
 
 impl fmt::Display for Blocker {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "pid {} ({}), {}: {}",
-            self.pid,
-            if self.application_name.is_empty() {
-                "no application_name"
-            } else {
-                &self.application_name
-            },
-            self.state.as_deref().unwrap_or("unknown state"),
-            self.query.as_deref().unwrap_or("")
-        )
+        session(f, self.pid, &self.application_name, self.state.as_deref())?;
+        write!(f, ": {}", self.query.as_deref().unwrap_or(""))
     }
 }
 
@@ -179,17 +169,7 @@ pub struct SessionWarning {
 
 impl fmt::Display for SessionWarning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "pid {} ({}), {}",
-            self.pid,
-            if self.application_name.is_empty() {
-                "no application_name"
-            } else {
-                &self.application_name
-            },
-            self.state.as_deref().unwrap_or("unknown state"),
-        )?;
+        session(f, self.pid, &self.application_name, self.state.as_deref())?;
         if let Some(age) = self.transaction_age {
             write!(f, ", transaction open for {} s", age.as_secs())?;
         }
@@ -276,4 +256,23 @@ pub struct PlannedRun {
     pub resume_from: usize,
     /// The statements it would send, in order (all of them, even resumed ones).
     pub sql: Vec<String>,
+}
+
+/// `pid N (application), state`: how a session is named in messages.
+fn session(
+    f: &mut fmt::Formatter<'_>,
+    pid: i32,
+    application_name: &str,
+    state: Option<&str>,
+) -> fmt::Result {
+    let application = if application_name.is_empty() {
+        "no application_name"
+    } else {
+        application_name
+    };
+    write!(
+        f,
+        "pid {pid} ({application}), {}",
+        state.unwrap_or("unknown state")
+    )
 }
