@@ -262,13 +262,25 @@ async fn run_online(online: Online, out: OutputConfig, progress: &Progress) -> a
     } = online;
     let migrations = registered()?;
     let options = options.blocker_monitor(connect::connector(&database));
-    let migrator = Migrator::new(&migrations, options)?;
+    // Recording and hashing every migration takes a few milliseconds: done on another
+    // thread while the connection is set up.
+    let recording = std::thread::spawn(move || Migrator::new(&migrations, options));
+    let joined = |recording: std::thread::JoinHandle<_>| -> anyhow::Result<Migrator> {
+        let migrator = recording
+            .join()
+            .map_err(|_| anyhow::anyhow!("a migration function panicked while being recorded"))?;
+        Ok(migrator?)
+    };
     if let OnlineCommand::Verify { scratch } = &command {
         // The target database is not touched: it need not even exist.
+        let migrator = joined(recording)?;
         return verify(&migrator, &database, scratch.as_deref()).await;
     }
     tracing::info!(target: "migrate_cli", database = %database.display, "connecting");
-    let mut client = connect::connect(&database).await?;
+    let connected = connect::connect(&database).await;
+    // An invalid migration is reported before an unreachable database.
+    let migrator = joined(recording)?;
+    let mut client = connected?;
     if let Some(schema) = &search_path {
         let sql = format!(
             "SET search_path TO {}, public",
@@ -290,7 +302,7 @@ async fn run_online(online: Online, out: OutputConfig, progress: &Progress) -> a
             dry_run: true,
         } => {
             let planned = migrator.plan_up(&client, target).await?;
-            output::dry_run(migrator.plans(), &planned, out.json);
+            output::dry_run(&migrator, &planned, out.json);
             Ok(())
         }
         OnlineCommand::Down {
@@ -298,7 +310,7 @@ async fn run_online(online: Online, out: OutputConfig, progress: &Progress) -> a
             dry_run: true,
         } => {
             let planned = migrator.plan_down(&client, target).await?;
-            output::dry_run(migrator.plans(), &planned, out.json);
+            output::dry_run(&migrator, &planned, out.json);
             Ok(())
         }
         OnlineCommand::Up {

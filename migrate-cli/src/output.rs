@@ -14,8 +14,8 @@ use std::time::{Duration, SystemTime};
 
 use anstyle::{AnsiColor, Style};
 use migrate_core::{
-    Direction, MigrationPlan, MigrationState, MigrationStatus, PlannedRun, Report, RunDirection,
-    Unit,
+    Direction, MigrationPlan, MigrationState, MigrationStatus, Migrator, PlannedRun, Report,
+    RunDirection, Unit,
 };
 use serde_json::{Value, json};
 
@@ -322,9 +322,9 @@ pub(crate) fn sql(plan: &MigrationPlan, direction: RunDirection, dir: &Direction
 }
 
 /// `--dry-run`: what would run, as SQL (or JSON), changing nothing.
-pub(crate) fn dry_run(plans: &[MigrationPlan], planned: &[PlannedRun], json: bool) {
+pub(crate) fn dry_run(migrator: &Migrator, planned: &[PlannedRun], json: bool) {
     let find = |run: &PlannedRun| {
-        let plan = plans.iter().find(|p| p.id == run.id)?;
+        let plan = migrator.plan(run.id).ok()?;
         let dir = match run.direction {
             RunDirection::Up => Some(&plan.up),
             RunDirection::Down => plan.down.as_ref(),

@@ -143,13 +143,17 @@ impl HistoryTable {
         )
     }
 
-    pub(crate) fn select_sql(&self) -> String {
+    /// Reads every row. `cursor_column`: whether the table has its `backfill_cursor`
+    /// column (a table made by an older version lacks it until a run adds it).
+    pub(crate) fn select_sql(&self, cursor_column: bool) -> String {
+        let cursor = if cursor_column {
+            "backfill_cursor"
+        } else {
+            "NULL::text"
+        };
         format!(
-            // The cursor through `to_jsonb`, so that reading a table made by an older
-            // version (without the column) works too; runs add the column.
             "SELECT id, name, checksum, applied_at, execution_ms, applied_by, state, units_done, \
-             to_jsonb(h) ->> 'backfill_cursor' \
-             FROM {} AS h ORDER BY id",
+             {cursor} FROM {} ORDER BY id",
             self.qualified
         )
     }
@@ -158,9 +162,10 @@ impl HistoryTable {
     pub(crate) async fn read(
         &self,
         client: &tokio_postgres::Client,
+        cursor_column: bool,
     ) -> Result<Vec<AppliedMigration>, Error> {
         let rows = client
-            .query_typed(&self.select_sql(), &[])
+            .query_typed(&self.select_sql(cursor_column), &[])
             .await
             .map_err(Error::pg("reading the history table"))?;
         rows.iter()

@@ -58,7 +58,7 @@ pub use migrate_macros::migration;
 pub use migration::{AlterTypeBuilder, ConstraintBuilder, Migration, Recorded};
 pub use mode::{Manual, Mode, Reversible};
 pub use options::{ConcurrentProfile, Connector, MigratorOptions};
-pub use plan::{Direction, MigrationPlan, Statement, Unit};
+pub use plan::{Direction, Header, MigrationPlan, Statement, Unit};
 pub use reconcile::{DownTarget, Target};
 pub use registry::{Down, Location, Migrations, Registration};
 pub use report::{

@@ -250,6 +250,17 @@ impl MigrationPlan {
     pub fn is_reversible(&self) -> bool {
         self.down.is_some()
     }
+
+    /// The plan's [`Header`].
+    pub fn header(&self) -> Header {
+        Header {
+            id: self.id,
+            name: self.name,
+            location: self.location,
+            checksum: self.checksum,
+            reversible: self.down.is_some(),
+        }
+    }
 }
 
 /// Plans a migration function directly, without registering it: for tests, docs and
@@ -290,31 +301,14 @@ pub fn preview<M: Mode>(f: fn(&mut Migration<M>)) -> Result<MigrationPlan, Error
 }
 
 fn plan_recorded(registration: &Registration, recorded: Recorded) -> Result<MigrationPlan, Error> {
-    let id = registration.id;
-    let name = registration.name;
-    let down = match registration.down {
-        Down::Auto => {
-            Some(
-                derive_down(&recorded.steps).map_err(|(step, kind)| Error::NotReversible {
-                    id,
-                    name: name.to_owned(),
-                    step,
-                    kind,
-                })?,
-            )
-        }
-        Down::Manual(f) => Some(f().steps),
-        Down::Irreversible => None,
-    };
+    let checksum = validate(registration, &recorded)?;
+    plan_checked(registration, recorded, checksum)
+}
+
+/// Checks a recorded migration (names, lists, allowances) and returns its checksum:
+/// everything a run needs to know before it plans.
+fn validate(registration: &Registration, recorded: &Recorded) -> Result<Checksum, Error> {
     let mut problems = check(&recorded.steps);
-    // A derived down is built from checked steps; only a hand-written one needs its own
-    // check (checking both would report every bad name twice).
-    if let (Down::Manual(_), Some(down)) = (registration.down, &down) {
-        problems.extend(check(down).into_iter().map(|mut p| {
-            p.down = true;
-            p
-        }));
-    }
     for allowance in &recorded.settings.allowed {
         if allowance.reason.trim().is_empty() {
             problems.push(Problem {
@@ -331,21 +325,98 @@ fn plan_recorded(registration: &Registration, recorded: Recorded) -> Result<Migr
     }
     if !problems.is_empty() {
         return Err(Error::InvalidMigration {
-            id,
-            name: name.to_owned(),
+            id: registration.id,
+            name: registration.name.to_owned(),
             problems,
         });
     }
+    Ok(Checksum::of_steps(&recorded.steps))
+}
+
+/// Plans a validated migration: derives or records its down, renders both directions.
+fn plan_checked(
+    registration: &Registration,
+    recorded: Recorded,
+    checksum: Checksum,
+) -> Result<MigrationPlan, Error> {
+    let id = registration.id;
+    let name = registration.name;
+    let down = match registration.down {
+        Down::Auto => {
+            Some(
+                derive_down(&recorded.steps).map_err(|(step, kind)| Error::NotReversible {
+                    id,
+                    name: name.to_owned(),
+                    step,
+                    kind,
+                })?,
+            )
+        }
+        Down::Manual(f) => {
+            // A derived down is built from checked steps; only a hand-written one needs
+            // its own check.
+            let steps = f().steps;
+            let problems: Vec<Problem> = check(&steps)
+                .into_iter()
+                .map(|mut p| {
+                    p.down = true;
+                    p
+                })
+                .collect();
+            if !problems.is_empty() {
+                return Err(Error::InvalidMigration {
+                    id,
+                    name: name.to_owned(),
+                    problems,
+                });
+            }
+            Some(steps)
+        }
+        Down::Irreversible => None,
+    };
     let Recorded { steps, settings } = recorded;
     Ok(MigrationPlan {
         id,
         name,
         location: registration.location(),
-        checksum: Checksum::of_steps(&steps),
+        checksum,
         settings,
         up: Direction::build(steps),
         down: down.map(Direction::build),
     })
+}
+
+/// What a run must know of every migration before it plans any: who it is, its
+/// checksum and whether it has a way down. Cheap: recording and hashing the steps,
+/// no SQL rendered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Header {
+    /// The id.
+    pub id: i64,
+    /// The name.
+    pub name: &'static str,
+    /// Where it is defined.
+    pub location: Location,
+    /// SHA-256 of the canonical encoding of the up steps.
+    pub checksum: Checksum,
+    /// Whether it has a way down (derived or hand-written).
+    pub reversible: bool,
+}
+
+impl Header {
+    /// Records a registered migration, checks its steps and hashes them; the plan
+    /// itself is left for [`MigrationPlan::new`].
+    pub fn new(registration: &Registration) -> Result<Self, Error> {
+        let recorded = (registration.up)();
+        let checksum = validate(registration, &recorded)?;
+        Ok(Self {
+            id: registration.id,
+            name: registration.name,
+            location: registration.location(),
+            checksum,
+            reversible: !matches!(registration.down, Down::Irreversible),
+        })
+    }
 }
 
 /// The inverse of a list of steps: each step's inverse, in reverse order. On failure,

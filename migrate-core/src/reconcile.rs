@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use crate::Checksum;
 use crate::error::Error;
 use crate::history::{APPLYING, AppliedMigration, REVERTING};
-use crate::plan::MigrationPlan;
+use crate::plan::Header;
 use crate::report::{MigrationState, MigrationStatus};
 
 /// How far `up` goes.
@@ -58,11 +58,11 @@ pub(crate) struct Work {
 
 /// Refuses modified, missing and (when asked) out-of-order migrations.
 pub(crate) fn verify(
-    plans: &[MigrationPlan],
+    plans: &[Header],
     applied: &[AppliedMigration],
     checks: Checks,
 ) -> Result<(), Error> {
-    let by_id: BTreeMap<i64, &MigrationPlan> = plans.iter().map(|p| (p.id, p)).collect();
+    let by_id: BTreeMap<i64, &Header> = plans.iter().map(|p| (p.id, p)).collect();
     let missing: Vec<i64> = applied
         .iter()
         .filter(|a| !by_id.contains_key(&a.id))
@@ -87,8 +87,8 @@ pub(crate) fn verify(
 }
 
 /// Ids recorded with a checksum other than the code's.
-pub(crate) fn modified(plans: &[MigrationPlan], applied: &[AppliedMigration]) -> Vec<i64> {
-    let by_id: BTreeMap<i64, &MigrationPlan> = plans.iter().map(|p| (p.id, p)).collect();
+pub(crate) fn modified(plans: &[Header], applied: &[AppliedMigration]) -> Vec<i64> {
+    let by_id: BTreeMap<i64, &Header> = plans.iter().map(|p| (p.id, p)).collect();
     applied
         .iter()
         .filter(|a| {
@@ -101,7 +101,7 @@ pub(crate) fn modified(plans: &[MigrationPlan], applied: &[AppliedMigration]) ->
 }
 
 /// Pending ids lower than the newest recorded one.
-pub(crate) fn out_of_order(plans: &[MigrationPlan], applied: &[AppliedMigration]) -> Vec<i64> {
+pub(crate) fn out_of_order(plans: &[Header], applied: &[AppliedMigration]) -> Vec<i64> {
     let Some(newest) = applied.iter().map(|a| a.id).max() else {
         return Vec::new();
     };
@@ -130,7 +130,7 @@ fn units_done(row: &AppliedMigration) -> usize {
 /// The migrations `up` applies, in order: pending ones up to the target, and an
 /// interrupted one (`applying`) resumed where it stopped.
 pub(crate) fn up_work(
-    plans: &[MigrationPlan],
+    plans: &[Header],
     applied: &[AppliedMigration],
     target: Target,
 ) -> Result<Vec<Work>, Error> {
@@ -173,7 +173,7 @@ pub(crate) fn up_work(
 /// The migrations `down` reverts, newest first. Refuses an irreversible one in the
 /// range and a half-applied one.
 pub(crate) fn down_work(
-    plans: &[MigrationPlan],
+    plans: &[Header],
     applied: &[AppliedMigration],
     target: DownTarget,
 ) -> Result<Vec<Work>, Error> {
@@ -203,7 +203,7 @@ pub(crate) fn down_work(
             return Err(Error::Missing { ids: vec![row.id] });
         };
         let plan = &plans[index];
-        if plan.down.is_none() {
+        if !plan.reversible {
             return Err(Error::Irreversible {
                 id: plan.id,
                 name: plan.name.to_owned(),
@@ -220,10 +220,7 @@ pub(crate) fn down_work(
 }
 
 /// Every migration of the code and the history, by id.
-pub(crate) fn status(
-    plans: &[MigrationPlan],
-    applied: &[AppliedMigration],
-) -> Vec<MigrationStatus> {
+pub(crate) fn status(plans: &[Header], applied: &[AppliedMigration]) -> Vec<MigrationStatus> {
     let rows: BTreeMap<i64, &AppliedMigration> = applied.iter().map(|a| (a.id, a)).collect();
     let mut out: Vec<MigrationStatus> = plans
         .iter()

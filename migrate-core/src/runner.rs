@@ -30,6 +30,8 @@
 //! backfill](crate::backfill) is a unit of its own: keyset batches, each committed
 //! with its cursor in the history row, resumed from that cursor by a rerun.
 
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
@@ -44,10 +46,10 @@ use crate::ident::ObjectName;
 use crate::lint::{self, Finding};
 use crate::lock::{RunLock, lock_key};
 use crate::options::MigratorOptions;
-use crate::plan::{Direction, MigrationPlan, Statement, Unit};
+use crate::plan::{Direction, Header, MigrationPlan, Statement, Unit};
 use crate::preflight;
 use crate::reconcile::{self, Checks, DownTarget, Target, Work};
-use crate::registry::Migrations;
+use crate::registry::{Migrations, Registration};
 use crate::render::quote_name;
 use crate::report::{
     BackfillRun, FailedAttempt, MigrationRun, MigrationStatus, PlannedRun, PreflightWarning,
@@ -85,11 +87,21 @@ pub async fn connect(config: &tokio_postgres::Config) -> Result<Client, Error> {
 /// }
 /// # Ok(()) }
 /// ```
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Migrator {
-    plans: Vec<MigrationPlan>,
+    /// What every run needs of every migration, by ascending id.
+    headers: Vec<Header>,
+    /// Each migration's plan, built on first use (same order).
+    entries: Vec<Entry>,
     options: MigratorOptions,
     history: HistoryTable,
+}
+
+/// A migration's plan: built on first use from its registration, or given.
+#[derive(Debug, Clone)]
+enum Entry {
+    Registered(&'static Registration, OnceLock<MigrationPlan>),
+    Planned(MigrationPlan),
 }
 
 /// What a locked run does.
@@ -115,13 +127,23 @@ struct SessionInfo {
 }
 
 impl Migrator {
-    /// Plans every migration (failing on the first invalid one) and keeps the options.
+    /// Records every migration, checks its steps and hashes them, failing on the
+    /// first invalid one; keeps the options.
+    ///
+    /// A migration's SQL (both directions) is rendered the first time an operation
+    /// needs it: a run with nothing to do renders none, and `up` renders only the
+    /// pending ones (all of them before it runs any, so a migration that cannot be
+    /// planned is refused before anything changes). [`Migrator::plans`] plans all.
     pub fn new(migrations: &Migrations, options: MigratorOptions) -> Result<Self, Error> {
-        let plans = migrations
+        let headers = migrations
             .iter()
-            .map(MigrationPlan::new)
+            .map(Header::new)
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Self::from_sorted(plans, options))
+        let entries = migrations
+            .iter()
+            .map(|registration| Entry::Registered(registration, OnceLock::new()))
+            .collect();
+        Ok(Self::from_parts(headers, entries, options))
     }
 
     /// A migrator over plans built elsewhere (tests, tools). They are sorted by id;
@@ -138,21 +160,56 @@ impl Migrator {
                 second: pair[1].location,
             });
         }
-        Ok(Self::from_sorted(plans, options))
+        let headers = plans.iter().map(MigrationPlan::header).collect();
+        let entries = plans.into_iter().map(Entry::Planned).collect();
+        Ok(Self::from_parts(headers, entries, options))
     }
 
-    fn from_sorted(plans: Vec<MigrationPlan>, options: MigratorOptions) -> Self {
+    fn from_parts(headers: Vec<Header>, entries: Vec<Entry>, options: MigratorOptions) -> Self {
         let history = HistoryTable::new(&options.schema, &options.table);
         Self {
-            plans,
+            headers,
+            entries,
             options,
             history,
         }
     }
 
-    /// The plans, by ascending id.
-    pub fn plans(&self) -> &[MigrationPlan] {
-        &self.plans
+    /// Every migration's id, name, checksum and reversibility, by ascending id.
+    pub fn headers(&self) -> &[Header] {
+        &self.headers
+    }
+
+    /// The plan of the migration with this id (built now if it was not yet).
+    pub fn plan(&self, id: i64) -> Result<&MigrationPlan, Error> {
+        let index = self
+            .headers
+            .binary_search_by_key(&id, |h| h.id)
+            .map_err(|_| Error::UnknownTarget { id })?;
+        self.plan_at(index)
+    }
+
+    /// Every plan, by ascending id (building those not built yet).
+    pub fn plans(&self) -> Result<Vec<&MigrationPlan>, Error> {
+        (0..self.entries.len()).map(|i| self.plan_at(i)).collect()
+    }
+
+    /// The plan at this index of the headers.
+    fn plan_at(&self, index: usize) -> Result<&MigrationPlan, Error> {
+        match self.entries.get(index) {
+            Some(Entry::Planned(plan)) => Ok(plan),
+            Some(Entry::Registered(registration, cell)) => {
+                if let Some(plan) = cell.get() {
+                    return Ok(plan);
+                }
+                let plan = MigrationPlan::new(registration)?;
+                Ok(cell.get_or_init(|| plan))
+            }
+            // Indexes come from `headers`, built beside `entries`.
+            None => Err(Error::UnknownTarget {
+                id: self.headers.get(index).map_or(0, |h| h.id),
+            }),
+        }
     }
 
     /// The options.
@@ -163,9 +220,8 @@ impl Migrator {
     /// The same migrator with the lint gate off (for `verify`, on a scratch database).
     pub(crate) fn without_lint(&self) -> Migrator {
         Self {
-            plans: self.plans.clone(),
             options: self.options.clone().enforce_lint(false),
-            history: self.history.clone(),
+            ..self.clone()
         }
     }
 
@@ -202,15 +258,15 @@ impl Migrator {
     /// Where every migration stands (code and history). Reads only; takes no lock.
     pub async fn status(&self, client: &Client) -> Result<Vec<MigrationStatus>, Error> {
         let applied = self.read_history_unlocked(client).await?;
-        Ok(reconcile::status(&self.plans, &applied))
+        Ok(reconcile::status(&self.headers, &applied))
     }
 
     /// What `up` would run, without changing anything (it reads the history table).
     pub async fn plan_up(&self, client: &Client, target: Target) -> Result<Vec<PlannedRun>, Error> {
         let applied = self.read_history_unlocked(client).await?;
         self.verify(&applied, true)?;
-        let work = reconcile::up_work(&self.plans, &applied, target)?;
-        Ok(self.planned(&work, RunDirection::Up))
+        let work = reconcile::up_work(&self.headers, &applied, target)?;
+        self.planned(&work, RunDirection::Up)
     }
 
     /// What `down` would run, without changing anything (it reads the history table).
@@ -221,30 +277,32 @@ impl Migrator {
     ) -> Result<Vec<PlannedRun>, Error> {
         let applied = self.read_history_unlocked(client).await?;
         self.verify(&applied, false)?;
-        let work = reconcile::down_work(&self.plans, &applied, target)?;
-        Ok(self.planned(&work, RunDirection::Down))
+        let work = reconcile::down_work(&self.headers, &applied, target)?;
+        self.planned(&work, RunDirection::Down)
     }
 
-    fn planned(&self, work: &[Work], direction: RunDirection) -> Vec<PlannedRun> {
-        work.iter()
-            .filter_map(|w| {
-                let plan = &self.plans[w.index];
-                let dir = direction_of(plan, direction)?;
-                Some(PlannedRun {
-                    id: plan.id,
-                    name: plan.name.to_owned(),
-                    direction,
-                    transactional: dir.is_transactional(),
-                    resume_from: w.resume_from,
-                    sql: dir.sql().into_iter().map(str::to_owned).collect(),
-                })
-            })
-            .collect()
+    fn planned(&self, work: &[Work], direction: RunDirection) -> Result<Vec<PlannedRun>, Error> {
+        let mut out = Vec::with_capacity(work.len());
+        for w in work {
+            let plan = self.plan_at(w.index)?;
+            let Some(dir) = direction_of(plan, direction) else {
+                continue;
+            };
+            out.push(PlannedRun {
+                id: plan.id,
+                name: plan.name.to_owned(),
+                direction,
+                transactional: dir.is_transactional(),
+                resume_from: w.resume_from,
+                sql: dir.sql().into_iter().map(str::to_owned).collect(),
+            });
+        }
+        Ok(out)
     }
 
     fn verify(&self, applied: &[AppliedMigration], up: bool) -> Result<(), Error> {
         reconcile::verify(
-            &self.plans,
+            &self.headers,
             applied,
             Checks {
                 modified: true,
@@ -256,16 +314,22 @@ impl Migrator {
     async fn read_history_unlocked(&self, client: &Client) -> Result<Vec<AppliedMigration>, Error> {
         let row = client
             .query_typed_one(
-                "SELECT to_regclass($1) IS NOT NULL",
+                "SELECT to_regclass($1) IS NOT NULL, \
+                 EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass($1) \
+                 AND attname = 'backfill_cursor' AND NOT attisdropped)",
                 &[(&self.history.name(), Type::TEXT)],
             )
             .await
             .map_err(Error::pg("looking for the history table"))?;
+        let get = Error::pg;
         let exists: bool = row
             .try_get(0)
-            .map_err(Error::pg("looking for the history table"))?;
+            .map_err(get("looking for the history table"))?;
+        let cursor_column: bool = row
+            .try_get(1)
+            .map_err(get("looking for the history table"))?;
         if exists {
-            self.history.read(client).await
+            self.history.read(client, cursor_column).await
         } else {
             Ok(Vec::new())
         }
@@ -312,6 +376,7 @@ impl Migrator {
             server_version: info.server_version,
             monitor: Monitor::new(self.options.monitor.clone()),
             applied: Vec::new(),
+            unflushed: AtomicBool::new(false),
             report: Report {
                 lock_waited: lock.waited(),
                 ..Report::default()
@@ -340,6 +405,8 @@ struct Run<'a> {
     monitor: Monitor,
     /// The history rows read when the run started.
     applied: Vec<AppliedMigration>,
+    /// Whether a commit without a flush may have happened (see `flush`).
+    unflushed: AtomicBool,
     report: Report,
 }
 
@@ -436,8 +503,17 @@ impl Message {
 }
 
 impl Run<'_> {
-    fn plans(&self) -> &[MigrationPlan] {
-        &self.migrator.plans
+    fn headers(&self) -> &[Header] {
+        &self.migrator.headers
+    }
+
+    /// The plans of the work, built now (once each), so that a migration that cannot be
+    /// planned is refused before anything runs.
+    fn plan_work(&self, work: &[Work]) -> Result<(), Error> {
+        for w in work {
+            self.migrator.plan_at(w.index)?;
+        }
+        Ok(())
     }
 
     fn history(&self) -> &HistoryTable {
@@ -460,6 +536,9 @@ impl Run<'_> {
     /// applies them again; and any later durable write of the application flushes them
     /// first, since WAL is flushed in order.
     async fn flush(&self) {
+        if !self.unflushed.load(Ordering::Relaxed) {
+            return;
+        }
         let result = self
             .client
             .batch_execute("BEGIN; SELECT txid_current(); COMMIT")
@@ -485,12 +564,14 @@ impl Run<'_> {
             self.batch(&sql, "adding the backfill cursor to the history table")
                 .await?;
         }
-        let applied = self.history().read(self.client).await?;
+        // The column exists now (created or added just above).
+        let applied = self.history().read(self.client, true).await?;
         self.applied = applied.clone();
         match operation {
             Operation::Up(target) => {
                 self.migrator.verify(&applied, true)?;
-                let work = reconcile::up_work(self.plans(), &applied, target)?;
+                let work = reconcile::up_work(self.headers(), &applied, target)?;
+                self.plan_work(&work)?;
                 self.lint_gate(&work)?;
                 self.preflight(&work, RunDirection::Up)?;
                 self.live_preflight(&[(&work, RunDirection::Up)]).await?;
@@ -500,7 +581,8 @@ impl Run<'_> {
             }
             Operation::Down(target) => {
                 self.migrator.verify(&applied, false)?;
-                let work = reconcile::down_work(self.plans(), &applied, target)?;
+                let work = reconcile::down_work(self.headers(), &applied, target)?;
+                self.plan_work(&work)?;
                 self.preflight(&work, RunDirection::Down)?;
                 self.live_preflight(&[(&work, RunDirection::Down)]).await?;
                 for w in work {
@@ -509,7 +591,8 @@ impl Run<'_> {
             }
             Operation::Redo => {
                 self.migrator.verify(&applied, false)?;
-                let work = reconcile::down_work(self.plans(), &applied, DownTarget::Steps(1))?;
+                let work = reconcile::down_work(self.headers(), &applied, DownTarget::Steps(1))?;
+                self.plan_work(&work)?;
                 self.preflight(&work, RunDirection::Down)?;
                 let again: Vec<Work> = work
                     .iter()
@@ -532,12 +615,12 @@ impl Run<'_> {
             }
             Operation::Baseline(id) => {
                 self.migrator.verify(&applied, false)?;
-                if !self.plans().iter().any(|p| p.id == id) {
+                if !self.headers().iter().any(|p| p.id == id) {
                     return Err(Error::UnknownTarget { id });
                 }
                 let mut sql = String::from("BEGIN;\n");
                 let mut ids = Vec::new();
-                for plan in self.plans().iter().filter(|p| p.id <= id) {
+                for plan in self.headers().iter().filter(|p| p.id <= id) {
                     if !applied.iter().any(|a| a.id == plan.id) {
                         sql.push_str(&self.history().insert_baselined_sql(
                             plan.id,
@@ -557,18 +640,18 @@ impl Run<'_> {
             }
             Operation::Repair => {
                 reconcile::verify(
-                    self.plans(),
+                    self.headers(),
                     &applied,
                     Checks {
                         modified: false,
                         out_of_order: false,
                     },
                 )?;
-                let modified = reconcile::modified(self.plans(), &applied);
+                let modified = reconcile::modified(self.headers(), &applied);
                 if !modified.is_empty() {
                     let mut sql = String::from("BEGIN;\n");
                     for id in &modified {
-                        if let Some(plan) = self.plans().iter().find(|p| p.id == *id) {
+                        if let Some(plan) = self.headers().iter().find(|p| p.id == *id) {
                             sql.push_str(&self.history().repair_sql(
                                 plan.id,
                                 plan.name,
@@ -593,11 +676,11 @@ impl Run<'_> {
         if !self.options().enforce_lint {
             return Ok(());
         }
-        let findings: Vec<Finding> = work
-            .iter()
-            .flat_map(|w| lint::lint_plan(&self.plans()[w.index]))
-            .filter(Finding::blocks)
-            .collect();
+        let mut findings: Vec<Finding> = Vec::new();
+        for w in work {
+            let plan = self.migrator.plan_at(w.index)?;
+            findings.extend(lint::lint_plan(plan).into_iter().filter(Finding::blocks));
+        }
         if findings.is_empty() {
             return Ok(());
         }
@@ -613,10 +696,10 @@ impl Run<'_> {
         &'p self,
         work: &[Work],
         direction: RunDirection,
-    ) -> Vec<Option<&'p Step>> {
+    ) -> Result<Vec<Option<&'p Step>>, Error> {
         let mut out = Vec::new();
         for w in work {
-            let Some(dir) = direction_of(&self.plans()[w.index], direction) else {
+            let Some(dir) = direction_of(self.migrator.plan_at(w.index)?, direction) else {
                 continue;
             };
             for unit in dir.units.iter().skip(w.resume_from) {
@@ -631,7 +714,7 @@ impl Run<'_> {
                 }
             }
         }
-        out
+        Ok(out)
     }
 
     /// Pre-flight against the live database before the run's concurrent statements
@@ -641,7 +724,7 @@ impl Run<'_> {
         let mut any = false;
         let mut tables: Vec<String> = Vec::new();
         for (work, direction) in items {
-            for leaf in self.concurrent_steps(work, *direction) {
+            for leaf in self.concurrent_steps(work, *direction)? {
                 any = true;
                 if let Some(Step::CreateIndex(def)) = leaf {
                     let table = quote_name(&def.table);
@@ -682,7 +765,7 @@ impl Run<'_> {
 
     /// Refuses concurrent builds on servers that corrupt them (PostgreSQL 14.0–14.3).
     fn preflight(&self, work: &[Work], direction: RunDirection) -> Result<(), Error> {
-        let concurrent = !self.concurrent_steps(work, direction).is_empty();
+        let concurrent = !self.concurrent_steps(work, direction)?.is_empty();
         if concurrent && !preflight::concurrent_builds_are_safe(self.server_version) {
             return Err(Error::UnsupportedServer {
                 version: self.server_version,
@@ -693,8 +776,7 @@ impl Run<'_> {
     }
 
     async fn run_one(&mut self, work: Work, direction: RunDirection) -> Result<(), Error> {
-        let plans = &self.migrator.plans;
-        let plan = &plans[work.index];
+        let plan = self.migrator.plan_at(work.index)?;
         let Some(dir) = direction_of(plan, direction) else {
             return Err(Error::Irreversible {
                 id: plan.id,
@@ -899,6 +981,7 @@ impl Run<'_> {
                 let interval = (t / 4).clamp(Duration::from_millis(10), Duration::from_millis(500));
                 self.monitor.watch(self.pid, delay, interval)
             });
+            self.unflushed.store(true, Ordering::Relaxed);
             let result = send(self.client, &message.text).await;
             let blockers = watch.map(|w| w.finish()).unwrap_or_default();
             let (completed, db) = match result {

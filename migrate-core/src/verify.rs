@@ -248,7 +248,7 @@ async fn check_all(
     if status.iter().any(|s| s.state != MigrationState::Pending) {
         return Err(Error::ScratchNotFresh { database });
     }
-    let plans = migrator.plans();
+    let plans = migrator.plans()?;
     let mut report = VerifyReport {
         database,
         migrations: Vec::with_capacity(plans.len()),

@@ -200,7 +200,7 @@ async fn baseline_adopts_an_existing_schema_and_repair_accepts_an_edit() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(recorded, edited.plans()[0].checksum.to_hex());
+    assert_eq!(recorded, edited.headers()[0].checksum.to_hex());
     assert!(
         edited
             .up(&mut c, Target::Latest)
@@ -704,4 +704,51 @@ async fn a_blocked_migration_times_out_retries_and_does_not_stall_writers() {
     );
     // Settings did not leak into the session.
     assert_eq!(text(&c, "SHOW lock_timeout").await.unwrap().unwrap(), "0");
+}
+
+// ----- a run with nothing to do ---------------------------------------------------
+
+static RECORDED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn counted(m: &mut Migration) {
+    RECORDED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    m.create_table("counted", |t| {
+        t.column("id", BigInt).primary_key();
+    });
+}
+reg!(COUNTED, 1, counted);
+
+#[tokio::test]
+async fn a_run_with_nothing_to_do_plans_nothing_and_writes_nothing() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let db = TestDb::create().await.unwrap();
+    let mut c = db.connect().await.unwrap();
+    let recorded = || RECORDED.load(SeqCst);
+
+    // Recorded once for its checksum; planned (recorded again) only when it runs.
+    let m = migrator([&COUNTED]);
+    assert_eq!(recorded(), 1);
+    assert_eq!(m.up(&mut c, Target::Latest).await.unwrap().ids(), [1]);
+    assert_eq!(recorded(), 2);
+
+    // A fresh migrator over the applied migration: checksum only, no plan, and no
+    // transaction id taken (the end-of-run flush commits only after async commits).
+    let m = migrator([&COUNTED]);
+    assert_eq!(recorded(), 3);
+    let before = int(&c, "SELECT txid_current()").await.unwrap();
+    let report = m.up(&mut c, Target::Latest).await.unwrap();
+    assert!(report.runs.is_empty());
+    let after = int(&c, "SELECT txid_current()").await.unwrap();
+    assert_eq!(
+        after - before,
+        1,
+        "only the second txid_current() took an id"
+    );
+    assert_eq!(recorded(), 3, "the applied migration was not planned");
+
+    // Its plan is built on demand, once.
+    assert_eq!(m.plan(1).unwrap().up_sql().len(), 1);
+    assert_eq!(m.plan(1).unwrap().id, 1);
+    assert_eq!(recorded(), 4);
+    assert!(matches!(m.plan(2), Err(Error::UnknownTarget { id: 2 })));
 }
