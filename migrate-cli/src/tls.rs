@@ -71,7 +71,7 @@ pub(crate) fn client_config(
     mode: SslMode,
     roots: Option<&Roots>,
 ) -> Result<Option<ClientConfig>, String> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = Arc::new(provider());
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|e| format!("TLS setup failed: {e}"))?;
@@ -105,6 +105,18 @@ pub(crate) fn client_config(
             .with_custom_certificate_verifier(Arc::new(ChainOnly(inner)))
             .with_no_client_auth(),
     ))
+}
+
+/// ring, with P-256 offered first: PostgreSQL up to 17 accepts only `prime256v1` for
+/// key exchange by default (`ssl_ecdh_curve`), so a client leading with X25519 gets a
+/// HelloRetryRequest and pays one more round trip and key generation per connection.
+/// PostgreSQL 18 (`ssl_groups = 'X25519:prime256v1'`) accepts either.
+fn provider() -> CryptoProvider {
+    use rustls::crypto::ring::kx_group::{SECP256R1, SECP384R1, X25519};
+    CryptoProvider {
+        kx_groups: vec![SECP256R1, X25519, SECP384R1],
+        ..rustls::crypto::ring::default_provider()
+    }
 }
 
 fn root_store(roots: &Roots) -> Result<RootCertStore, String> {

@@ -121,9 +121,6 @@ struct SessionInfo {
     server_version: i32,
     schema_exists: bool,
     table_exists: bool,
-    /// Whether the history table has its `backfill_cursor` column (older versions
-    /// made it without).
-    cursor_column: bool,
 }
 
 impl Migrator {
@@ -314,38 +311,33 @@ impl Migrator {
     async fn read_history_unlocked(&self, client: &Client) -> Result<Vec<AppliedMigration>, Error> {
         let row = client
             .query_typed_one(
-                "SELECT to_regclass($1) IS NOT NULL, \
-                 EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass($1) \
-                 AND attname = 'backfill_cursor' AND NOT attisdropped)",
+                "SELECT to_regclass($1) IS NOT NULL",
                 &[(&self.history.name(), Type::TEXT)],
             )
             .await
             .map_err(Error::pg("looking for the history table"))?;
-        let get = Error::pg;
         let exists: bool = row
             .try_get(0)
-            .map_err(get("looking for the history table"))?;
-        let cursor_column: bool = row
-            .try_get(1)
-            .map_err(get("looking for the history table"))?;
-        if exists {
-            self.history.read(client, cursor_column).await
-        } else {
-            Ok(Vec::new())
+            .map_err(Error::pg("looking for the history table"))?;
+        if !exists {
+            return Ok(Vec::new());
+        }
+        match self.history.read(client).await? {
+            Some(rows) => Ok(rows),
+            None => self.history.read_rows(client, false).await,
         }
     }
 
+    /// Catalog functions only (no catalog scans): a fresh session plans this in a
+    /// fraction of what a query on `pg_namespace` or `pg_attribute` costs.
     async fn session_info(&self, client: &Client) -> Result<SessionInfo, Error> {
         let row = client
             .query_typed_one(
                 "SELECT current_database()::text, pg_backend_pid(), \
                  current_setting('server_version_num')::int, \
-                 EXISTS (SELECT FROM pg_namespace WHERE nspname = $1), \
-                 to_regclass($2) IS NOT NULL, \
-                 EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass($2) \
-                 AND attname = 'backfill_cursor' AND NOT attisdropped)",
+                 to_regnamespace($1) IS NOT NULL, to_regclass($2) IS NOT NULL",
                 &[
-                    (&self.history.schema(), Type::TEXT),
+                    (&self.history.quoted_schema(), Type::TEXT),
                     (&self.history.name(), Type::TEXT),
                 ],
             )
@@ -358,7 +350,6 @@ impl Migrator {
             server_version: row.try_get(2).map_err(get("reading the session's facts"))?,
             schema_exists: row.try_get(3).map_err(get("reading the session's facts"))?,
             table_exists: row.try_get(4).map_err(get("reading the session's facts"))?,
-            cursor_column: row.try_get(5).map_err(get("reading the session's facts"))?,
         })
     }
 
@@ -375,7 +366,7 @@ impl Migrator {
             pid: info.pid,
             server_version: info.server_version,
             monitor: Monitor::new(self.options.monitor.clone()),
-            applied: Vec::new(),
+            cursors: Vec::new(),
             unflushed: AtomicBool::new(false),
             report: Report {
                 lock_waited: lock.waited(),
@@ -403,8 +394,8 @@ struct Run<'a> {
     pid: i32,
     server_version: i32,
     monitor: Monitor,
-    /// The history rows read when the run started.
-    applied: Vec<AppliedMigration>,
+    /// The backfill cursors of the history rows read when the run started, by id.
+    cursors: Vec<(i64, String)>,
     /// Whether a commit without a flush may have happened (see `flush`).
     unflushed: AtomicBool,
     report: Report,
@@ -557,16 +548,24 @@ impl Run<'_> {
 
     async fn operate(&mut self, operation: Operation, info: &SessionInfo) -> Result<(), Error> {
         if !info.table_exists {
+            // Seen missing before the lock: another runner may have made it (and
+            // applied migrations) since, so it is read all the same.
             let sql = self.history().create_sql(!info.schema_exists);
             self.batch(&sql, "creating the history table").await?;
-        } else if !info.cursor_column {
+        }
+        let applied = if let Some(rows) = self.history().read(self.client).await? {
+            rows
+        } else {
+            // A table made by an older version, without the cursor column.
             let sql = self.history().upgrade_sql();
             self.batch(&sql, "adding the backfill cursor to the history table")
                 .await?;
-        }
-        // The column exists now (created or added just above).
-        let applied = self.history().read(self.client, true).await?;
-        self.applied = applied.clone();
+            self.history().read_rows(self.client, true).await?
+        };
+        self.cursors = applied
+            .iter()
+            .filter_map(|a| Some((a.id, a.backfill_cursor.clone()?)))
+            .collect();
         match operation {
             Operation::Up(target) => {
                 self.migrator.verify(&applied, true)?;
@@ -1056,10 +1055,10 @@ impl Run<'_> {
 
     /// The backfill cursor an interrupted run left in a migration's history row.
     fn recorded_cursor(&self, id: i64) -> Option<String> {
-        self.applied
+        self.cursors
             .iter()
-            .find(|a| a.id == id)
-            .and_then(|a| a.backfill_cursor.clone())
+            .find(|(row, _)| *row == id)
+            .map(|(_, cursor)| cursor.clone())
     }
 
     /// Runs a batched backfill (see [`crate::backfill`]): keyset batches from `cursor`
