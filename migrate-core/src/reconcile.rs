@@ -3,8 +3,6 @@
 //! Pure functions over plans and history rows: they decide what a run would do and
 //! refuse, with typed errors naming every id concerned, when the two disagree.
 
-use std::collections::BTreeMap;
-
 use crate::Checksum;
 use crate::error::Error;
 use crate::history::{APPLYING, AppliedMigration, REVERTING};
@@ -62,10 +60,9 @@ pub(crate) fn verify(
     applied: &[AppliedMigration],
     checks: Checks,
 ) -> Result<(), Error> {
-    let by_id: BTreeMap<i64, &Header> = plans.iter().map(|p| (p.id, p)).collect();
     let missing: Vec<i64> = applied
         .iter()
-        .filter(|a| !by_id.contains_key(&a.id))
+        .filter(|a| header(plans, a.id).is_none())
         .map(|a| a.id)
         .collect();
     if !missing.is_empty() {
@@ -88,14 +85,9 @@ pub(crate) fn verify(
 
 /// Ids recorded with a checksum other than the code's.
 pub(crate) fn modified(plans: &[Header], applied: &[AppliedMigration]) -> Vec<i64> {
-    let by_id: BTreeMap<i64, &Header> = plans.iter().map(|p| (p.id, p)).collect();
     applied
         .iter()
-        .filter(|a| {
-            by_id
-                .get(&a.id)
-                .is_some_and(|p| !a.has_checksum(&p.checksum))
-        })
+        .filter(|a| header(plans, a.id).is_some_and(|p| !a.has_checksum(&p.checksum)))
         .map(|a| a.id)
         .collect()
 }
@@ -105,12 +97,38 @@ pub(crate) fn out_of_order(plans: &[Header], applied: &[AppliedMigration]) -> Ve
     let Some(newest) = applied.iter().map(|a| a.id).max() else {
         return Vec::new();
     };
-    let recorded: BTreeMap<i64, ()> = applied.iter().map(|a| (a.id, ())).collect();
+    let rows = Rows::new(applied);
     plans
         .iter()
-        .filter(|p| p.id < newest && !recorded.contains_key(&p.id))
+        .filter(|p| p.id < newest && rows.get(p.id).is_none())
         .map(|p| p.id)
         .collect()
+}
+
+/// The header with this id (`plans` is sorted by id, ids unique).
+fn header(plans: &[Header], id: i64) -> Option<&Header> {
+    plans
+        .binary_search_by_key(&id, |p| p.id)
+        .ok()
+        .and_then(|i| plans.get(i))
+}
+
+/// History rows by id (read `ORDER BY id`, so sorting is a single pass).
+struct Rows<'a>(Vec<&'a AppliedMigration>);
+
+impl<'a> Rows<'a> {
+    fn new(applied: &'a [AppliedMigration]) -> Self {
+        let mut rows: Vec<&AppliedMigration> = applied.iter().collect();
+        rows.sort_by_key(|a| a.id);
+        Self(rows)
+    }
+
+    fn get(&self, id: i64) -> Option<&'a AppliedMigration> {
+        self.0
+            .binary_search_by_key(&id, |a| a.id)
+            .ok()
+            .and_then(|i| self.0.get(i).copied())
+    }
 }
 
 fn incomplete(row: &AppliedMigration, hint: &'static str) -> Error {
@@ -145,7 +163,7 @@ pub(crate) fn up_work(
             "it was being reverted: run `down` again to finish reverting it",
         ));
     }
-    let rows: BTreeMap<i64, &AppliedMigration> = applied.iter().map(|a| (a.id, a)).collect();
+    let rows = Rows::new(applied);
     let mut work = Vec::new();
     for (index, plan) in plans.iter().enumerate() {
         if let Target::To(id) = target
@@ -153,7 +171,7 @@ pub(crate) fn up_work(
         {
             break;
         }
-        match rows.get(&plan.id) {
+        match rows.get(plan.id) {
             None => work.push(Work {
                 index,
                 resume_from: 0,
@@ -189,7 +207,6 @@ pub(crate) fn down_work(
     {
         return Err(Error::UnknownTarget { id });
     }
-    let index_of: BTreeMap<i64, usize> = plans.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
     let mut rows: Vec<&AppliedMigration> = applied.iter().collect();
     rows.sort_by_key(|r| std::cmp::Reverse(r.id));
     let selected: Vec<&AppliedMigration> = match target {
@@ -199,10 +216,10 @@ pub(crate) fn down_work(
     };
     let mut work = Vec::new();
     for row in selected {
-        let Some(&index) = index_of.get(&row.id) else {
-            return Err(Error::Missing { ids: vec![row.id] });
+        let (index, plan) = match plans.binary_search_by_key(&row.id, |p| p.id) {
+            Ok(index) => (index, &plans[index]),
+            Err(_) => return Err(Error::Missing { ids: vec![row.id] }),
         };
-        let plan = &plans[index];
         if !plan.reversible {
             return Err(Error::Irreversible {
                 id: plan.id,
@@ -221,11 +238,11 @@ pub(crate) fn down_work(
 
 /// Every migration of the code and the history, by id.
 pub(crate) fn status(plans: &[Header], applied: &[AppliedMigration]) -> Vec<MigrationStatus> {
-    let rows: BTreeMap<i64, &AppliedMigration> = applied.iter().map(|a| (a.id, a)).collect();
+    let rows = Rows::new(applied);
     let mut out: Vec<MigrationStatus> = plans
         .iter()
         .map(|plan| {
-            let row = rows.get(&plan.id);
+            let row = rows.get(plan.id);
             let state = match row {
                 None => MigrationState::Pending,
                 Some(r) if !r.has_checksum(&plan.checksum) => MigrationState::Modified,
@@ -248,7 +265,7 @@ pub(crate) fn status(plans: &[Header], applied: &[AppliedMigration]) -> Vec<Migr
         })
         .collect();
     for row in applied {
-        if !plans.iter().any(|p| p.id == row.id) {
+        if header(plans, row.id).is_none() {
             out.push(MigrationStatus {
                 id: row.id,
                 name: row.name.clone(),
