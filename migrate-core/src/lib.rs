@@ -60,7 +60,7 @@ pub use mode::{Manual, Mode, Reversible};
 pub use options::{ConcurrentProfile, Connector, MigratorOptions};
 pub use plan::{Direction, Header, MigrationPlan, Statement, Unit};
 pub use reconcile::{DownTarget, Target};
-pub use registry::{Down, Location, Migrations, Registration};
+pub use registry::{Down, Location, Migrations, Registration, Up};
 pub use report::{
     BackfillRun, Blocker, FailedAttempt, MigrationRun, MigrationState, MigrationStatus, PlannedRun,
     PreflightWarning, Report, RunDirection, SessionWarning,
@@ -90,7 +90,48 @@ pub mod prelude {
 /// Items the `#[migration]` macro's output refers to. Not a public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::__migrate_register as register;
     pub use crate::migration::Recorded;
-    pub use crate::registry::{Down, Registration, record, record_down};
+    pub use crate::registry::{Down, Registration, Up, record, record_down};
     pub use inventory;
+}
+
+/// The registration `#[migration]` emits, written out here rather than by the
+/// attribute: a proc macro pays a compiler round trip for every token it emits, on
+/// every build (expansion is not incremental), while a `macro_rules!` expands inside
+/// the compiler. Not a public API.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __migrate_register {
+    (@submit $id:literal, $name:literal, $file:expr, $line:expr, $up:expr, $down:expr) => {
+        $crate::__private::inventory::submit! {
+            $crate::__private::Registration {
+                id: $id,
+                name: $name,
+                file: $file,
+                line: $line,
+                module_path: ::core::module_path!(),
+                up: $up,
+                down: $down,
+            }
+        }
+    };
+    ($id:literal, $name:literal, $file:expr, $line:expr, $mode:ident($f:ident), auto) => {
+        $crate::__migrate_register!(@submit $id, $name, $file, $line,
+            $crate::__private::Up::$mode($f), $crate::__private::Down::Auto);
+    };
+    ($id:literal, $name:literal, $file:expr, $line:expr, $mode:ident($f:ident), irreversible) => {
+        $crate::__migrate_register!(@submit $id, $name, $file, $line,
+            $crate::__private::Up::$mode($f), $crate::__private::Down::Irreversible);
+    };
+    ($id:literal, $name:literal, $file:expr, $line:expr, $mode:ident($f:ident), down = $record:expr) => {
+        const _: () = {
+            fn __migrate_down() -> $crate::__private::Recorded {
+                $record
+            }
+            $crate::__migrate_register!(@submit $id, $name, $file, $line,
+                $crate::__private::Up::$mode($f),
+                $crate::__private::Down::Manual(__migrate_down));
+        };
+    };
 }

@@ -233,7 +233,7 @@ impl MigrationPlan {
     /// Plans a registered migration: records it, checks it, derives or records its
     /// down, renders both directions.
     pub fn new(registration: &Registration) -> Result<Self, Error> {
-        plan_recorded(registration, (registration.up)())
+        plan_recorded(registration, registration.up.record())
     }
 
     /// The SQL of the way up.
@@ -277,9 +277,7 @@ impl MigrationPlan {
 /// assert_eq!(plan.down_sql(), [r#"ALTER TABLE "users" DROP COLUMN "bio""#]);
 /// ```
 pub fn preview<M: Mode>(f: fn(&mut Migration<M>)) -> Result<MigrationPlan, Error> {
-    fn noop() -> Recorded {
-        Recorded::default()
-    }
+    fn noop(_: &mut Migration<crate::Manual>) {}
     // A throwaway registration; `up` is replaced by the recorded steps below.
     let mut m = Migration::<M>::new();
     f(&mut m);
@@ -290,7 +288,7 @@ pub fn preview<M: Mode>(f: fn(&mut Migration<M>)) -> Result<MigrationPlan, Error
         file: file!(),
         line: line!(),
         module_path: module_path!(),
-        up: noop,
+        up: crate::registry::Up::Manual(noop),
         down: if M::AUTO_DOWN {
             Down::Auto
         } else {
@@ -407,7 +405,7 @@ impl Header {
     /// Records a registered migration, checks its steps and hashes them; the plan
     /// itself is left for [`MigrationPlan::new`].
     pub fn new(registration: &Registration) -> Result<Self, Error> {
-        let recorded = (registration.up)();
+        let recorded = registration.up.record();
         let checksum = validate(registration, &recorded)?;
         Ok(Self {
             id: registration.id,

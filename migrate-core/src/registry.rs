@@ -21,9 +21,28 @@ pub struct Registration {
     /// Module path of the function.
     pub module_path: &'static str,
     /// Records the way up.
-    pub up: fn() -> Recorded,
+    pub up: Up,
     /// How the way down is obtained.
     pub down: Down,
+}
+
+/// The migration function.
+#[derive(Clone, Copy, Debug)]
+pub enum Up {
+    /// A function whose down is derived.
+    Reversible(fn(&mut Migration<crate::Reversible>)),
+    /// A function with a hand-written down, or none.
+    Manual(fn(&mut Migration<crate::Manual>)),
+}
+
+impl Up {
+    /// Records the steps.
+    pub fn record(&self) -> Recorded {
+        match *self {
+            Up::Reversible(f) => record(f),
+            Up::Manual(f) => record(f),
+        }
+    }
 }
 
 /// How a migration's down is obtained.

@@ -22,7 +22,7 @@ pub(crate) fn migration(args: TokenStream, item: &TokenStream) -> TokenStream {
 
     let manual_mode = attr::wants_manual_mode(&args);
     let attr = attr::parse(args).map_err(|err| cx.syn_error(err)).ok();
-    let func = match syn::parse2::<MigrationFn>(item.clone()) {
+    let func = match MigrationFn::from_tokens(item) {
         Ok(func) => {
             func::check(&mut cx, &func);
             Some(func)
@@ -73,12 +73,10 @@ fn expand(attr: &MigrationAttr, mut func: MigrationFn) -> TokenStream {
     let ident = func.sig.ident.clone();
     let ident_span = ident.span();
 
-    let mode = if attr.down.is_manual_mode() {
+    let manual_mode = attr.down.is_manual_mode();
+    if manual_mode {
         func::set_mode(&mut func, manual());
-        quote!(::migrate_core::Manual)
-    } else {
-        quote!(::migrate_core::Reversible)
-    };
+    }
 
     // Not spanned at the user's literal: lints that read the literal's source
     // text (clippy::inconsistent_digit_grouping on `20261121_090000`) would
@@ -94,63 +92,38 @@ fn expand(attr: &MigrationAttr, mut func: MigrationFn) -> TokenStream {
     // migration is declared on rather than the attribute's.
     let file = quote_spanned!(ident_span=> ::core::file!());
     let line = quote_spanned!(ident_span=> ::core::line!());
-    // Spanned at the name too: if the function's type is wrong after all,
-    // the error points at it.
-    let record_up = quote_spanned!(ident_span=>
-        ::migrate_core::__private::record::<#mode>(#ident)
-    );
-
-    let (down_fn, down) = match &attr.down {
-        DownKind::Auto => (None, quote!(::migrate_core::__private::Down::Auto)),
-        DownKind::Irreversible => (None, quote!(::migrate_core::__private::Down::Irreversible)),
+    // The function itself is stored (no wrapper). Spanned at the name too: if
+    // the function's type is wrong after all, the error points at it.
+    let mode = if manual_mode {
+        quote_spanned!(ident_span=> Manual)
+    } else {
+        quote_spanned!(ident_span=> Reversible)
+    };
+    let down = match &attr.down {
+        DownKind::Auto => quote!(auto),
+        DownKind::Irreversible => quote!(irreversible),
         DownKind::Manual(path) => {
-            // Spanned at the user's path, so a missing or ill-typed down
-            // function is reported there.
+            // Spanned at the user's path, so a missing or ill-typed down function
+            // is reported there. `record_down` takes a down written in either mode.
             let span = path
                 .path
                 .segments
                 .last()
                 .map_or_else(Span::call_site, |segment| segment.ident.span());
-            let record_down = quote_spanned!(span=>
-                ::migrate_core::__private::record_down(#path)
-            );
-            (
-                Some(quote! {
-                    fn __migrate_down() -> ::migrate_core::__private::Recorded {
-                        #record_down
-                    }
-                }),
-                quote!(::migrate_core::__private::Down::Manual(__migrate_down)),
-            )
+            let record = quote_spanned!(span=> ::migrate_core::__private::record_down(#path));
+            quote!(down = #record)
         }
     };
-
     let guard = duplicate_id_guard(attr);
 
+    // As few tokens as possible: each one emitted costs a compiler round trip on
+    // every build; `register!` (a `macro_rules!` in migrate-core) writes the rest.
     quote! {
         #func
 
         #guard
 
-        const _: () = {
-            fn __migrate_up() -> ::migrate_core::__private::Recorded {
-                #record_up
-            }
-
-            #down_fn
-
-            ::migrate_core::__private::inventory::submit! {
-                ::migrate_core::__private::Registration {
-                    id: #id,
-                    name: #name,
-                    file: #file,
-                    line: #line,
-                    module_path: ::core::module_path!(),
-                    up: __migrate_up,
-                    down: #down,
-                }
-            }
-        };
+        ::migrate_core::__private::register!(#id, #name, #file, #line, #mode(#ident), #down);
     }
 }
 
@@ -207,13 +180,11 @@ mod tests {
             "{out}"
         );
         for expected in [
-            quote!(record::<::migrate_core::Reversible>(create_users)),
-            quote!(id: 20261121090000i64),
-            quote!(name: "create_users"),
-            quote!(down: ::migrate_core::__private::Down::Auto),
-            quote!(macro_rules! __migration_id_20261121090000_is_used_more_than_once),
+            "register ! (20261121090000i64 , \"create_users\" ,",
+            "Reversible (create_users) , auto) ;",
+            "macro_rules ! __migration_id_20261121090000_is_used_more_than_once",
         ] {
-            assert!(out.contains(&expected.to_string()), "{expected} in {out}");
+            assert!(out.contains(expected), "{expected} in {out}");
         }
         assert!(!out.contains("__migrate_down"), "{out}");
     }
@@ -229,11 +200,10 @@ mod tests {
         for expected in [
             quote!(
                 fn drop_legacy(m: &mut Migration<::migrate_core::Manual>) {}
-            ),
-            quote!(record::<::migrate_core::Manual>(drop_legacy)),
-            quote!(record_down(restore_legacy)),
-            quote!(name: "drop legacy"),
-            quote!(down: ::migrate_core::__private::Down::Manual(__migrate_down)),
+            )
+            .to_string(),
+            "register ! (2i64 , \"drop legacy\" ,".to_owned(),
+            "Manual (drop_legacy) , down = :: migrate_core :: __private :: record_down (restore_legacy)) ;".to_owned(),
         ] {
             assert!(out.contains(&expected.to_string()), "{expected} in {out}");
         }
@@ -250,9 +220,10 @@ mod tests {
         for expected in [
             quote!(
                 fn r#type(m: &mut Migration<::migrate_core::Manual>) {}
-            ),
-            quote!(name: "type"),
-            quote!(down: ::migrate_core::__private::Down::Irreversible),
+            )
+            .to_string(),
+            "register ! (3i64 , \"type\" ,".to_owned(),
+            "Manual (r#type) , irreversible) ;".to_owned(),
         ] {
             assert!(out.contains(&expected.to_string()), "{expected} in {out}");
         }

@@ -3,7 +3,7 @@
 //! A migration is `fn name(m: &mut Migration) { ... }`: nothing more. The
 //! checks are syntactic; rustc still type-checks the function as written.
 
-use proc_macro2::{Delimiter, Group, TokenStream};
+use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 use quote::{ToTokens, quote};
 use syn::parse::{Parse, ParseStream};
 use syn::{
@@ -42,6 +42,52 @@ impl Parse for MigrationFn {
             sig,
             body,
         })
+    }
+}
+
+impl MigrationFn {
+    /// Parses a function without walking its body: the body (the last token tree) is
+    /// split off first and only the tokens before it go through syn. `syn::parse2` on
+    /// the whole item would copy every token of the body into its buffer, one
+    /// compiler round trip each, on every build. Anything that doesn't look like a
+    /// function falls back to the full parser, for its error messages.
+    pub(crate) fn from_tokens(item: &TokenStream) -> syn::Result<Self> {
+        let mut trees: Vec<TokenTree> = item.clone().into_iter().collect();
+        if let Some(TokenTree::Group(body)) = trees.last()
+            && body.delimiter() == Delimiter::Brace
+        {
+            let body = body.clone();
+            trees.pop();
+            let head: TokenStream = trees.into_iter().collect();
+            if let Ok(Head { attrs, vis, sig }) = syn::parse2::<Head>(head) {
+                return Ok(Self {
+                    attrs,
+                    vis,
+                    sig,
+                    body,
+                });
+            }
+        }
+        syn::parse2::<MigrationFn>(item.clone())
+    }
+}
+
+/// Everything of a function but its body.
+struct Head {
+    attrs: Vec<Attribute>,
+    vis: Visibility,
+    sig: Signature,
+}
+
+impl Parse for Head {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let attrs = input.call(Attribute::parse_outer)?;
+        let vis = input.parse()?;
+        let sig = input.parse()?;
+        if !input.is_empty() {
+            return Err(input.error("unexpected tokens before the function's body"));
+        }
+        Ok(Self { attrs, vis, sig })
     }
 }
 

@@ -4,10 +4,18 @@ plain functions. Run by hand (not by CI):
 
     python3 tests/bench/compile_cost.py [--migrations 200] [--runs 3] [--repo PATH]
 
-It generates two crates in a temporary directory, both depending on migrate-core by
-path and sharing one target directory (so dependencies are built once), then reports
-for each: a clean build of the crate itself (`cargo clean -p` first) and a rebuild
-after touching one migration file, as the median of --runs runs, and the ratio.
+It generates three crates in a temporary directory, each depending on migrate-core by
+path with its own target directory (dependencies are built once per crate, untimed),
+then reports for each: a clean build of the crate itself (`cargo clean -p` first) and
+a rebuild after touching one migration file, as the median of --runs runs, and the
+ratios. The crates:
+
+- with_macro: each function under `#[migration(id = ..)]`;
+- plain_fns: the same functions, `pub`, nothing else;
+- inventory_floor: the plain functions plus, for each, the one thing any registration
+  through `inventory` must emit: `inventory::submit! { Registration { .. } }` written
+  by hand (a static, a constructor function and its `.init_array` entry per
+  migration). The macro's own cost is what it adds over this floor.
 """
 import argparse
 import os
@@ -31,7 +39,21 @@ BODY = """    m.create_table("t{i}", |t| {{
 """
 
 
-def write_crate(path: pathlib.Path, name: str, n: int, macro: bool) -> None:
+FLOOR = """::migrate_core::__private::inventory::submit! {{
+    ::migrate_core::__private::Registration {{
+        id: {id}i64,
+        name: "migration_{i}",
+        file: ::core::file!(),
+        line: ::core::line!(),
+        module_path: ::core::module_path!(),
+        up: ::migrate_core::__private::Up::Reversible(migration_{i}),
+        down: ::migrate_core::__private::Down::Auto,
+    }}
+}}
+"""
+
+
+def write_crate(path: pathlib.Path, name: str, n: int, kind: str) -> None:
     src = path / "src" / "migrations"
     src.mkdir(parents=True)
     (path / "Cargo.toml").write_text(
@@ -52,11 +74,13 @@ migrate-core = {{ path = "{ROOT / 'migrate-core'}" }}
     for i in range(n):
         module = f"m{i:04}"
         mods.append(f"pub mod {module};")
+        macro = kind == "with_macro"
         attr = f"#[migration(id = {20260000_000000 + i})]\n" if macro else ""
         vis = "" if macro else "pub "
+        floor = FLOOR.format(id=20260000_000000 + i, i=i) if kind == "inventory_floor" else ""
         (src / f"{module}.rs").write_text(
             "use migrate_core::prelude::*;\n\n"
-            f"{attr}{vis}fn migration_{i}(m: &mut Migration) {{\n{BODY.format(i=i)}}}\n"
+            f"{attr}{vis}fn migration_{i}(m: &mut Migration) {{\n{BODY.format(i=i)}}}\n{floor}"
         )
     (src / "mod.rs").write_text("\n".join(mods) + "\n")
 
@@ -84,26 +108,32 @@ def main() -> None:
     ROOT = opts.repo.resolve()
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="migrate-compile-cost-"))
     try:
-        results = {}
-        for name, macro in (("with_macro", True), ("plain_fns", False)):
-            crate = tmp / name
-            target = tmp / f"target-{name}"
-            write_crate(crate, name, opts.migrations, macro)
-            cargo(["build", "--lib"], crate, target)  # dependencies, once
-            clean, touch = [], []
-            for _ in range(opts.runs):
+        names = ("with_macro", "plain_fns", "inventory_floor")
+        samples = {name: ([], []) for name in names}
+        for name in names:
+            write_crate(tmp / name, name, opts.migrations, name)
+            cargo(["build", "--lib"], tmp / name, tmp / f"target-{name}")  # dependencies
+        # Interleaved, so that a change in the machine's speed hits every crate alike.
+        for _ in range(opts.runs):
+            for name in names:
+                crate, target = tmp / name, tmp / f"target-{name}"
+                clean, touch = samples[name]
                 cargo(["clean", "-p", name], crate, target)
                 clean.append(timed(["build", "--lib"], crate, target))
                 victim = crate / "src" / "migrations" / "m0100.rs"
                 victim.write_text(victim.read_text() + "\n")
                 touch.append(timed(["build", "--lib"], crate, target))
-            results[name] = (statistics.median(clean), statistics.median(touch))
-        m, p = results["with_macro"], results["plain_fns"]
+        results = {name: (statistics.median(c), statistics.median(t))
+                   for name, (c, t) in samples.items()}
+        m, p, f = results["with_macro"], results["plain_fns"], results["inventory_floor"]
         print(f"{opts.migrations} migrations, median of {opts.runs} runs")
-        print(f"{'':22}{'clean build':>14}{'touch one file':>16}")
-        print(f"{'#[migration]':22}{m[0]:>13.2f}s{m[1]:>15.2f}s")
-        print(f"{'plain functions':22}{p[0]:>13.2f}s{p[1]:>15.2f}s")
-        print(f"{'ratio macro/plain':22}{m[0] / p[0]:>14.3f}{m[1] / p[1]:>16.3f}")
+        print(f"{'':26}{'clean build':>14}{'touch one file':>16}")
+        print(f"{'#[migration]':26}{m[0]:>13.2f}s{m[1]:>15.2f}s")
+        print(f"{'plain functions':26}{p[0]:>13.2f}s{p[1]:>15.2f}s")
+        print(f"{'plain + inventory::submit!':26}{f[0]:>13.2f}s{f[1]:>15.2f}s")
+        print(f"{'ratio macro/plain':26}{m[0] / p[0]:>14.3f}{m[1] / p[1]:>16.3f}")
+        print(f"{'ratio floor/plain':26}{f[0] / p[0]:>14.3f}{f[1] / p[1]:>16.3f}")
+        print(f"{'ratio macro/floor':26}{m[0] / f[0]:>14.3f}{m[1] / f[1]:>16.3f}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -111,36 +111,19 @@ impl Drop for TestDb {
 #[macro_export]
 macro_rules! reg {
     ($static:ident, $id:expr, $f:ident) => {
-        $crate::reg!(
-            $static,
-            $id,
-            $f,
-            ::migrate_core::Reversible,
-            ::migrate_core::Down::Auto
-        );
+        $crate::reg!($static, $id, $f, Reversible, ::migrate_core::Down::Auto);
     };
     ($static:ident, $id:expr, $f:ident, irreversible) => {
-        $crate::reg!(
-            $static,
-            $id,
-            $f,
-            ::migrate_core::Manual,
-            ::migrate_core::Down::Irreversible
-        );
+        $crate::reg!($static, $id, $f, Manual, ::migrate_core::Down::Irreversible);
     };
-    ($static:ident, $id:expr, $f:ident, $mode:ty, $down:expr) => {
+    ($static:ident, $id:expr, $f:ident, $mode:ident, $down:expr) => {
         static $static: ::migrate_core::Registration = ::migrate_core::Registration {
             id: $id,
             name: stringify!($f),
             file: file!(),
             line: line!(),
             module_path: module_path!(),
-            up: {
-                fn up() -> ::migrate_core::Recorded {
-                    ::migrate_core::registry::record::<$mode>($f)
-                }
-                up
-            },
+            up: ::migrate_core::Up::$mode($f),
             down: $down,
         };
     };

@@ -46,7 +46,7 @@ macro_rules! manual {
             $static,
             $id,
             $up,
-            ::migrate_core::Manual,
+            Manual,
             Down::Manual({
                 fn down() -> ::migrate_core::Recorded {
                     ::migrate_core::registry::record::<::migrate_core::Manual>($down)

@@ -3,7 +3,7 @@
 //! compile-time guard cannot see) refused naming both places.
 
 use migrate_core::prelude::*;
-use migrate_core::{Down, Error, Migrations, Recorded, Registration};
+use migrate_core::{Down, Error, Migrations, Registration, Up};
 
 mod later {
     use migrate_core::prelude::*;
@@ -73,9 +73,7 @@ fn a_module_selects_its_migrations() {
     assert!(all.in_module("registry::lat").is_empty());
 }
 
-fn empty() -> Recorded {
-    Recorded::default()
-}
+fn empty(_: &mut Migration) {}
 
 static FROM_CRATE_A: Registration = Registration {
     id: 7,
@@ -83,7 +81,7 @@ static FROM_CRATE_A: Registration = Registration {
     file: "crate_a/src/migrations/m7.rs",
     line: 4,
     module_path: "crate_a::migrations",
-    up: empty,
+    up: Up::Reversible(empty),
     down: Down::Auto,
 };
 
@@ -93,7 +91,7 @@ static FROM_CRATE_B: Registration = Registration {
     file: "crate_b/src/migrations/m7.rs",
     line: 9,
     module_path: "crate_b::migrations",
-    up: empty,
+    up: Up::Reversible(empty),
     down: Down::Auto,
 };
 
