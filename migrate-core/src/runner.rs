@@ -11,9 +11,13 @@
 //! counting the `CommandComplete` messages received before the error. On a lock
 //! timeout (`55P03`) or deadlock (`40P01`) the whole transaction is rolled back and
 //! retried on the next rung of the `lock_timeout` ladder, never after a commit.
-//! Migrations commit with `SET LOCAL synchronous_commit = off` and the run ends with
-//! one synchronous commit that flushes them all (see `Run::flush` for why this is
-//! safe); this saves one fsync wait per migration.
+//! Migrations commit with `SET LOCAL synchronous_commit = off` and a run that committed
+//! any ends with one synchronous commit that flushes them all (see `Run::flush` for why
+//! this is safe); this saves one fsync wait per migration.
+//!
+//! A [`Migrator`] records and hashes every migration up front but renders a plan (its
+//! SQL, both ways) only when an operation needs it, so a run with nothing to do renders
+//! nothing.
 //!
 //! A direction with statements that must run alone (`CREATE/DROP INDEX
 //! CONCURRENTLY`) records its row as `applying` first, then runs unit by unit: a

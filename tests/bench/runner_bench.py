@@ -418,10 +418,11 @@ def breakdown(server, opts, work, binary, url):
          [binary, "--version"]),
         ("migrate sql FIRST", "start + collect the registrations, plan one, print it",
          [binary, "sql", str(FIRST_ID + 1)]),
-        ("migrate up --dry-run", "start + plan all + connect + to_regclass + history read "
-         "+ verify (no lock, no flush)", [binary, "--database-url", url, "up", "--dry-run"]),
+        ("migrate up --dry-run", "start + record and hash all (beside connect) + to_regclass "
+         "+ history read + verify (no lock)", [binary, "--database-url", url, "up", "--dry-run"]),
         ("migrate up (no-op)", "the measured no-op: + session facts, lock, history read, "
-         "flush commit, unlock", [binary, "--database-url", url, "up"]),
+         "unlock (no plan rendered, no flush: nothing committed)",
+         [binary, "--database-url", url, "up"]),
         ("migrate up (no-op), no TLS", "the same with sslmode=disable",
          [binary, "--database-url", plain, "up"]),
         ("psql -c 'SELECT 1'", "psql start + connect (TLS) + one query",
