@@ -14,8 +14,8 @@ use std::time::{Duration, SystemTime};
 
 use anstyle::{AnsiColor, Style};
 use migrate_core::{
-    Direction, MigrationPlan, MigrationState, MigrationStatus, Migrator, PlannedRun, Report,
-    RunDirection, Unit,
+    BackfillRun, Direction, MigrationPlan, MigrationState, MigrationStatus, Migrator, PlannedRun,
+    Report, RunDirection, Unit,
 };
 use serde_json::{Value, json};
 
@@ -171,6 +171,21 @@ pub(crate) fn report(report: &Report, already: impl Fn(i64, RunDirection) -> boo
                 run.retries.len()
             ));
         }
+        if let Some(units) = run.resumed_from {
+            out(&format!(
+                "         {}\n",
+                paint(
+                    DIM,
+                    &format!("resumed after {units} unit(s) done by an interrupted run")
+                )
+            ));
+        }
+        for backfill in &run.backfills {
+            out(&format!(
+                "         {}\n",
+                paint(DIM, &backfill_line(backfill))
+            ));
+        }
     }
     if !report.baselined.is_empty() {
         out(&format!(
@@ -186,6 +201,22 @@ pub(crate) fn report(report: &Report, already: impl Fn(i64, RunDirection) -> boo
             id_list(&report.repaired)
         ));
     }
+}
+
+/// `backfilled 50000 rows of accounts in 50 batches (keyset on id) in 2.1s`.
+fn backfill_line(backfill: &BackfillRun) -> String {
+    let resumed = match &backfill.resumed_from {
+        Some(cursor) => format!(", resumed after {} = {cursor}", backfill.key),
+        None => String::new(),
+    };
+    format!(
+        "backfilled {} row(s) of {} in {} batch(es) (keyset on {}{resumed}) in {}",
+        backfill.rows,
+        backfill.table,
+        backfill.batches,
+        backfill.key,
+        human(backfill.duration)
+    )
 }
 
 /// The summary after a successful run.
@@ -227,6 +258,16 @@ pub(crate) fn report_json(report: &Report, error: Option<&anyhow::Error>) {
                 "statements": run.statements,
                 "retries": run.retries.len(),
                 "skipped_units": run.skipped_units,
+                "resumed_from": run.resumed_from,
+                "backfills": run.backfills.iter().map(|b| json!({
+                    "table": b.table,
+                    "key": b.key,
+                    "rows": b.rows,
+                    "batches": b.batches,
+                    "duration_ms": u64::try_from(b.duration.as_millis()).unwrap_or(u64::MAX),
+                    "resumed_from": b.resumed_from,
+                    "cursor": b.cursor,
+                })).collect::<Vec<_>>(),
             })
         })
         .collect();
@@ -237,6 +278,7 @@ pub(crate) fn report_json(report: &Report, error: Option<&anyhow::Error>) {
         "baselined": report.baselined,
         "repaired": report.repaired,
         "lock_waited_ms": u64::try_from(report.lock_waited.as_millis()).unwrap_or(u64::MAX),
+        "preflight": report.preflight.iter().map(ToString::to_string).collect::<Vec<_>>(),
         "error": error.map(error_json),
     });
     json_line(&value);
@@ -587,6 +629,31 @@ mod tests {
     fn secrets_are_scrubbed() {
         add_secret(Some("hunter22"));
         assert_eq!(scrub("password hunter22 here"), "password *** here");
+    }
+
+    #[test]
+    fn backfills_are_summed_up_with_their_resume_point() {
+        let mut backfill = BackfillRun {
+            step: 0,
+            table: "\"public\".\"accounts\"".to_owned(),
+            key: "id".to_owned(),
+            resumed_from: None,
+            batches: 50,
+            rows: 50_000,
+            last_batch_size: 1_000,
+            duration: Duration::from_millis(2_100),
+            cursor: Some("50000".to_owned()),
+        };
+        assert_eq!(
+            backfill_line(&backfill),
+            "backfilled 50000 row(s) of \"public\".\"accounts\" in 50 batch(es) (keyset on id) in 2.1s"
+        );
+        backfill.resumed_from = Some("20000".to_owned());
+        assert!(
+            backfill_line(&backfill).contains("(keyset on id, resumed after id = 20000)"),
+            "{}",
+            backfill_line(&backfill)
+        );
     }
 
     #[test]
