@@ -31,14 +31,24 @@ impl Checksum {
         Self(hasher.finalize().into())
     }
 
-    /// Parses 64 hex digits.
+    /// Parses 64 hex digits (either case). Every history row's checksum goes through
+    /// this on every run, hence no `from_str_radix` per byte.
     pub fn from_hex(hex: &str) -> Option<Self> {
-        if hex.len() != 64 || !hex.is_ascii() {
+        fn nibble(c: u8) -> Option<u8> {
+            match c {
+                b'0'..=b'9' => Some(c - b'0'),
+                b'a'..=b'f' => Some(c - b'a' + 10),
+                b'A'..=b'F' => Some(c - b'A' + 10),
+                _ => None,
+            }
+        }
+        let bytes = hex.as_bytes();
+        if bytes.len() != 64 {
             return None;
         }
         let mut out = [0u8; 32];
-        for (i, byte) in out.iter_mut().enumerate() {
-            *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()?;
+        for (byte, pair) in out.iter_mut().zip(bytes.chunks_exact(2)) {
+            *byte = (nibble(pair[0])? << 4) | nibble(pair[1])?;
         }
         Some(Self(out))
     }
@@ -69,5 +79,22 @@ impl fmt::Display for Checksum {
 impl fmt::Debug for Checksum {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Checksum({})", self.to_hex())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Checksum;
+
+    #[test]
+    fn hex_round_trips_and_rejects_what_is_not_64_hex_digits() {
+        let sum = Checksum(std::array::from_fn(|i| (i as u8).wrapping_mul(37)));
+        let hex = sum.to_hex();
+        assert_eq!(Checksum::from_hex(&hex), Some(sum));
+        assert_eq!(Checksum::from_hex(&hex.to_uppercase()), Some(sum));
+        assert_eq!(Checksum::from_hex(&hex[..62]), None);
+        assert_eq!(Checksum::from_hex(&format!("{hex}00")), None);
+        assert_eq!(Checksum::from_hex(&format!("g{}", &hex[1..])), None);
+        assert_eq!(Checksum::from_hex(&format!("é{}", &hex[2..])), None);
     }
 }

@@ -232,8 +232,13 @@ class Server:
                 log(f"could not drop {name}: {e}")
 
     def settle(self, seconds: float) -> None:
-        """CHECKPOINT, wait for autovacuum workers to finish, sleep."""
+        """CHECKPOINT, sync, wait for autovacuum workers to finish, sleep.
+
+        The sync writes back what the kernel still holds dirty (the files of databases
+        just created or dropped): without it the first measurement of a round paid for
+        that writeback, whichever command it was."""
         self.sql("CHECKPOINT")
+        os.sync()
         deadline = time.time() + 120
         while time.time() < deadline:
             n = self.sql(
