@@ -116,13 +116,10 @@ macro_rules! __migrate_register {
             }
         }
     };
-    ($id:literal, $name:literal, $file:expr, $line:expr, $mode:ident($f:ident), auto) => {
+    // `Auto` or `Irreversible`.
+    ($id:literal, $name:literal, $file:expr, $line:expr, $mode:ident($f:ident), $down:ident) => {
         $crate::__migrate_register!(@submit $id, $name, $file, $line,
-            $crate::__private::Up::$mode($f), $crate::__private::Down::Auto);
-    };
-    ($id:literal, $name:literal, $file:expr, $line:expr, $mode:ident($f:ident), irreversible) => {
-        $crate::__migrate_register!(@submit $id, $name, $file, $line,
-            $crate::__private::Up::$mode($f), $crate::__private::Down::Irreversible);
+            $crate::__private::Up::$mode($f), $crate::__private::Down::$down);
     };
     ($id:literal, $name:literal, $file:expr, $line:expr, $mode:ident($f:ident), down = $record:expr) => {
         const _: () = {

@@ -100,8 +100,8 @@ fn expand(attr: &MigrationAttr, mut func: MigrationFn) -> TokenStream {
         quote_spanned!(ident_span=> Reversible)
     };
     let down = match &attr.down {
-        DownKind::Auto => quote!(auto),
-        DownKind::Irreversible => quote!(irreversible),
+        DownKind::Auto => quote!(Auto),
+        DownKind::Irreversible => quote!(Irreversible),
         DownKind::Manual(path) => {
             // Spanned at the user's path, so a missing or ill-typed down function
             // is reported there. `record_down` takes a down written in either mode.
@@ -181,7 +181,7 @@ mod tests {
         );
         for expected in [
             "register ! (20261121090000i64 , \"create_users\" ,",
-            "Reversible (create_users) , auto) ;",
+            "Reversible (create_users) , Auto) ;",
             "macro_rules ! __migration_id_20261121090000_is_used_more_than_once",
         ] {
             assert!(out.contains(expected), "{expected} in {out}");
@@ -223,7 +223,7 @@ mod tests {
             )
             .to_string(),
             "register ! (3i64 , \"type\" ,".to_owned(),
-            "Manual (r#type) , irreversible) ;".to_owned(),
+            "Manual (r#type) , Irreversible) ;".to_owned(),
         ] {
             assert!(out.contains(&expected.to_string()), "{expected} in {out}");
         }

@@ -5,7 +5,7 @@
 
 use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 use quote::{ToTokens, quote};
-use syn::parse::{Parse, ParseStream};
+use syn::parse::{Parse, ParseStream, Parser};
 use syn::{
     Attribute, FnArg, GenericArgument, PathArguments, ReturnType, Signature, Type, TypePath,
     Visibility,
@@ -24,11 +24,18 @@ pub(crate) struct MigrationFn {
     pub(crate) body: Group,
 }
 
+/// Attributes, visibility and signature: everything of a function but its body.
+fn parse_head(input: ParseStream<'_>) -> syn::Result<(Vec<Attribute>, Visibility, Signature)> {
+    Ok((
+        input.call(Attribute::parse_outer)?,
+        input.parse()?,
+        input.parse()?,
+    ))
+}
+
 impl Parse for MigrationFn {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        let attrs = input.call(Attribute::parse_outer)?;
-        let vis = input.parse()?;
-        let sig = input.parse()?;
+        let (attrs, vis, sig) = parse_head(input)?;
         let body: Group = input.parse()?;
         if body.delimiter() != Delimiter::Brace {
             return Err(syn::Error::new(body.span(), "expected the function's body"));
@@ -59,7 +66,14 @@ impl MigrationFn {
             let body = body.clone();
             trees.pop();
             let head: TokenStream = trees.into_iter().collect();
-            if let Ok(Head { attrs, vis, sig }) = syn::parse2::<Head>(head) {
+            let only_head = |input: ParseStream<'_>| {
+                let head = parse_head(input)?;
+                if !input.is_empty() {
+                    return Err(input.error("unexpected tokens before the function's body"));
+                }
+                Ok(head)
+            };
+            if let Ok((attrs, vis, sig)) = only_head.parse2(head) {
                 return Ok(Self {
                     attrs,
                     vis,
@@ -69,25 +83,6 @@ impl MigrationFn {
             }
         }
         syn::parse2::<MigrationFn>(item.clone())
-    }
-}
-
-/// Everything of a function but its body.
-struct Head {
-    attrs: Vec<Attribute>,
-    vis: Visibility,
-    sig: Signature,
-}
-
-impl Parse for Head {
-    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        let attrs = input.call(Attribute::parse_outer)?;
-        let vis = input.parse()?;
-        let sig = input.parse()?;
-        if !input.is_empty() {
-            return Err(input.error("unexpected tokens before the function's body"));
-        }
-        Ok(Self { attrs, vis, sig })
     }
 }
 
