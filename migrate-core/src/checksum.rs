@@ -12,6 +12,7 @@
 //! when it holds its default (`#[serde(skip_serializing_if = ..)]`), so every existing
 //! checksum stays the same. The pinned digest in the tests guards this.
 
+use std::cell::RefCell;
 use std::fmt;
 
 use sha2::{Digest, Sha256};
@@ -24,11 +25,19 @@ pub struct Checksum(pub [u8; 32]);
 
 impl Checksum {
     /// The checksum of a migration's up steps.
+    ///
+    /// Every migration is hashed on every run: the encoding goes into one buffer per
+    /// thread, reused, and is hashed in one call.
     pub fn of_steps(steps: &[Step]) -> Self {
-        let mut hasher = Sha256::new();
-        hasher.update(b"migrate-checksum-v1\n");
-        hasher.update(canonical(steps).as_bytes());
-        Self(hasher.finalize().into())
+        thread_local! {
+            static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+        }
+        BUFFER.with_borrow_mut(|buffer| {
+            buffer.clear();
+            buffer.extend_from_slice(b"migrate-checksum-v1\n");
+            encode(buffer, steps);
+            Self(Sha256::digest(buffer.as_slice()).into())
+        })
     }
 
     /// Parses 64 hex digits (either case). Every history row's checksum goes through
@@ -65,9 +74,20 @@ impl Checksum {
 
 /// The canonical encoding (without the version tag).
 pub fn canonical(steps: &[Step]) -> String {
-    // Serializing plain data with derived impls into a String cannot fail: no maps
-    // with non-string keys, no I/O.
-    serde_json::to_string(steps).unwrap_or_else(|e| format!("unencodable: {e}"))
+    let mut out = Vec::new();
+    encode(&mut out, steps);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Appends the canonical encoding to `out`.
+fn encode(out: &mut Vec<u8>, steps: &[Step]) {
+    let start = out.len();
+    // Serializing plain data with derived impls into memory cannot fail: no maps with
+    // non-string keys, no I/O. Should it ever, the error's text stands in.
+    if let Err(e) = serde_json::to_writer(&mut *out, steps) {
+        out.truncate(start);
+        out.extend_from_slice(format!("unencodable: {e}").as_bytes());
+    }
 }
 
 impl fmt::Display for Checksum {

@@ -148,8 +148,10 @@ impl HistoryTable {
         )
     }
 
-    /// Reads every row. `cursor_column`: whether the table has its `backfill_cursor`
-    /// column (a table made by an older version lacks it until a run adds it).
+    /// Reads every row, in no order (sorting 1,000 rows on the client is cheaper than
+    /// the server's sort and the planning of an index path). `cursor_column`: whether
+    /// the table has its `backfill_cursor` column (a table made by an older version
+    /// lacks it until a run adds it).
     pub(crate) fn select_sql(&self, cursor_column: bool) -> String {
         let cursor = if cursor_column {
             "backfill_cursor"
@@ -158,7 +160,7 @@ impl HistoryTable {
         };
         format!(
             "SELECT id, name, checksum, applied_at, execution_ms, applied_by, state, units_done, \
-             {cursor} FROM {} ORDER BY id",
+             {cursor} FROM {}",
             self.qualified
         )
     }
@@ -180,49 +182,36 @@ impl HistoryTable {
         }
     }
 
-    /// Reads every row of a table with or without the `backfill_cursor` column.
+    /// Reads every row of a table with or without the `backfill_cursor` column, sorted
+    /// by id.
     pub(crate) async fn read_rows(
         &self,
         client: &tokio_postgres::Client,
         cursor_column: bool,
     ) -> Result<Vec<AppliedMigration>, Error> {
+        const CONTEXT: &str = "reading the history table";
         let rows = client
             .query_typed(&self.select_sql(cursor_column), &[])
             .await
-            .map_err(Error::pg("reading the history table"))?;
-        rows.iter()
+            .map_err(Error::pg(CONTEXT))?;
+        let mut applied = rows
+            .iter()
             .map(|row| {
                 Ok(AppliedMigration {
-                    id: row
-                        .try_get(0)
-                        .map_err(Error::pg("reading the history table"))?,
-                    name: row
-                        .try_get(1)
-                        .map_err(Error::pg("reading the history table"))?,
-                    checksum: row
-                        .try_get(2)
-                        .map_err(Error::pg("reading the history table"))?,
-                    applied_at: row
-                        .try_get(3)
-                        .map_err(Error::pg("reading the history table"))?,
-                    execution_ms: row
-                        .try_get(4)
-                        .map_err(Error::pg("reading the history table"))?,
-                    applied_by: row
-                        .try_get(5)
-                        .map_err(Error::pg("reading the history table"))?,
-                    state: row
-                        .try_get(6)
-                        .map_err(Error::pg("reading the history table"))?,
-                    units_done: row
-                        .try_get(7)
-                        .map_err(Error::pg("reading the history table"))?,
-                    backfill_cursor: row
-                        .try_get(8)
-                        .map_err(Error::pg("reading the history table"))?,
+                    id: row.try_get(0).map_err(Error::pg(CONTEXT))?,
+                    name: row.try_get(1).map_err(Error::pg(CONTEXT))?,
+                    checksum: row.try_get(2).map_err(Error::pg(CONTEXT))?,
+                    applied_at: row.try_get(3).map_err(Error::pg(CONTEXT))?,
+                    execution_ms: row.try_get(4).map_err(Error::pg(CONTEXT))?,
+                    applied_by: row.try_get(5).map_err(Error::pg(CONTEXT))?,
+                    state: row.try_get(6).map_err(Error::pg(CONTEXT))?,
+                    units_done: row.try_get(7).map_err(Error::pg(CONTEXT))?,
+                    backfill_cursor: row.try_get(8).map_err(Error::pg(CONTEXT))?,
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>, Error>>()?;
+        applied.sort_unstable_by_key(|a| a.id);
+        Ok(applied)
     }
 
     /// The row of a transactional migration, inserted in its transaction; the

@@ -54,28 +54,78 @@ pub(crate) struct Work {
     pub(crate) has_row: bool,
 }
 
+/// A migration of the code beside its history row, or a row the code lacks.
+enum Pair<'a> {
+    /// In the code (at this index of the headers), not recorded.
+    Pending(usize, &'a Header),
+    /// In the code and recorded.
+    Recorded(usize, &'a Header, &'a AppliedMigration),
+    /// Recorded, no longer in the code.
+    Missing(&'a AppliedMigration),
+}
+
+/// The code's migrations and the history rows side by side, by ascending id: one
+/// merge pass over the headers (sorted by id, ids unique) and the rows (ids unique:
+/// the history's primary key; sorted here unless they already are, as a read
+/// returns them).
+fn joined<'a>(plans: &'a [Header], applied: &'a [AppliedMigration]) -> Vec<Pair<'a>> {
+    let mut rows: Vec<&AppliedMigration> = applied.iter().collect();
+    if !rows.is_sorted_by_key(|a| a.id) {
+        rows.sort_by_key(|a| a.id);
+    }
+    let mut out = Vec::with_capacity(plans.len().max(rows.len()));
+    let mut plans = plans.iter().enumerate().peekable();
+    let mut rows = rows.into_iter().peekable();
+    loop {
+        let pair = match (plans.peek().copied(), rows.peek().copied()) {
+            (Some((index, plan)), Some(row)) if plan.id == row.id => {
+                plans.next();
+                rows.next();
+                Pair::Recorded(index, plan, row)
+            }
+            (Some((index, plan)), Some(row)) if plan.id < row.id => {
+                plans.next();
+                Pair::Pending(index, plan)
+            }
+            (_, Some(row)) => {
+                rows.next();
+                Pair::Missing(row)
+            }
+            (Some((index, plan)), None) => {
+                plans.next();
+                Pair::Pending(index, plan)
+            }
+            (None, None) => return out,
+        };
+        out.push(pair);
+    }
+}
+
 /// Refuses modified, missing and (when asked) out-of-order migrations.
 pub(crate) fn verify(
     plans: &[Header],
     applied: &[AppliedMigration],
     checks: Checks,
 ) -> Result<(), Error> {
-    let missing: Vec<i64> = applied
+    let pairs = joined(plans, applied);
+    let missing: Vec<i64> = pairs
         .iter()
-        .filter(|a| header(plans, a.id).is_none())
-        .map(|a| a.id)
+        .filter_map(|pair| match pair {
+            Pair::Missing(row) => Some(row.id),
+            _ => None,
+        })
         .collect();
     if !missing.is_empty() {
         return Err(Error::Missing { ids: missing });
     }
     if checks.modified {
-        let modified = modified(plans, applied);
+        let modified = modified_in(&pairs);
         if !modified.is_empty() {
             return Err(Error::Modified { ids: modified });
         }
     }
     if checks.out_of_order {
-        let late = out_of_order(plans, applied);
+        let late = out_of_order(&pairs);
         if !late.is_empty() {
             return Err(Error::OutOfOrder { ids: late });
         }
@@ -85,50 +135,35 @@ pub(crate) fn verify(
 
 /// Ids recorded with a checksum other than the code's.
 pub(crate) fn modified(plans: &[Header], applied: &[AppliedMigration]) -> Vec<i64> {
-    applied
+    modified_in(&joined(plans, applied))
+}
+
+fn modified_in(pairs: &[Pair<'_>]) -> Vec<i64> {
+    pairs
         .iter()
-        .filter(|a| header(plans, a.id).is_some_and(|p| !a.has_checksum(&p.checksum)))
-        .map(|a| a.id)
+        .filter_map(|pair| match pair {
+            Pair::Recorded(_, plan, row) if !row.has_checksum(&plan.checksum) => Some(plan.id),
+            _ => None,
+        })
         .collect()
 }
 
 /// Pending ids lower than the newest recorded one.
-pub(crate) fn out_of_order(plans: &[Header], applied: &[AppliedMigration]) -> Vec<i64> {
-    let Some(newest) = applied.iter().map(|a| a.id).max() else {
+fn out_of_order(pairs: &[Pair<'_>]) -> Vec<i64> {
+    let newest = pairs.iter().rev().find_map(|pair| match pair {
+        Pair::Recorded(_, _, row) | Pair::Missing(row) => Some(row.id),
+        Pair::Pending(..) => None,
+    });
+    let Some(newest) = newest else {
         return Vec::new();
     };
-    let rows = Rows::new(applied);
-    plans
+    pairs
         .iter()
-        .filter(|p| p.id < newest && rows.get(p.id).is_none())
-        .map(|p| p.id)
+        .filter_map(|pair| match pair {
+            Pair::Pending(_, plan) if plan.id < newest => Some(plan.id),
+            _ => None,
+        })
         .collect()
-}
-
-/// The header with this id (`plans` is sorted by id, ids unique).
-fn header(plans: &[Header], id: i64) -> Option<&Header> {
-    plans
-        .binary_search_by_key(&id, |p| p.id)
-        .ok()
-        .and_then(|i| plans.get(i))
-}
-
-/// History rows by id (read `ORDER BY id`, so sorting is a single pass).
-struct Rows<'a>(Vec<&'a AppliedMigration>);
-
-impl<'a> Rows<'a> {
-    fn new(applied: &'a [AppliedMigration]) -> Self {
-        let mut rows: Vec<&AppliedMigration> = applied.iter().collect();
-        rows.sort_by_key(|a| a.id);
-        Self(rows)
-    }
-
-    fn get(&self, id: i64) -> Option<&'a AppliedMigration> {
-        self.0
-            .binary_search_by_key(&id, |a| a.id)
-            .ok()
-            .and_then(|i| self.0.get(i).copied())
-    }
 }
 
 fn incomplete(row: &AppliedMigration, hint: &'static str) -> Error {
@@ -163,15 +198,19 @@ pub(crate) fn up_work(
             "it was being reverted: run `down` again to finish reverting it",
         ));
     }
-    let rows = Rows::new(applied);
     let mut work = Vec::new();
-    for (index, plan) in plans.iter().enumerate() {
+    for pair in joined(plans, applied) {
+        let (index, plan, row) = match pair {
+            Pair::Pending(index, plan) => (index, plan, None),
+            Pair::Recorded(index, plan, row) => (index, plan, Some(row)),
+            Pair::Missing(_) => continue,
+        };
         if let Target::To(id) = target
             && plan.id > id
         {
             break;
         }
-        match rows.get(plan.id) {
+        match row {
             None => work.push(Work {
                 index,
                 resume_from: 0,
@@ -238,44 +277,183 @@ pub(crate) fn down_work(
 
 /// Every migration of the code and the history, by id.
 pub(crate) fn status(plans: &[Header], applied: &[AppliedMigration]) -> Vec<MigrationStatus> {
-    let rows = Rows::new(applied);
-    let mut out: Vec<MigrationStatus> = plans
-        .iter()
-        .map(|plan| {
-            let row = rows.get(plan.id);
-            let state = match row {
-                None => MigrationState::Pending,
-                Some(r) if !r.has_checksum(&plan.checksum) => MigrationState::Modified,
-                Some(r) if r.state == APPLYING || r.state == REVERTING => {
-                    MigrationState::Incomplete
-                }
-                Some(r) if r.state == crate::history::BASELINED => MigrationState::Baselined,
-                Some(_) => MigrationState::Applied,
-            };
-            MigrationStatus {
+    joined(plans, applied)
+        .into_iter()
+        .map(|pair| match pair {
+            Pair::Pending(_, plan) => MigrationStatus {
                 id: plan.id,
                 name: plan.name.to_owned(),
-                state,
-                applied_at: row.map(|r| r.applied_at),
+                state: MigrationState::Pending,
+                applied_at: None,
                 checksum: plan.checksum,
-                recorded_checksum: row
-                    .filter(|r| !r.has_checksum(&plan.checksum))
-                    .map(|r| r.checksum.clone()),
+                recorded_checksum: None,
+            },
+            Pair::Recorded(_, plan, row) => {
+                let same = row.has_checksum(&plan.checksum);
+                let state = if !same {
+                    MigrationState::Modified
+                } else if row.state == APPLYING || row.state == REVERTING {
+                    MigrationState::Incomplete
+                } else if row.state == crate::history::BASELINED {
+                    MigrationState::Baselined
+                } else {
+                    MigrationState::Applied
+                };
+                MigrationStatus {
+                    id: plan.id,
+                    name: plan.name.to_owned(),
+                    state,
+                    applied_at: Some(row.applied_at),
+                    checksum: plan.checksum,
+                    recorded_checksum: (!same).then(|| row.checksum.clone()),
+                }
             }
-        })
-        .collect();
-    for row in applied {
-        if header(plans, row.id).is_none() {
-            out.push(MigrationStatus {
+            Pair::Missing(row) => MigrationStatus {
                 id: row.id,
                 name: row.name.clone(),
                 state: MigrationState::Missing,
                 applied_at: Some(row.applied_at),
                 checksum: Checksum::from_hex(&row.checksum).unwrap_or(Checksum([0; 32])),
                 recorded_checksum: Some(row.checksum.clone()),
-            });
+            },
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::SystemTime;
+
+    use super::*;
+    use crate::history::APPLIED;
+    use crate::registry::Location;
+
+    fn header(id: i64) -> Header {
+        Header {
+            id,
+            name: "m",
+            location: Location {
+                file: "f.rs",
+                line: 1,
+                module_path: "m",
+            },
+            checksum: Checksum([id as u8; 32]),
+            reversible: true,
         }
     }
-    out.sort_by_key(|s| s.id);
-    out
+
+    fn row(id: i64, state: &str) -> AppliedMigration {
+        AppliedMigration {
+            id,
+            name: "m".into(),
+            checksum: Checksum([id as u8; 32]).to_hex(),
+            applied_at: SystemTime::UNIX_EPOCH,
+            execution_ms: 0,
+            applied_by: "me".into(),
+            state: state.into(),
+            units_done: 1,
+            backfill_cursor: None,
+        }
+    }
+
+    const ALL: Checks = Checks {
+        modified: true,
+        out_of_order: true,
+    };
+
+    #[test]
+    fn rows_in_any_order_are_matched_by_id() {
+        let plans = [header(1), header(2), header(3), header(5)];
+        let applied = [row(3, APPLIED), row(1, APPLIED), row(4, APPLIED)];
+        let ids: Vec<(Option<i64>, Option<i64>)> = joined(&plans, &applied)
+            .iter()
+            .map(|pair| match pair {
+                Pair::Pending(_, p) => (Some(p.id), None),
+                Pair::Recorded(_, p, r) => (Some(p.id), Some(r.id)),
+                Pair::Missing(r) => (None, Some(r.id)),
+            })
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                (Some(1), Some(1)),
+                (Some(2), None),
+                (Some(3), Some(3)),
+                (None, Some(4)),
+                (Some(5), None),
+            ]
+        );
+        assert!(matches!(
+            verify(&plans, &applied, ALL),
+            Err(Error::Missing { ids }) if ids == [4]
+        ));
+    }
+
+    #[test]
+    fn modified_then_out_of_order_are_refused_with_every_id() {
+        let plans = [header(1), header(2), header(3), header(4)];
+        let mut edited = row(3, APPLIED);
+        edited.checksum = Checksum([9; 32]).to_hex();
+        let applied = [row(1, APPLIED), edited];
+        assert!(matches!(
+            verify(&plans, &applied, ALL),
+            Err(Error::Modified { ids }) if ids == [3]
+        ));
+        let applied = [row(1, APPLIED), row(3, APPLIED)];
+        assert!(matches!(
+            verify(&plans, &applied, ALL),
+            Err(Error::OutOfOrder { ids }) if ids == [2]
+        ));
+        let lenient = Checks {
+            modified: true,
+            out_of_order: false,
+        };
+        assert!(verify(&plans, &applied, lenient).is_ok());
+    }
+
+    #[test]
+    fn up_work_takes_pending_ones_to_the_target_and_resumes_an_interrupted_one() {
+        let plans = [header(1), header(2), header(3), header(4)];
+        let applied = [row(2, APPLYING), row(1, APPLIED)];
+        let work = up_work(&plans, &applied, Target::To(3)).unwrap();
+        assert_eq!(
+            work,
+            [
+                Work {
+                    index: 1,
+                    resume_from: 1,
+                    has_row: true
+                },
+                Work {
+                    index: 2,
+                    resume_from: 0,
+                    has_row: false
+                },
+            ]
+        );
+        assert!(matches!(
+            up_work(&plans, &applied, Target::To(7)),
+            Err(Error::UnknownTarget { id: 7 })
+        ));
+    }
+
+    #[test]
+    fn status_lists_code_and_history_by_id() {
+        let plans = [header(1), header(3)];
+        let mut edited = row(3, APPLIED);
+        edited.checksum = "not hex".into();
+        let applied = [edited, row(2, APPLIED)];
+        let states: Vec<(i64, MigrationState)> = status(&plans, &applied)
+            .iter()
+            .map(|s| (s.id, s.state))
+            .collect();
+        assert_eq!(
+            states,
+            [
+                (1, MigrationState::Pending),
+                (2, MigrationState::Missing),
+                (3, MigrationState::Modified),
+            ]
+        );
+    }
 }

@@ -48,7 +48,7 @@ use crate::error::{Error, StatementFailure};
 use crate::history::{AppliedMigration, HistoryTable};
 use crate::ident::ObjectName;
 use crate::lint::{self, Finding};
-use crate::lock::{RunLock, lock_key};
+use crate::lock::{self, RunLock};
 use crate::options::MigratorOptions;
 use crate::plan::{Direction, Header, MigrationPlan, Statement, Unit};
 use crate::preflight;
@@ -120,11 +120,14 @@ enum Operation {
 
 /// Facts about the server and the session, read before taking the lock.
 struct SessionInfo {
-    database: String,
     pid: i32,
     server_version: i32,
     schema_exists: bool,
     table_exists: bool,
+    /// The run lock's key ([`lock::lock_key`] of the database and history table).
+    lock_key: i64,
+    /// Whether the first try took the run lock.
+    locked: bool,
 }
 
 impl Migrator {
@@ -332,38 +335,51 @@ impl Migrator {
         }
     }
 
+    /// The session's facts and the first try for the run lock, in one round trip.
     /// Catalog functions only (no catalog scans): a fresh session plans this in a
     /// fraction of what a query on `pg_namespace` or `pg_attribute` costs.
-    async fn session_info(&self, client: &Client) -> Result<SessionInfo, Error> {
+    async fn open_session(&self, client: &Client) -> Result<SessionInfo, Error> {
+        const CONTEXT: &str = "reading the session's facts and trying the run lock";
+        let (before, after) = lock::key_params(self.history.schema(), self.history.table());
+        let sql = format!(
+            "SELECT pg_backend_pid(), current_setting('server_version_num')::int, \
+             to_regnamespace($1) IS NOT NULL, to_regclass($2) IS NOT NULL, \
+             k.key, pg_try_advisory_lock(k.key) FROM (SELECT {} AS key) k",
+            lock::KEY_SQL
+        );
         let row = client
             .query_typed_one(
-                "SELECT current_database()::text, pg_backend_pid(), \
-                 current_setting('server_version_num')::int, \
-                 to_regnamespace($1) IS NOT NULL, to_regclass($2) IS NOT NULL",
+                &sql,
                 &[
                     (&self.history.quoted_schema(), Type::TEXT),
                     (&self.history.name(), Type::TEXT),
+                    (&before, Type::BYTEA),
+                    (&after, Type::BYTEA),
                 ],
             )
             .await
-            .map_err(Error::pg("reading the session's facts"))?;
+            .map_err(Error::pg(CONTEXT))?;
         let get = Error::pg;
         Ok(SessionInfo {
-            database: row.try_get(0).map_err(get("reading the session's facts"))?,
-            pid: row.try_get(1).map_err(get("reading the session's facts"))?,
-            server_version: row.try_get(2).map_err(get("reading the session's facts"))?,
-            schema_exists: row.try_get(3).map_err(get("reading the session's facts"))?,
-            table_exists: row.try_get(4).map_err(get("reading the session's facts"))?,
+            pid: row.try_get(0).map_err(get(CONTEXT))?,
+            server_version: row.try_get(1).map_err(get(CONTEXT))?,
+            schema_exists: row.try_get(2).map_err(get(CONTEXT))?,
+            table_exists: row.try_get(3).map_err(get(CONTEXT))?,
+            lock_key: row.try_get(4).map_err(get(CONTEXT))?,
+            locked: row.try_get(5).map_err(get(CONTEXT))?,
         })
     }
 
     /// Takes the run lock, runs the operation, releases the lock on every return path.
     async fn locked(&self, client: &mut Client, operation: Operation) -> Result<Report, Error> {
         let client: &Client = client;
-        let info = self.session_info(client).await?;
-        let key = lock_key(&info.database, self.history.schema(), self.history.table());
-        let lock =
-            RunLock::acquire(client, key, self.options.lock_wait, self.options.lock_poll).await?;
+        let info = self.open_session(client).await?;
+        let lock = if info.locked {
+            RunLock::taken(info.lock_key)
+        } else {
+            let options = &self.options;
+            RunLock::acquire(client, info.lock_key, options.lock_wait, options.lock_poll).await?
+        };
         let mut run = Run {
             migrator: self,
             client,

@@ -1177,3 +1177,38 @@ fn a_backfill_pairs_with_its_reverse_and_its_pacing_is_not_checksummed() {
         other => panic!("expected an invalid migration, got {other:?}"),
     }
 }
+
+/// Checksums are recorded in every history table: the same steps must hash to the
+/// same digest in every version, or every applied migration would read as modified.
+/// A change here is a break (see the maintainers' rule in `checksum.rs`).
+#[test]
+fn a_fixed_migration_has_a_fixed_checksum() {
+    fn pinned(m: &mut Migration) {
+        m.create_table("users", |t| {
+            t.column("id", BigInt).primary_key().identity();
+            t.column("email", Varchar(320)).not_null().unique();
+            t.column("active", Boolean).not_null().default(true);
+            t.timestamps();
+        });
+        m.add_column("users", "bio", Text);
+        m.create_index_concurrently("idx_users_email_active", "users", ["email"])
+            .filter(Expr::col("active").eq(true));
+    }
+    let digests = [
+        migrate_core::plan::preview(all_types)
+            .unwrap()
+            .checksum
+            .to_hex(),
+        migrate_core::plan::preview(pinned)
+            .unwrap()
+            .checksum
+            .to_hex(),
+    ];
+    assert_eq!(
+        digests,
+        [
+            "899a94348e88aaad3a1a59f0fd61a6ad5a560d91918d29b56cb7c0fac7778fd1",
+            "f821a9e2c10ba9104f392723e5910bc7601ecaa615dd7b04dd288286889c653c",
+        ]
+    );
+}

@@ -524,6 +524,38 @@ async fn a_held_run_lock_is_waited_for_boundedly_and_its_holder_named() {
     );
 }
 
+/// The runner's opening query has the server compute the run lock's key: it must be
+/// `lock_key` exactly, whatever the names' bytes.
+#[tokio::test]
+async fn the_server_computes_the_same_run_lock_key_for_any_names() {
+    let db = TestDb::create().await.unwrap();
+    let holder = db.connect().await.unwrap();
+    let mut runner = db.connect().await.unwrap();
+    let (schema, table) = ("méta ☃", "Histoire \"ü\"");
+    let key = migrate_core::lock::lock_key(db.name(), schema, table);
+    holder
+        .batch_execute(&format!("SELECT pg_advisory_lock({key})"))
+        .await
+        .unwrap();
+    let m = Migrator::new(
+        &set([&USERS]),
+        MigratorOptions::new()
+            .history_table(schema, table)
+            .lock_wait(Duration::from_millis(100))
+            .lock_poll(Duration::from_millis(20)),
+    )
+    .unwrap();
+    assert!(matches!(
+        m.up(&mut runner, Target::Latest).await,
+        Err(Error::LockWait { .. })
+    ));
+    holder
+        .batch_execute(&format!("SELECT pg_advisory_unlock({key})"))
+        .await
+        .unwrap();
+    assert_eq!(m.up(&mut runner, Target::Latest).await.unwrap().ids(), [1]);
+}
+
 // ----- concurrent index builds ----------------------------------------------------------
 
 fn dups(m: &mut Migration) {
