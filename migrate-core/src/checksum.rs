@@ -41,25 +41,34 @@ impl Checksum {
     }
 
     /// Parses 64 hex digits (either case). Every history row's checksum goes through
-    /// this on every run, hence no `from_str_radix` per byte.
+    /// this on every run: one table lookup per digit, one check at the end.
     pub fn from_hex(hex: &str) -> Option<Self> {
-        fn nibble(c: u8) -> Option<u8> {
-            match c {
-                b'0'..=b'9' => Some(c - b'0'),
-                b'a'..=b'f' => Some(c - b'a' + 10),
-                b'A'..=b'F' => Some(c - b'A' + 10),
-                _ => None,
+        /// The value of each byte as a hex digit; 0xFF for any other byte.
+        const DIGITS: [u8; 256] = {
+            let mut table = [0xFF; 256];
+            let mut i = 0;
+            while i < 10 {
+                table[b'0' as usize + i] = i as u8;
+                i += 1;
             }
-        }
-        let bytes = hex.as_bytes();
-        if bytes.len() != 64 {
-            return None;
-        }
+            let mut i = 0;
+            while i < 6 {
+                table[b'a' as usize + i] = 10 + i as u8;
+                table[b'A' as usize + i] = 10 + i as u8;
+                i += 1;
+            }
+            table
+        };
+        let bytes: &[u8; 64] = hex.as_bytes().try_into().ok()?;
         let mut out = [0u8; 32];
+        let mut invalid = 0u8;
         for (byte, pair) in out.iter_mut().zip(bytes.chunks_exact(2)) {
-            *byte = (nibble(pair[0])? << 4) | nibble(pair[1])?;
+            let (high, low) = (DIGITS[usize::from(pair[0])], DIGITS[usize::from(pair[1])]);
+            invalid |= high | low;
+            *byte = (high << 4) | (low & 0x0F);
         }
-        Some(Self(out))
+        // A digit is at most 0x0F: any high bit comes from a byte that is not one.
+        (invalid & 0xF0 == 0).then_some(Self(out))
     }
 
     /// The 64 lowercase hex digits.

@@ -32,8 +32,6 @@ use crate::error::Error;
 use crate::ident::{Ident, ObjectName};
 use crate::render::{literal, quote_ident, quote_name};
 
-/// The row state of a complete, normally applied migration.
-pub(crate) const APPLIED: &str = "applied";
 /// The row state of a baselined migration.
 pub(crate) const BASELINED: &str = "baselined";
 /// A non-transactional migration on its way up.
@@ -41,38 +39,30 @@ pub(crate) const APPLYING: &str = "applying";
 /// A non-transactional migration on its way down.
 pub(crate) const REVERTING: &str = "reverting";
 
-/// One row of the history table.
+/// One row of the history table, as runs and `status` read it (the table also
+/// keeps how long each migration took and who applied it).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AppliedMigration {
+pub(crate) struct AppliedMigration {
     /// The id.
-    pub id: i64,
+    pub(crate) id: i64,
     /// The name it had when it ran.
-    pub name: String,
+    pub(crate) name: String,
     /// The checksum it had when it ran (64 hex digits).
-    pub checksum: String,
+    pub(crate) checksum: String,
     /// When it was applied.
-    pub applied_at: SystemTime,
-    /// How long it took, in milliseconds.
-    pub execution_ms: i64,
-    /// Who applied it.
-    pub applied_by: String,
+    pub(crate) applied_at: SystemTime,
     /// `applied`, `baselined`, `applying` or `reverting`.
-    pub state: String,
+    pub(crate) state: String,
     /// Units done (for `applying` / `reverting`).
-    pub units_done: i32,
+    pub(crate) units_done: i32,
     /// The last key done by the backfill of unit `units_done`, when one was
     /// interrupted.
-    pub backfill_cursor: Option<String>,
+    pub(crate) backfill_cursor: Option<String>,
 }
 
 impl AppliedMigration {
-    /// Whether it is fully applied (normally or by baseline).
-    pub fn is_complete(&self) -> bool {
-        self.state == APPLIED || self.state == BASELINED
-    }
-
     /// Whether the recorded checksum is the given one.
-    pub fn has_checksum(&self, checksum: &Checksum) -> bool {
+    pub(crate) fn has_checksum(&self, checksum: &Checksum) -> bool {
         Checksum::from_hex(&self.checksum).as_ref() == Some(checksum)
     }
 }
@@ -159,8 +149,7 @@ impl HistoryTable {
             "NULL::text"
         };
         format!(
-            "SELECT id, name, checksum, applied_at, execution_ms, applied_by, state, units_done, \
-             {cursor} FROM {}",
+            "SELECT id, name, checksum, applied_at, state, units_done, {cursor} FROM {}",
             self.qualified
         )
     }
@@ -202,11 +191,9 @@ impl HistoryTable {
                     name: row.try_get(1).map_err(Error::pg(CONTEXT))?,
                     checksum: row.try_get(2).map_err(Error::pg(CONTEXT))?,
                     applied_at: row.try_get(3).map_err(Error::pg(CONTEXT))?,
-                    execution_ms: row.try_get(4).map_err(Error::pg(CONTEXT))?,
-                    applied_by: row.try_get(5).map_err(Error::pg(CONTEXT))?,
-                    state: row.try_get(6).map_err(Error::pg(CONTEXT))?,
-                    units_done: row.try_get(7).map_err(Error::pg(CONTEXT))?,
-                    backfill_cursor: row.try_get(8).map_err(Error::pg(CONTEXT))?,
+                    state: row.try_get(4).map_err(Error::pg(CONTEXT))?,
+                    units_done: row.try_get(5).map_err(Error::pg(CONTEXT))?,
+                    backfill_cursor: row.try_get(6).map_err(Error::pg(CONTEXT))?,
                 })
             })
             .collect::<Result<Vec<_>, Error>>()?;

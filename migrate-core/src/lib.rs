@@ -52,7 +52,6 @@ pub use checksum::Checksum;
 pub use db_error::DbError;
 pub use error::{Error, Problem, StatementFailure};
 pub use expr::SqlExpr;
-pub use history::AppliedMigration;
 pub use ident::{Ident, IdentError, ObjectName};
 pub use migrate_macros::migration;
 pub use migration::{AlterTypeBuilder, ConstraintBuilder, Migration, Recorded};

@@ -29,39 +29,16 @@ use crate::report::Blocker;
 /// assert_ne!(a, migrate_core::lock::lock_key("app", "meta", "migrate_history"));
 /// ```
 pub fn lock_key(database: &str, schema: &str, table: &str) -> i64 {
-    let mut input = Vec::new();
+    let mut hasher = Sha256::new();
+    // Lengths keep ("ab", "c") and ("a", "bc") apart.
     for part in ["migrate", database, schema, table] {
-        encode_part(&mut input, part);
+        hasher.update((part.len() as u64).to_be_bytes());
+        hasher.update(part.as_bytes());
     }
-    let digest = Sha256::digest(&input);
+    let digest = hasher.finalize();
     let mut first = [0u8; 8];
     first.copy_from_slice(&digest[..8]);
     i64::from_be_bytes(first)
-}
-
-/// One part of the key's input: its length (8 bytes, big-endian), then its bytes.
-/// Lengths keep ("ab", "c") and ("a", "bc") apart.
-fn encode_part(out: &mut Vec<u8>, part: &str) {
-    out.extend_from_slice(&(part.len() as u64).to_be_bytes());
-    out.extend_from_slice(part.as_bytes());
-}
-
-/// [`lock_key`] computed by the server for its `current_database()`, so the session's
-/// facts and the first try for the lock take one round trip. `$3` and `$4` (bytea)
-/// are [`key_params`]: the encoded parts before and after the database's name.
-/// Needs PostgreSQL 11 (`sha256`).
-pub(crate) const KEY_SQL: &str = "('x' || encode(substr(sha256($3::bytea \
-     || int8send(octet_length(convert_to(current_database(), 'UTF8'))::bigint) \
-     || convert_to(current_database(), 'UTF8') || $4::bytea), 1, 8), 'hex'))::bit(64)::bigint";
-
-/// The parameters of [`KEY_SQL`] for a history table.
-pub(crate) fn key_params(schema: &str, table: &str) -> (Vec<u8>, Vec<u8>) {
-    let mut before = Vec::new();
-    encode_part(&mut before, "migrate");
-    let mut after = Vec::new();
-    encode_part(&mut after, schema);
-    encode_part(&mut after, table);
-    (before, after)
 }
 
 /// A held run lock. Release it with [`RunLock::release`].
@@ -73,14 +50,23 @@ pub struct RunLock {
 }
 
 impl RunLock {
-    /// A lock the session has just taken itself, without waiting (the first try is
-    /// part of the runner's opening query).
-    pub(crate) fn taken(key: i64) -> Self {
-        tracing::debug!(key, "run lock taken");
-        Self {
-            key,
-            waited: Duration::ZERO,
-        }
+    /// One try, without waiting: the lock when it was free.
+    pub(crate) async fn try_take(client: &Client, key: i64) -> Result<Option<Self>, Error> {
+        let row = client
+            .query_typed_one(
+                "SELECT pg_try_advisory_lock($1)",
+                &[(&key, tokio_postgres::types::Type::INT8)],
+            )
+            .await
+            .map_err(Error::pg("taking the run lock"))?;
+        let got: bool = row.try_get(0).map_err(Error::pg("taking the run lock"))?;
+        Ok(got.then(|| {
+            tracing::debug!(key, "run lock taken");
+            Self {
+                key,
+                waited: Duration::ZERO,
+            }
+        }))
     }
 
     /// Takes the lock, polling every `poll` for at most `wait`. While waiting, emits a
@@ -96,18 +82,9 @@ impl RunLock {
         let mut last_report: Option<Instant> = None;
         let mut holder = None;
         loop {
-            let row = client
-                .query_typed_one(
-                    "SELECT pg_try_advisory_lock($1)",
-                    &[(&key, tokio_postgres::types::Type::INT8)],
-                )
-                .await
-                .map_err(Error::pg("taking the run lock"))?;
-            let got: bool = row.try_get(0).map_err(Error::pg("taking the run lock"))?;
-            if got {
+            if let Some(lock) = Self::try_take(client, key).await? {
                 let waited = start.elapsed();
-                tracing::debug!(key, waited_ms = waited.as_millis() as u64, "run lock taken");
-                return Ok(Self { key, waited });
+                return Ok(Self { waited, ..lock });
             }
             let waited = start.elapsed();
             if last_report.is_none_or(|t| t.elapsed() >= Duration::from_secs(5)) || waited >= wait {

@@ -325,7 +325,8 @@ mod tests {
     use std::time::SystemTime;
 
     use super::*;
-    use crate::history::APPLIED;
+
+    const APPLIED: &str = "applied";
     use crate::registry::Location;
 
     fn header(id: i64) -> Header {
@@ -348,8 +349,6 @@ mod tests {
             name: "m".into(),
             checksum: Checksum([id as u8; 32]).to_hex(),
             applied_at: SystemTime::UNIX_EPOCH,
-            execution_ms: 0,
-            applied_by: "me".into(),
             state: state.into(),
             units_done: 1,
             backfill_cursor: None,

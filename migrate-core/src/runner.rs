@@ -120,14 +120,11 @@ enum Operation {
 
 /// Facts about the server and the session, read before taking the lock.
 struct SessionInfo {
+    database: String,
     pid: i32,
     server_version: i32,
     schema_exists: bool,
     table_exists: bool,
-    /// The run lock's key ([`lock::lock_key`] of the database and history table).
-    lock_key: i64,
-    /// Whether the first try took the run lock.
-    locked: bool,
 }
 
 impl Migrator {
@@ -335,50 +332,59 @@ impl Migrator {
         }
     }
 
-    /// The session's facts and the first try for the run lock, in one round trip.
     /// Catalog functions only (no catalog scans): a fresh session plans this in a
     /// fraction of what a query on `pg_namespace` or `pg_attribute` costs.
-    async fn open_session(&self, client: &Client) -> Result<SessionInfo, Error> {
-        const CONTEXT: &str = "reading the session's facts and trying the run lock";
-        let (before, after) = lock::key_params(self.history.schema(), self.history.table());
-        let sql = format!(
-            "SELECT pg_backend_pid(), current_setting('server_version_num')::int, \
-             to_regnamespace($1) IS NOT NULL, to_regclass($2) IS NOT NULL, \
-             k.key, pg_try_advisory_lock(k.key) FROM (SELECT {} AS key) k",
-            lock::KEY_SQL
-        );
+    async fn session_info(&self, client: &Client) -> Result<SessionInfo, Error> {
+        const CONTEXT: &str = "reading the session's facts";
         let row = client
             .query_typed_one(
-                &sql,
+                "SELECT current_database()::text, pg_backend_pid(), \
+                 current_setting('server_version_num')::int, \
+                 to_regnamespace($1) IS NOT NULL, to_regclass($2) IS NOT NULL",
                 &[
                     (&self.history.quoted_schema(), Type::TEXT),
                     (&self.history.name(), Type::TEXT),
-                    (&before, Type::BYTEA),
-                    (&after, Type::BYTEA),
                 ],
             )
             .await
             .map_err(Error::pg(CONTEXT))?;
         let get = Error::pg;
         Ok(SessionInfo {
-            pid: row.try_get(0).map_err(get(CONTEXT))?,
-            server_version: row.try_get(1).map_err(get(CONTEXT))?,
-            schema_exists: row.try_get(2).map_err(get(CONTEXT))?,
-            table_exists: row.try_get(3).map_err(get(CONTEXT))?,
-            lock_key: row.try_get(4).map_err(get(CONTEXT))?,
-            locked: row.try_get(5).map_err(get(CONTEXT))?,
+            database: row.try_get(0).map_err(get(CONTEXT))?,
+            pid: row.try_get(1).map_err(get(CONTEXT))?,
+            server_version: row.try_get(2).map_err(get(CONTEXT))?,
+            schema_exists: row.try_get(3).map_err(get(CONTEXT))?,
+            table_exists: row.try_get(4).map_err(get(CONTEXT))?,
         })
     }
 
     /// Takes the run lock, runs the operation, releases the lock on every return path.
     async fn locked(&self, client: &mut Client, operation: Operation) -> Result<Report, Error> {
         let client: &Client = client;
-        let info = self.open_session(client).await?;
-        let lock = if info.locked {
-            RunLock::taken(info.lock_key)
+        let info = self.session_info(client).await?;
+        let key = lock::lock_key(&info.database, self.history.schema(), self.history.table());
+        // The first try for the lock and the read of the history go out together, one
+        // round trip: the server runs them in order, so when the try took the lock the
+        // rows were read under it. (Only when the table exists: a read of a missing
+        // table would leave an error in the server's log.)
+        let mut prefetched = None;
+        let first = if info.table_exists {
+            let (lock, rows) =
+                tokio::join!(RunLock::try_take(client, key), self.history.read(client));
+            let lock = lock?;
+            if lock.is_some() {
+                prefetched = Some(rows);
+            }
+            lock
         } else {
-            let options = &self.options;
-            RunLock::acquire(client, info.lock_key, options.lock_wait, options.lock_poll).await?
+            RunLock::try_take(client, key).await?
+        };
+        let lock = match first {
+            Some(lock) => lock,
+            None => {
+                let options = &self.options;
+                RunLock::acquire(client, key, options.lock_wait, options.lock_poll).await?
+            }
         };
         let mut run = Run {
             migrator: self,
@@ -393,7 +399,7 @@ impl Migrator {
                 ..Report::default()
             },
         };
-        let result = run.operate(operation, &info).await;
+        let result = run.operate(operation, &info, prefetched).await;
         run.flush().await;
         lock.release(client).await;
         result.map(|()| run.report)
@@ -566,14 +572,24 @@ impl Run<'_> {
             .map_err(Error::pg(context))
     }
 
-    async fn operate(&mut self, operation: Operation, info: &SessionInfo) -> Result<(), Error> {
+    /// `prefetched`: the history as read together with the lock's first try.
+    async fn operate(
+        &mut self,
+        operation: Operation,
+        info: &SessionInfo,
+        prefetched: Option<Result<Option<Vec<AppliedMigration>>, Error>>,
+    ) -> Result<(), Error> {
         if !info.table_exists {
             // Seen missing before the lock: another runner may have made it (and
             // applied migrations) since, so it is read all the same.
             let sql = self.history().create_sql(!info.schema_exists);
             self.batch(&sql, "creating the history table").await?;
         }
-        let applied = if let Some(rows) = self.history().read(self.client).await? {
+        let read = match prefetched {
+            Some(read) => read?,
+            None => self.history().read(self.client).await?,
+        };
+        let applied = if let Some(rows) = read {
             rows
         } else {
             // A table made by an older version, without the cursor column.
