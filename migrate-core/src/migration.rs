@@ -11,8 +11,8 @@ use crate::expr::SqlExpr;
 use crate::ident::{Ident, ObjectName};
 use crate::mode::{
     AddEnumValueGate, AlterColumnTypeGate, BackfillGate, ChangeDefaultGate, DataChangeGate,
-    DropColumnGate, DropConstraintGate, DropEnumGate, DropIndexGate, DropTableGate, Manual, Mode,
-    Reversible, UncheckedSqlGate,
+    DropColumnGate, DropConstraintGate, DropEnumGate, DropIndexGate, DropTableGate, EnsureGate,
+    Manual, Mode, Reversible, UncheckedSqlGate,
 };
 use crate::step::{
     BackfillDef, BackfillPacing, ColumnDef, ColumnReference, ConstraintDef, ConstraintKind,
@@ -657,9 +657,20 @@ impl<M: Mode> Migration<M> {
 
     // ----- schemas, extensions, enums ---------------------------------------------
 
-    /// `CREATE SCHEMA IF NOT EXISTS`; undone by dropping it (it must then be empty).
+    /// `CREATE SCHEMA`; undone by dropping it (it must then be empty). Fails if the
+    /// schema exists: see [`ensure_schema`](Self::ensure_schema) for that case.
     pub fn create_schema(&mut self, name: impl Into<Ident>) -> &mut Self {
         self.push(Step::CreateSchema { name: name.into() });
+        self
+    }
+
+    /// `CREATE SCHEMA IF NOT EXISTS`. No inverse: the schema may have been there
+    /// before, so only a one-way migration or one with its own down may ensure one.
+    pub fn ensure_schema(&mut self, name: impl Into<Ident>) -> &mut Self
+    where
+        M: EnsureGate,
+    {
+        self.push(Step::EnsureSchema { name: name.into() });
         self
     }
 
@@ -669,9 +680,21 @@ impl<M: Mode> Migration<M> {
         self
     }
 
-    /// `CREATE EXTENSION IF NOT EXISTS`; undone by dropping it.
+    /// `CREATE EXTENSION`; undone by dropping it. Fails if the extension is
+    /// installed: see [`ensure_extension`](Self::ensure_extension) for that case.
     pub fn create_extension(&mut self, name: impl Into<Ident>) -> &mut Self {
         self.push(Step::CreateExtension { name: name.into() });
+        self
+    }
+
+    /// `CREATE EXTENSION IF NOT EXISTS`. No inverse: the extension may have been
+    /// installed before, so only a one-way migration or one with its own down may
+    /// ensure one.
+    pub fn ensure_extension(&mut self, name: impl Into<Ident>) -> &mut Self
+    where
+        M: EnsureGate,
+    {
+        self.push(Step::EnsureExtension { name: name.into() });
         self
     }
 

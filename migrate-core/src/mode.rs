@@ -121,6 +121,12 @@ gate!(
     fix = "to make it reversible, pair it with its reverse: `m.reversible(|up| {{ up.update(...); }}, |down| {{ down.update(...); }})`",
 );
 gate!(
+    /// Gate of `ensure_schema` / `ensure_extension`: the object may have existed.
+    EnsureGate,
+    message = "`ensure_schema` and `ensure_extension` cannot be undone automatically: the object may have existed before the migration, and dropping it could drop what the migration did not make",
+    fix = "to make it reversible, use `create_schema` / `create_extension`, which fail if the object exists and are undone by dropping it",
+);
+gate!(
     /// Gate of `unchecked_sql` without down SQL.
     UncheckedSqlGate,
     message = "`unchecked_sql` cannot be undone automatically: raw SQL has no known inverse",

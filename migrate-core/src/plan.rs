@@ -559,8 +559,10 @@ impl Checker<'_> {
                 }
             }
             Step::CreateSchema { name }
+            | Step::EnsureSchema { name }
             | Step::DropSchema { name }
             | Step::CreateExtension { name }
+            | Step::EnsureExtension { name }
             | Step::DropExtension { name } => self.name("name", name),
             Step::CreateEnum { name, values } => {
                 self.object("type", name);

@@ -50,7 +50,7 @@ const PG: PostgresQueryBuilder = PostgresQueryBuilder;
 /// assert_eq!(render::step(&rename), [r#"ALTER TABLE "app"."users" RENAME TO "members""#]);
 ///
 /// let schema = Step::CreateSchema { name: "billing".into() };
-/// assert_eq!(render::step(&schema), [r#"CREATE SCHEMA IF NOT EXISTS "billing""#]);
+/// assert_eq!(render::step(&schema), [r#"CREATE SCHEMA "billing""#]);
 ///
 /// let drop = Step::DropTable { table: ObjectName::qualified("app", r#"we"ird"#), definition: None };
 /// assert_eq!(render::step(&drop), [r#"DROP TABLE "app"."we""ird""#]);
@@ -159,11 +159,15 @@ pub fn step(step: &Step) -> Vec<String> {
             quote_ident(from),
             quote_ident(to)
         )),
-        Step::CreateSchema { name } => {
+        Step::CreateSchema { name } => one(format!("CREATE SCHEMA {}", quote_ident(name))),
+        Step::EnsureSchema { name } => {
             one(format!("CREATE SCHEMA IF NOT EXISTS {}", quote_ident(name)))
         }
         Step::DropSchema { name } => one(format!("DROP SCHEMA {}", quote_ident(name))),
-        Step::CreateExtension { name } => one(Extension::create()
+        Step::CreateExtension { name } => {
+            one(Extension::create().name(quote_ident(name)).to_string(PG))
+        }
+        Step::EnsureExtension { name } => one(Extension::create()
             .name(quote_ident(name))
             .if_not_exists()
             .to_string(PG)),
@@ -870,6 +874,10 @@ mod tests {
         }
         assert_eq!(
             step(&Step::CreateExtension { name: weird() }),
+            [format!("CREATE EXTENSION {q}")]
+        );
+        assert_eq!(
+            step(&Step::EnsureExtension { name: weird() }),
             [format!("CREATE EXTENSION IF NOT EXISTS {q}")]
         );
         assert_eq!(

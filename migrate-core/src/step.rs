@@ -144,8 +144,14 @@ pub enum Step {
         /// The new name.
         to: Ident,
     },
-    /// `CREATE SCHEMA IF NOT EXISTS ..`.
+    /// `CREATE SCHEMA ..`: fails if it exists, so its down (dropping it) only ever
+    /// drops what the migration made.
     CreateSchema {
+        /// The schema.
+        name: Ident,
+    },
+    /// `CREATE SCHEMA IF NOT EXISTS ..`: no inverse (the schema may have been there).
+    EnsureSchema {
         /// The schema.
         name: Ident,
     },
@@ -154,8 +160,14 @@ pub enum Step {
         /// The schema.
         name: Ident,
     },
-    /// `CREATE EXTENSION IF NOT EXISTS ..`.
+    /// `CREATE EXTENSION ..`: fails if it is installed, so its down (dropping it)
+    /// only ever drops what the migration installed.
     CreateExtension {
+        /// The extension.
+        name: Ident,
+    },
+    /// `CREATE EXTENSION IF NOT EXISTS ..`: no inverse (it may have been installed).
+    EnsureExtension {
         /// The extension.
         name: Ident,
     },
@@ -525,8 +537,10 @@ impl Step {
             Step::DropConstraint { .. } => "drop_constraint",
             Step::RenameConstraint { .. } => "rename_constraint",
             Step::CreateSchema { .. } => "create_schema",
+            Step::EnsureSchema { .. } => "ensure_schema",
             Step::DropSchema { .. } => "drop_schema",
             Step::CreateExtension { .. } => "create_extension",
+            Step::EnsureExtension { .. } => "ensure_extension",
             Step::DropExtension { .. } => "drop_extension",
             Step::CreateEnum { .. } => "create_enum",
             Step::DropEnum { .. } => "drop_enum",
@@ -684,6 +698,9 @@ impl Step {
             Step::DropSchema { name } => one(Step::CreateSchema { name: name.clone() }),
             Step::CreateExtension { name } => one(Step::DropExtension { name: name.clone() }),
             Step::DropExtension { name } => one(Step::CreateExtension { name: name.clone() }),
+            // The object may have existed before: dropping it could drop what the
+            // migration did not make.
+            Step::EnsureSchema { .. } | Step::EnsureExtension { .. } => None,
             Step::CreateEnum { name, values } => one(Step::DropEnum {
                 name: name.clone(),
                 values: Some(values.clone()),

@@ -360,6 +360,47 @@ async fn a_failing_migration_leaves_nothing_and_earlier_ones_stay() {
 
 // ----- a schema-qualified history table --------------------------------------------
 
+fn app_schema(m: &mut Migration) {
+    m.create_schema("app");
+}
+reg!(APP_SCHEMA, 1, app_schema);
+fn app_schema_ensured(m: &mut Migration<Manual>) {
+    m.ensure_schema("app");
+}
+reg!(APP_SCHEMA_ENSURED, 1, app_schema_ensured, irreversible);
+
+/// `create_schema` is the exact inverse of its down: it refuses a schema that was
+/// there already, so reverting it can never drop what the migration did not make.
+#[tokio::test]
+async fn create_schema_refuses_an_existing_schema_and_ensure_schema_accepts_it() {
+    let db = TestDb::create().await.unwrap();
+    let mut c = db.connect().await.unwrap();
+    c.batch_execute("CREATE SCHEMA app").await.unwrap();
+    let error = migrator([&APP_SCHEMA])
+        .up(&mut c, Target::Latest)
+        .await
+        .unwrap_err();
+    let Error::Statement(failure) = &error else {
+        panic!("expected a statement failure, got {error:?}");
+    };
+    assert_eq!(
+        (failure.db.code.as_str(), failure.sql.as_str()),
+        ("42P06", r#"CREATE SCHEMA "app""#)
+    );
+    assert!(history_ids(&c, HISTORY).await.unwrap().is_empty());
+    let report = migrator([&APP_SCHEMA_ENSURED])
+        .up(&mut c, Target::Latest)
+        .await
+        .unwrap();
+    assert_eq!(report.ids(), [1]);
+    assert_eq!(
+        int(&c, "SELECT count(*) FROM pg_namespace WHERE nspname = 'app'")
+            .await
+            .unwrap(),
+        1
+    );
+}
+
 #[tokio::test]
 async fn the_history_table_can_live_in_its_own_schema() {
     let db = TestDb::create().await.unwrap();
