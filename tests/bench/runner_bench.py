@@ -425,8 +425,8 @@ def breakdown(server, opts, work, binary, url):
          [binary, "sql", str(FIRST_ID + 1)]),
         ("migrate up --dry-run", "start + record and hash all (beside connect) + to_regclass "
          "+ history read + verify (no lock)", [binary, "--database-url", url, "up", "--dry-run"]),
-        ("migrate up (no-op)", "the measured no-op: + session facts, lock, history read, "
-         "unlock (no plan rendered, no flush: nothing committed)",
+        ("migrate up (no-op)", "the measured no-op: + database name, then lock try and "
+         "history read pipelined, unlock (no plan rendered, no flush: nothing committed)",
          [binary, "--database-url", url, "up"]),
         ("migrate up (no-op), no TLS", "the same with sslmode=disable",
          [binary, "--database-url", plain, "up"]),
