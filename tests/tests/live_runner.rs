@@ -394,9 +394,12 @@ async fn create_schema_refuses_an_existing_schema_and_ensure_schema_accepts_it()
         .unwrap();
     assert_eq!(report.ids(), [1]);
     assert_eq!(
-        int(&c, "SELECT count(*) FROM pg_namespace WHERE nspname = 'app'")
-            .await
-            .unwrap(),
+        int(
+            &c,
+            "SELECT count(*) FROM pg_namespace WHERE nspname = 'app'"
+        )
+        .await
+        .unwrap(),
         1
     );
 }
