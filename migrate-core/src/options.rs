@@ -67,7 +67,10 @@ impl fmt::Debug for Connector {
 /// A concurrent build waits for every older snapshot in the database; a
 /// `lock_timeout` would cut it short and leave an invalid index (SAFETY.md rule 4).
 /// So both are disabled by default. They are set for the session around the statement
-/// (`SET`), then `RESET` one by one.
+/// (`SET`), then `RESET` one by one. With a `lock_timeout`, a statement that times out
+/// (or deadlocks) is retried alone, as many times as the `lock_timeout` ladder has
+/// rungs, with its backoff; an invalid index left by a build cut short is dropped
+/// concurrently before the next attempt.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ConcurrentProfile {
     /// `lock_timeout` for the statement; `None` disables it (`0`). Default: `None`.

@@ -964,7 +964,9 @@ impl Run<'_> {
                         let done = self.backfill(target, cursor, run).await?;
                         run.backfills.push(done);
                     } else {
-                        let ran = self.alone(plan, dir, direction, statement, offset).await?;
+                        let ran = self
+                            .alone_retried(plan, dir, direction, statement, offset, run)
+                            .await?;
                         if !ran {
                             run.skipped_units += 1;
                         }
@@ -1272,6 +1274,64 @@ impl Run<'_> {
             "backfill finished"
         );
         Ok(done)
+    }
+
+    /// [`Run::alone`], retried on a lock timeout or deadlock when the concurrent
+    /// profile sets a `lock_timeout`: as many attempts as the transactional ladder has
+    /// rungs, with its backoff between them. Each attempt stands alone (nothing spans
+    /// a commit): a build cut short left an invalid index, which the next attempt
+    /// finds in `pg_index`, drops and rebuilds.
+    async fn alone_retried(
+        &self,
+        plan: &MigrationPlan,
+        dir: &Direction,
+        direction: RunDirection,
+        statement: &Statement,
+        index: usize,
+        run: &mut MigrationRun,
+    ) -> Result<bool, Error> {
+        let options = self.options();
+        let lock_timeout = options.concurrent.lock_timeout;
+        let attempts = match lock_timeout {
+            Some(_) => options.lock_timeouts.len().max(1),
+            None => 1,
+        };
+        let mut failed: Vec<FailedAttempt> = Vec::new();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.alone(plan, dir, direction, statement, index).await {
+                Ok(ran) => {
+                    run.retries.append(&mut failed);
+                    return Ok(ran);
+                }
+                Err(Error::Statement(mut failure)) if failure.db.is_retryable() => {
+                    failed.push(FailedAttempt {
+                        attempt,
+                        lock_timeout,
+                        code: failure.db.code.clone(),
+                        statement: failure.statement,
+                        blockers: Vec::new(),
+                    });
+                    if attempt >= attempts {
+                        failure.retries = failed;
+                        return Err(Error::Statement(failure));
+                    }
+                    let sleep = backoff(attempt, options.backoff_base, options.backoff_max);
+                    tracing::warn!(
+                        id = plan.id,
+                        name = plan.name,
+                        attempt,
+                        code = %failure.db.code,
+                        statement = failure.statement,
+                        retry_in_ms = sleep.as_millis() as u64,
+                        "statement run alone was blocked; will retry"
+                    );
+                    tokio::time::sleep(sleep).await;
+                }
+                Err(error) => return Err(error),
+            }
+        }
     }
 
     /// Runs one statement alone under the concurrent profile. Returns `false` when it

@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use migrate_core::prelude::*;
 use migrate_core::{
-    Connector, DownTarget, Error, MigrationState, Migrations, Migrator, MigratorOptions,
-    Registration, RunDirection, Target,
+    ConcurrentProfile, Connector, DownTarget, Error, MigrationState, Migrations, Migrator,
+    MigratorOptions, Registration, RunDirection, Target,
 };
 use migrate_tests::{
     TestDb, column_exists, history_ids, index_validity, int, reg, table_exists, text,
@@ -689,6 +689,66 @@ async fn a_failed_concurrent_build_is_found_invalid_and_rebuilt() {
 }
 
 // ----- lock timeouts ------------------------------------------------------------------
+
+/// A concurrent build under the concurrent profile's `lock_timeout`, stalled by a
+/// session holding an old snapshot (SAFETY.md rule 4): each attempt times out and
+/// leaves an invalid index; the runner retries, each time dropping the invalid index
+/// first, and once the snapshot is gone it builds a valid one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_blocked_concurrent_build_is_retried_and_rebuilt_valid() {
+    let db = TestDb::create().await.unwrap();
+    let mut c = db.connect().await.unwrap();
+    migrator([&USERS, &USERS_BIO])
+        .up(&mut c, Target::Latest)
+        .await
+        .unwrap();
+    let mut blocker = db.connect().await.unwrap();
+    let hold = blocker
+        .build_transaction()
+        .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+        .start()
+        .await
+        .unwrap();
+    // A snapshot, and no lock on `users`.
+    hold.batch_execute("SELECT count(*) FROM pg_class")
+        .await
+        .unwrap();
+    let m = Migrator::new(
+        &set([&USERS, &USERS_BIO, &USERS_BIO_IDX]),
+        MigratorOptions::new()
+            .concurrent_profile(ConcurrentProfile {
+                lock_timeout: Some(Duration::from_millis(100)),
+                statement_timeout: None,
+            })
+            .lock_timeouts([Duration::from_millis(100); 20])
+            .backoff(Duration::from_millis(50), Duration::from_millis(200)),
+    )
+    .unwrap();
+    let run = tokio::spawn(async move {
+        let report = m.up(&mut c, Target::Latest).await;
+        (report, c)
+    });
+    // Meanwhile the failed attempts' invalid index is there (between a drop and the
+    // next build it briefly is not).
+    let watcher = db.connect().await.unwrap();
+    let mut seen_invalid = false;
+    for _ in 0..14 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        seen_invalid |= index_validity(&watcher, "users_bio_idx").await.unwrap() == Some(false);
+    }
+    assert!(seen_invalid);
+    hold.commit().await.unwrap();
+    let (report, c) = run.await.unwrap();
+    let report = report.unwrap();
+    assert_eq!(report.ids(), [4]);
+    let retries = &report.runs[0].retries;
+    assert!(!retries.is_empty(), "{report:?}");
+    assert!(retries.iter().all(|r| r.code == "55P03"), "{retries:?}");
+    assert_eq!(
+        index_validity(&c, "users_bio_idx").await.unwrap(),
+        Some(true)
+    );
+}
 
 fn table_t(m: &mut Migration) {
     m.create_table("t", |t| {
