@@ -214,6 +214,16 @@ pub async fn history_ids(client: &Client, table: &str) -> Result<Vec<i64>, Harne
     Ok(rows.iter().map(|r| r.get::<_, i64>(0)).collect())
 }
 
+/// A migration's row in `public.migrate_history` as `state:units_done`
+/// (e.g. `applying:1`), or `None` without a row.
+pub async fn history_progress(client: &Client, id: i64) -> Result<Option<String>, HarnessError> {
+    text(
+        client,
+        &format!("SELECT state || ':' || units_done FROM migrate_history WHERE id = {id}"),
+    )
+    .await
+}
+
 /// The README's Rust examples, compiled and run as doctests.
 #[doc = include_str!("../../README.md")]
 #[cfg(doctest)]

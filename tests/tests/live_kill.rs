@@ -6,7 +6,9 @@ use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use migrate_core::{Migrator, MigratorOptions, Target};
-use migrate_tests::{TestDb, fixtures, history_ids, index_validity, int, table_exists, text};
+use migrate_tests::{
+    TestDb, fixtures, history_ids, history_progress, index_validity, int, table_exists,
+};
 
 /// The victim process; killed and reaped when dropped (also when a test panics).
 struct Victim(Child);
@@ -104,13 +106,7 @@ async fn killed_between_units_of_a_non_transactional_migration_then_resumed() {
     let c0 = db.connect().await.unwrap();
     // The first concurrent index is built and recorded; the victim sleeps in unit 2.
     assert_eq!(
-        text(
-            &c0,
-            "SELECT state || ':' || units_done FROM migrate_history WHERE id = 2"
-        )
-        .await
-        .unwrap()
-        .unwrap(),
+        history_progress(&c0, 2).await.unwrap().unwrap(),
         "applying:1"
     );
     kill(victim);
@@ -124,16 +120,7 @@ async fn killed_between_units_of_a_non_transactional_migration_then_resumed() {
     let report = m.up(&mut c, Target::Latest).await.unwrap();
     assert_eq!(report.ids(), [2]);
     assert_eq!(report.runs[0].resumed_from, Some(1));
-    assert_eq!(
-        text(
-            &c,
-            "SELECT state || ':' || units_done FROM migrate_history WHERE id = 2"
-        )
-        .await
-        .unwrap()
-        .unwrap(),
-        "applied:3"
-    );
+    assert_eq!(history_progress(&c, 2).await.unwrap().unwrap(), "applied:3");
     assert_eq!(
         index_validity(&c, "things_v_idx").await.unwrap(),
         Some(true)

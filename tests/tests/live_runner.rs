@@ -10,7 +10,8 @@ use migrate_core::{
     MigratorOptions, Registration, RunDirection, Target,
 };
 use migrate_tests::{
-    TestDb, column_exists, history_ids, index_validity, int, reg, table_exists, text,
+    TestDb, column_exists, history_ids, history_progress, index_validity, int, reg, table_exists,
+    text,
 };
 
 const HISTORY: &str = "public.migrate_history";
@@ -640,13 +641,7 @@ async fn a_failed_concurrent_build_is_found_invalid_and_rebuilt() {
     // The invalid index is there; the migration is recorded as being applied.
     assert_eq!(index_validity(&c, "dups_v_key").await.unwrap(), Some(false));
     assert_eq!(
-        text(
-            &c,
-            "SELECT state || ':' || units_done FROM migrate_history WHERE id = 2"
-        )
-        .await
-        .unwrap()
-        .unwrap(),
+        history_progress(&c, 2).await.unwrap().unwrap(),
         "applying:0"
     );
     assert_eq!(
@@ -670,16 +665,7 @@ async fn a_failed_concurrent_build_is_found_invalid_and_rebuilt() {
     assert_eq!(report.ids(), [2]);
     assert_eq!(report.runs[0].resumed_from, Some(0));
     assert_eq!(index_validity(&c, "dups_v_key").await.unwrap(), Some(true));
-    assert_eq!(
-        text(
-            &c,
-            "SELECT state || ':' || units_done FROM migrate_history WHERE id = 2"
-        )
-        .await
-        .unwrap()
-        .unwrap(),
-        "applied:1"
-    );
+    assert_eq!(history_progress(&c, 2).await.unwrap().unwrap(), "applied:1");
     // It really is the unique index.
     assert!(
         c.batch_execute("INSERT INTO dups VALUES (2)")
