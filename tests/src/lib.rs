@@ -157,6 +157,15 @@ pub async fn int(client: &Client, sql: &str) -> Result<i64, HarnessError> {
     Ok(value.parse()?)
 }
 
+/// The server's `server_version_num` (e.g. 150014), for expectations that differ by major.
+pub async fn server_version(client: &Client) -> Result<i64, HarnessError> {
+    int(
+        client,
+        "SELECT current_setting('server_version_num')::bigint",
+    )
+    .await
+}
+
 /// The first column of every row of a query, as text.
 pub async fn column(client: &Client, sql: &str) -> Result<Vec<String>, HarnessError> {
     let rows = client.simple_query(sql).await?;
