@@ -10,9 +10,10 @@ use std::time::Duration;
 use crate::expr::SqlExpr;
 use crate::ident::{Ident, ObjectName};
 use crate::mode::{
-    AddEnumValueGate, AlterColumnTypeGate, BackfillGate, ChangeDefaultGate, DataChangeGate,
-    DropColumnGate, DropConstraintGate, DropEnumGate, DropIndexGate, DropTableGate, EnsureGate,
-    Manual, Mode, Reversible, UncheckedSqlGate,
+    AddEnumValueAfterGate, AddEnumValueBeforeGate, AddEnumValueGate, AlterColumnTypeGate,
+    BackfillGate, DeleteGate, DropColumnGate, DropConstraintGate, DropDefaultGate, DropEnumGate,
+    DropIndexConcurrentlyGate, DropIndexGate, DropTableGate, EnsureExtensionGate, EnsureSchemaGate,
+    InsertGate, Manual, Mode, Reversible, SetDefaultGate, UncheckedSqlGate, UpdateGate,
 };
 use crate::step::{
     BackfillDef, BackfillPacing, ColumnDef, ColumnReference, ConstraintDef, ConstraintKind,
@@ -327,7 +328,7 @@ impl<M: Mode> Migration<M> {
         default: impl Into<DefaultValue>,
     ) -> &mut Self
     where
-        M: ChangeDefaultGate,
+        M: SetDefaultGate,
     {
         self.push(Step::ChangeDefault {
             table: table.into(),
@@ -346,7 +347,7 @@ impl<M: Mode> Migration<M> {
         column: impl Into<Ident>,
     ) -> &mut Self
     where
-        M: ChangeDefaultGate,
+        M: DropDefaultGate,
     {
         self.push(Step::ChangeDefault {
             table: table.into(),
@@ -471,7 +472,7 @@ impl<M: Mode> Migration<M> {
     /// `DROP INDEX CONCURRENTLY` without the definition: no automatic inverse.
     pub fn drop_index_concurrently(&mut self, name: impl Into<ObjectName>) -> &mut Self
     where
-        M: DropIndexGate,
+        M: DropIndexConcurrentlyGate,
     {
         self.push(Step::DropIndex {
             index: name.into(),
@@ -668,7 +669,7 @@ impl<M: Mode> Migration<M> {
     /// before, so only a one-way migration or one with its own down may ensure one.
     pub fn ensure_schema(&mut self, name: impl Into<Ident>) -> &mut Self
     where
-        M: EnsureGate,
+        M: EnsureSchemaGate,
     {
         self.push(Step::EnsureSchema { name: name.into() });
         self
@@ -692,7 +693,7 @@ impl<M: Mode> Migration<M> {
     /// ensure one.
     pub fn ensure_extension(&mut self, name: impl Into<Ident>) -> &mut Self
     where
-        M: EnsureGate,
+        M: EnsureExtensionGate,
     {
         self.push(Step::EnsureExtension { name: name.into() });
         self
@@ -763,7 +764,7 @@ impl<M: Mode> Migration<M> {
         before: impl Into<String>,
     ) -> &mut Self
     where
-        M: AddEnumValueGate,
+        M: AddEnumValueBeforeGate,
     {
         self.enum_value(
             name.into(),
@@ -780,7 +781,7 @@ impl<M: Mode> Migration<M> {
         after: impl Into<String>,
     ) -> &mut Self
     where
-        M: AddEnumValueGate,
+        M: AddEnumValueAfterGate,
     {
         self.enum_value(
             name.into(),
@@ -824,7 +825,7 @@ impl<M: Mode> Migration<M> {
     /// through [`reversible`](Self::reversible).
     pub fn update(&mut self, table: impl Into<ObjectName>) -> &mut UpdateDef
     where
-        M: DataChangeGate,
+        M: UpdateGate,
     {
         let step = self.push(Step::Update(UpdateDef {
             table: table.into(),
@@ -844,7 +845,7 @@ impl<M: Mode> Migration<M> {
         columns: impl IntoIterator<Item = impl Into<Ident>>,
     ) -> &mut InsertDef
     where
-        M: DataChangeGate,
+        M: InsertGate,
     {
         let step = self.push(Step::Insert(InsertDef {
             table: table.into(),
@@ -861,7 +862,7 @@ impl<M: Mode> Migration<M> {
     /// `DELETE FROM table WHERE ..`: no automatic inverse.
     pub fn delete(&mut self, table: impl Into<ObjectName>) -> &mut DeleteDef
     where
-        M: DataChangeGate,
+        M: DeleteGate,
     {
         let step = self.push(Step::Delete(DeleteDef {
             table: table.into(),
