@@ -16,9 +16,9 @@ use crate::mode::{
     InsertGate, Manual, Mode, Reversible, SetDefaultGate, UncheckedSqlGate, UpdateGate,
 };
 use crate::step::{
-    BackfillDef, BackfillPacing, ColumnDef, ColumnReference, ConstraintDef, ConstraintKind,
-    DeleteDef, EnumValuePosition, ForeignKeyDef, IndexColumn, IndexDef, IndexKey, InsertDef,
-    MigrationSettings, Step, TableDef, UncheckedSql, UpdateDef,
+    Allowance, BackfillDef, BackfillPacing, ColumnDef, ColumnReference, ConstraintDef,
+    ConstraintKind, DeleteDef, EnumValuePosition, ForeignKeyDef, IndexColumn, IndexDef, IndexKey,
+    InsertDef, MigrationSettings, Step, TableDef, UncheckedSql, UpdateDef,
 };
 use crate::types::{ColumnType, DefaultValue, Identity, IndexMethod, ReferentialAction, SortOrder};
 
@@ -111,24 +111,40 @@ impl<M: Mode> Migration<M> {
         self
     }
 
-    /// Acknowledges that this migration breaks a [safety rule](crate::lint::Rule), with
-    /// the reason, so the finding no longer blocks `up`. The reason is shown by
-    /// `migrate lint` and stays visible in code review.
+    /// Acknowledges that the step recorded just before breaks a
+    /// [safety rule](crate::lint::Rule), with the reason, so that step's finding no
+    /// longer blocks `up`. The reason is shown by `migrate lint` and stays visible in
+    /// code review, next to the step it covers.
+    ///
+    /// Only that step is covered: another step breaking the same rule needs its own
+    /// acknowledgement. Chain it onto a step that returns the migration
+    /// (`m.rename_column(..).allow(..)`), or put it on the line right after a step
+    /// that returns a builder. Before any step it is an error, reported when the
+    /// migration is planned. Inside [`reversible`](Self::reversible), it covers the
+    /// whole block (the block is one step); in its `down` closure it is ignored (the
+    /// way down is not linted).
     ///
     /// ```
     /// use migrate_core::prelude::*;
     /// fn rename(m: &mut Migration) {
-    ///     m.allow(Rule::BreakingChange, "no release reads `body` since v2.3");
-    ///     m.rename_column("posts", "body", "content");
+    ///     m.rename_column("posts", "body", "content")
+    ///         .allow(Rule::BreakingChange, "no release reads `body` since v2.3");
+    ///     m.add_column("users", "n", BigInt).identity();
+    ///     m.allow(Rule::RewritingAddColumn, "users has 12 rows");
+    ///     m.rename_column("posts", "title", "headline"); // not acknowledged
     /// }
     /// let plan = migrate_core::plan::preview(rename).unwrap();
     /// let findings = migrate_core::lint::lint_plan(&plan);
-    /// assert_eq!(findings.len(), 1);
+    /// assert_eq!(findings.len(), 3);
     /// assert!(findings[0].allowed.is_some());
+    /// assert!(findings[1].allowed.is_some());
+    /// assert!(findings[2].blocks());
     /// ```
     pub fn allow(&mut self, rule: crate::lint::Rule, reason: impl Into<String>) -> &mut Self {
-        self.recorded.settings.allowed.push(crate::step::Allowance {
+        let step = self.recorded.steps.len().checked_sub(1);
+        self.recorded.settings.allowed.push(Allowance {
             rule,
+            step,
             reason: reason.into(),
         });
         self
@@ -970,6 +986,18 @@ impl<M: Mode> Migration<M> {
         up(&mut up_rec);
         let mut down_rec = Migration::<Manual>::new();
         down(&mut down_rec);
+        // An acknowledgement inside the way up covers the block, the step linted.
+        let block = self.recorded.steps.len();
+        let allowed = up_rec
+            .recorded
+            .settings
+            .allowed
+            .into_iter()
+            .map(|a| Allowance {
+                step: a.step.map(|_| block),
+                ..a
+            });
+        self.recorded.settings.allowed.extend(allowed);
         self.push(Step::Reversible {
             up: up_rec.recorded.steps,
             down: down_rec.recorded.steps,
