@@ -180,8 +180,8 @@ fn lint(out: OutputConfig) -> anyhow::Result<()> {
     let blocking = findings.iter().filter(|f| f.blocks()).count();
     if blocking > 0 {
         anyhow::bail!(
-            "{blocking} finding(s) block `up`: use the safe form, or acknowledge the rule in the \
-             migration with `m.allow(Rule::..., \"why it is fine\")`"
+            "{blocking} finding(s) block `up`: use the safe form, or acknowledge the rule at \
+             that step, right after it: `m.allow(Rule::..., \"why it is fine\")`"
         );
     }
     Ok(())

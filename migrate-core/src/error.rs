@@ -70,8 +70,8 @@ pub enum Error {
     /// Pending migrations break safety rules without acknowledging them; nothing ran.
     #[error(
         "{} unacknowledged safety finding(s); nothing was applied:{}\n\
-         hint: use the safe alternative, or acknowledge the rule in the migration with \
-         `m.allow(Rule::..., \"why it is safe here\")`",
+         hint: use the safe alternative, or acknowledge the rule at that step, right after \
+         it: `m.allow(Rule::..., \"why it is safe here\")`",
         findings.len(),
         FindingList(findings)
     )]

@@ -13,8 +13,9 @@
 //!
 //! Only the way up is linted (a down mirrors an up that was linted). A table created
 //! earlier in the same migration is new and empty, so rules about existing tables do
-//! not apply to it. A migration acknowledges a rule with [`Migration::allow`] and a
-//! reason; an acknowledged finding is reported but does not block.
+//! not apply to it. A migration acknowledges a rule at one step with
+//! [`Migration::allow`] right after that step, and a reason; an acknowledged finding
+//! is reported but does not block, and the same rule at another step still does.
 //!
 //! [`Migration::allow`]: crate::Migration::allow
 
@@ -264,7 +265,7 @@ impl Linter<'_> {
             .settings
             .allowed
             .iter()
-            .find(|a| a.rule == rule)
+            .find(|a| a.rule == rule && a.step == Some(self.step))
             .map(|a| a.reason.clone());
         self.findings.push(Finding {
             id: self.plan.id,
@@ -486,8 +487,8 @@ mod tests {
         assert_eq!(rules(rename), [(Rule::BreakingChange, true)]);
 
         fn allowed(m: &mut Migration) {
-            m.allow(Rule::BreakingChange, "v2.3 no longer reads body");
-            m.rename_column("posts", "body", "content");
+            m.rename_column("posts", "body", "content")
+                .allow(Rule::BreakingChange, "v2.3 no longer reads body");
         }
         let findings = lint_plan(&preview(allowed).unwrap());
         assert_eq!(findings.len(), 1);
@@ -496,6 +497,83 @@ mod tests {
             Some("v2.3 no longer reads body")
         );
         assert!(findings[0].to_string().contains("allowed: v2.3"));
+    }
+
+    #[test]
+    fn an_allowance_covers_only_the_step_it_follows() {
+        fn two_renames(m: &mut Migration) {
+            m.rename_column("posts", "body", "content")
+                .allow(Rule::BreakingChange, "v2.3 no longer reads body");
+            m.rename_column("posts", "title", "headline");
+        }
+        let findings = lint_plan(&preview(two_renames).unwrap());
+        let found: Vec<_> = findings
+            .iter()
+            .map(|f| (f.step, f.rule, f.blocks()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (0, Rule::BreakingChange, false),
+                (1, Rule::BreakingChange, true)
+            ]
+        );
+
+        // After a builder: the statement right after the step.
+        fn after_a_builder(m: &mut Migration) {
+            m.create_index("i", "users", ["email"]);
+            m.allow(Rule::IndexNotConcurrent, "users has 12 rows");
+            m.add_column("users", "n", BigInt).identity();
+            m.create_index("j", "users", ["n"]);
+        }
+        assert_eq!(
+            rules(after_a_builder),
+            [
+                (Rule::IndexNotConcurrent, false),
+                (Rule::RewritingAddColumn, true),
+                (Rule::IndexNotConcurrent, true),
+            ]
+        );
+
+        // Inside `reversible`, the block is one step.
+        fn in_a_block(m: &mut Migration) {
+            m.add_column("users", "a", Text);
+            m.reversible(
+                |up| {
+                    up.unchecked_sql("UPDATE users SET a = 'x'");
+                    up.allow(Rule::UncheckedSql, "reviewed");
+                },
+                |_| {},
+            );
+            m.reversible(
+                |up| {
+                    up.unchecked_sql("UPDATE users SET a = 'y'");
+                },
+                |_| {},
+            );
+        }
+        let findings = lint_plan(&preview(in_a_block).unwrap());
+        let found: Vec<_> = findings
+            .iter()
+            .map(|f| (f.step, f.rule, f.blocks()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (1, Rule::UncheckedSql, false),
+                (2, Rule::UncheckedSql, true)
+            ]
+        );
+    }
+
+    #[test]
+    fn an_allowance_before_any_step_is_invalid() {
+        fn first(m: &mut Migration) {
+            m.allow(Rule::BreakingChange, "v2.3 no longer reads body");
+            m.rename_column("posts", "body", "content");
+        }
+        let err = preview(first).unwrap_err().to_string();
+        assert!(err.contains("comes before any step"), "{err}");
     }
 
     #[test]

@@ -10,14 +10,15 @@ use std::time::Duration;
 use crate::expr::SqlExpr;
 use crate::ident::{Ident, ObjectName};
 use crate::mode::{
-    AddEnumValueGate, AlterColumnTypeGate, BackfillGate, ChangeDefaultGate, DataChangeGate,
-    DropColumnGate, DropConstraintGate, DropEnumGate, DropIndexGate, DropTableGate, EnsureGate,
-    Manual, Mode, Reversible, UncheckedSqlGate,
+    AddEnumValueAfterGate, AddEnumValueBeforeGate, AddEnumValueGate, AlterColumnTypeGate,
+    BackfillGate, DeleteGate, DropColumnGate, DropConstraintGate, DropDefaultGate, DropEnumGate,
+    DropIndexConcurrentlyGate, DropIndexGate, DropTableGate, EnsureExtensionGate, EnsureSchemaGate,
+    InsertGate, Manual, Mode, Reversible, SetDefaultGate, UncheckedSqlGate, UpdateGate,
 };
 use crate::step::{
-    BackfillDef, BackfillPacing, ColumnDef, ColumnReference, ConstraintDef, ConstraintKind,
-    DeleteDef, EnumValuePosition, ForeignKeyDef, IndexColumn, IndexDef, IndexKey, InsertDef,
-    MigrationSettings, Step, TableDef, UncheckedSql, UpdateDef,
+    Allowance, BackfillDef, BackfillPacing, ColumnDef, ColumnReference, ConstraintDef,
+    ConstraintKind, DeleteDef, EnumValuePosition, ForeignKeyDef, IndexColumn, IndexDef, IndexKey,
+    InsertDef, MigrationSettings, Step, TableDef, UncheckedSql, UpdateDef,
 };
 use crate::types::{ColumnType, DefaultValue, Identity, IndexMethod, ReferentialAction, SortOrder};
 
@@ -110,24 +111,40 @@ impl<M: Mode> Migration<M> {
         self
     }
 
-    /// Acknowledges that this migration breaks a [safety rule](crate::lint::Rule), with
-    /// the reason, so the finding no longer blocks `up`. The reason is shown by
-    /// `migrate lint` and stays visible in code review.
+    /// Acknowledges that the step recorded just before breaks a
+    /// [safety rule](crate::lint::Rule), with the reason, so that step's finding no
+    /// longer blocks `up`. The reason is shown by `migrate lint` and stays visible in
+    /// code review, next to the step it covers.
+    ///
+    /// Only that step is covered: another step breaking the same rule needs its own
+    /// acknowledgement. Chain it onto a step that returns the migration
+    /// (`m.rename_column(..).allow(..)`), or put it on the line right after a step
+    /// that returns a builder. Before any step it is an error, reported when the
+    /// migration is planned. Inside [`reversible`](Self::reversible), it covers the
+    /// whole block (the block is one step); in its `down` closure it is ignored (the
+    /// way down is not linted).
     ///
     /// ```
     /// use migrate_core::prelude::*;
     /// fn rename(m: &mut Migration) {
-    ///     m.allow(Rule::BreakingChange, "no release reads `body` since v2.3");
-    ///     m.rename_column("posts", "body", "content");
+    ///     m.rename_column("posts", "body", "content")
+    ///         .allow(Rule::BreakingChange, "no release reads `body` since v2.3");
+    ///     m.add_column("users", "n", BigInt).identity();
+    ///     m.allow(Rule::RewritingAddColumn, "users has 12 rows");
+    ///     m.rename_column("posts", "title", "headline"); // not acknowledged
     /// }
     /// let plan = migrate_core::plan::preview(rename).unwrap();
     /// let findings = migrate_core::lint::lint_plan(&plan);
-    /// assert_eq!(findings.len(), 1);
+    /// assert_eq!(findings.len(), 3);
     /// assert!(findings[0].allowed.is_some());
+    /// assert!(findings[1].allowed.is_some());
+    /// assert!(findings[2].blocks());
     /// ```
     pub fn allow(&mut self, rule: crate::lint::Rule, reason: impl Into<String>) -> &mut Self {
-        self.recorded.settings.allowed.push(crate::step::Allowance {
+        let step = self.recorded.steps.len().checked_sub(1);
+        self.recorded.settings.allowed.push(Allowance {
             rule,
+            step,
             reason: reason.into(),
         });
         self
@@ -327,7 +344,7 @@ impl<M: Mode> Migration<M> {
         default: impl Into<DefaultValue>,
     ) -> &mut Self
     where
-        M: ChangeDefaultGate,
+        M: SetDefaultGate,
     {
         self.push(Step::ChangeDefault {
             table: table.into(),
@@ -346,7 +363,7 @@ impl<M: Mode> Migration<M> {
         column: impl Into<Ident>,
     ) -> &mut Self
     where
-        M: ChangeDefaultGate,
+        M: DropDefaultGate,
     {
         self.push(Step::ChangeDefault {
             table: table.into(),
@@ -471,7 +488,7 @@ impl<M: Mode> Migration<M> {
     /// `DROP INDEX CONCURRENTLY` without the definition: no automatic inverse.
     pub fn drop_index_concurrently(&mut self, name: impl Into<ObjectName>) -> &mut Self
     where
-        M: DropIndexGate,
+        M: DropIndexConcurrentlyGate,
     {
         self.push(Step::DropIndex {
             index: name.into(),
@@ -668,7 +685,7 @@ impl<M: Mode> Migration<M> {
     /// before, so only a one-way migration or one with its own down may ensure one.
     pub fn ensure_schema(&mut self, name: impl Into<Ident>) -> &mut Self
     where
-        M: EnsureGate,
+        M: EnsureSchemaGate,
     {
         self.push(Step::EnsureSchema { name: name.into() });
         self
@@ -692,7 +709,7 @@ impl<M: Mode> Migration<M> {
     /// ensure one.
     pub fn ensure_extension(&mut self, name: impl Into<Ident>) -> &mut Self
     where
-        M: EnsureGate,
+        M: EnsureExtensionGate,
     {
         self.push(Step::EnsureExtension { name: name.into() });
         self
@@ -763,7 +780,7 @@ impl<M: Mode> Migration<M> {
         before: impl Into<String>,
     ) -> &mut Self
     where
-        M: AddEnumValueGate,
+        M: AddEnumValueBeforeGate,
     {
         self.enum_value(
             name.into(),
@@ -780,7 +797,7 @@ impl<M: Mode> Migration<M> {
         after: impl Into<String>,
     ) -> &mut Self
     where
-        M: AddEnumValueGate,
+        M: AddEnumValueAfterGate,
     {
         self.enum_value(
             name.into(),
@@ -824,7 +841,7 @@ impl<M: Mode> Migration<M> {
     /// through [`reversible`](Self::reversible).
     pub fn update(&mut self, table: impl Into<ObjectName>) -> &mut UpdateDef
     where
-        M: DataChangeGate,
+        M: UpdateGate,
     {
         let step = self.push(Step::Update(UpdateDef {
             table: table.into(),
@@ -844,7 +861,7 @@ impl<M: Mode> Migration<M> {
         columns: impl IntoIterator<Item = impl Into<Ident>>,
     ) -> &mut InsertDef
     where
-        M: DataChangeGate,
+        M: InsertGate,
     {
         let step = self.push(Step::Insert(InsertDef {
             table: table.into(),
@@ -861,7 +878,7 @@ impl<M: Mode> Migration<M> {
     /// `DELETE FROM table WHERE ..`: no automatic inverse.
     pub fn delete(&mut self, table: impl Into<ObjectName>) -> &mut DeleteDef
     where
-        M: DataChangeGate,
+        M: DeleteGate,
     {
         let step = self.push(Step::Delete(DeleteDef {
             table: table.into(),
@@ -969,6 +986,18 @@ impl<M: Mode> Migration<M> {
         up(&mut up_rec);
         let mut down_rec = Migration::<Manual>::new();
         down(&mut down_rec);
+        // An acknowledgement inside the way up covers the block, the step linted.
+        let block = self.recorded.steps.len();
+        let allowed = up_rec
+            .recorded
+            .settings
+            .allowed
+            .into_iter()
+            .map(|a| Allowance {
+                step: a.step.map(|_| block),
+                ..a
+            });
+        self.recorded.settings.allowed.extend(allowed);
         self.push(Step::Reversible {
             up: up_rec.recorded.steps,
             down: down_rec.recorded.steps,

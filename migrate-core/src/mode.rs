@@ -85,15 +85,27 @@ gate!(
     fix = "to make it reversible, give the old type: `m.alter_column_type_from(\"table\", \"column\", OldType, NewType)`",
 );
 gate!(
-    /// Gate of `set_default` / `drop_default` without the old default.
-    ChangeDefaultGate,
-    message = "`set_default` and `drop_default` cannot be undone automatically: the migration does not say what the old default was",
-    fix = "to make it reversible, give the old default: `m.change_default(\"table\", \"column\", old, new)` (`None` for no default)",
+    /// Gate of `set_default` without the old default.
+    SetDefaultGate,
+    message = "`set_default` cannot be undone automatically: the migration does not say what the old default was",
+    fix = "to make it reversible, give the old default: `m.change_default(\"table\", \"column\", old, Some(new))` (`None` for no default)",
 );
 gate!(
-    /// Gate of `drop_index` / `drop_index_concurrently` without the index's definition.
+    /// Gate of `drop_default` without the old default.
+    DropDefaultGate,
+    message = "`drop_default` cannot be undone automatically: the migration does not say what the old default was",
+    fix = "to make it reversible, give the old default: `m.change_default(\"table\", \"column\", Some(old), None)`",
+);
+gate!(
+    /// Gate of `drop_index` without the index's definition.
     DropIndexGate,
     message = "`drop_index` cannot be undone automatically: the migration does not say how the index was defined",
+    fix = "to make it reversible, give the definition: `m.drop_index_with(\"name\", \"table\", [\"column\"])`",
+);
+gate!(
+    /// Gate of `drop_index_concurrently` without the index's definition.
+    DropIndexConcurrentlyGate,
+    message = "`drop_index_concurrently` cannot be undone automatically: the migration does not say how the index was defined",
     fix = "to make it reversible, give the definition: `m.drop_index_concurrently_with(\"name\", \"table\", [\"column\"])`",
 );
 gate!(
@@ -115,16 +127,46 @@ gate!(
     fix = "an enum value cannot be removed; if a down is still wanted, it must rebuild the type by hand",
 );
 gate!(
-    /// Gate of the data steps (`update`, `insert`, `delete`) without a reverse.
-    DataChangeGate,
-    message = "a data change (`update`, `insert` or `delete`) cannot be undone automatically",
+    /// Gate of `add_enum_value_before`: PostgreSQL cannot remove a value from an enum.
+    AddEnumValueBeforeGate,
+    message = "`add_enum_value_before` cannot be undone: PostgreSQL cannot remove a value from an enum type",
+    fix = "an enum value cannot be removed; if a down is still wanted, it must rebuild the type by hand",
+);
+gate!(
+    /// Gate of `add_enum_value_after`: PostgreSQL cannot remove a value from an enum.
+    AddEnumValueAfterGate,
+    message = "`add_enum_value_after` cannot be undone: PostgreSQL cannot remove a value from an enum type",
+    fix = "an enum value cannot be removed; if a down is still wanted, it must rebuild the type by hand",
+);
+gate!(
+    /// Gate of `update` without a reverse.
+    UpdateGate,
+    message = "`update` cannot be undone automatically: the migration does not say how to restore the old values",
     fix = "to make it reversible, pair it with its reverse: `m.reversible(|up| {{ up.update(...); }}, |down| {{ down.update(...); }})`",
 );
 gate!(
-    /// Gate of `ensure_schema` / `ensure_extension`: the object may have existed.
-    EnsureGate,
-    message = "`ensure_schema` and `ensure_extension` cannot be undone automatically: the object may have existed before the migration, and dropping it could drop what the migration did not make",
-    fix = "to make it reversible, use `create_schema` / `create_extension`, which fail if the object exists and are undone by dropping it",
+    /// Gate of `insert` without a reverse.
+    InsertGate,
+    message = "`insert` cannot be undone automatically: the migration does not say how to remove the rows",
+    fix = "to make it reversible, pair it with its reverse: `m.reversible(|up| {{ up.insert(...); }}, |down| {{ down.delete(...); }})`",
+);
+gate!(
+    /// Gate of `delete` without a reverse.
+    DeleteGate,
+    message = "`delete` cannot be undone automatically: the migration does not say how to restore the rows",
+    fix = "to make it reversible, pair it with its reverse: `m.reversible(|up| {{ up.delete(...); }}, |down| {{ down.insert(...); }})`",
+);
+gate!(
+    /// Gate of `ensure_schema`: the schema may have existed.
+    EnsureSchemaGate,
+    message = "`ensure_schema` cannot be undone automatically: the schema may have existed before the migration, and dropping it could drop what the migration did not make",
+    fix = "to make it reversible, use `create_schema`, which fails if the schema exists and is undone by dropping it",
+);
+gate!(
+    /// Gate of `ensure_extension`: the extension may have been installed.
+    EnsureExtensionGate,
+    message = "`ensure_extension` cannot be undone automatically: the extension may have been installed before the migration, and dropping it could drop what the migration did not make",
+    fix = "to make it reversible, use `create_extension`, which fails if the extension is installed and is undone by dropping it",
 );
 gate!(
     /// Gate of `unchecked_sql` without down SQL.

@@ -308,6 +308,18 @@ fn plan_recorded(registration: &Registration, recorded: Recorded) -> Result<Migr
 fn validate(registration: &Registration, recorded: &Recorded) -> Result<Checksum, Error> {
     let mut problems = check(&recorded.steps);
     for allowance in &recorded.settings.allowed {
+        if allowance.step.is_none() {
+            problems.push(Problem {
+                step: 0,
+                kind: "allow",
+                down: false,
+                message: format!(
+                    "`allow({:?}, ..)` comes before any step: it acknowledges the step \
+                     recorded just before it, so put it right after that step",
+                    allowance.rule,
+                ),
+            });
+        }
         if allowance.reason.trim().is_empty() {
             problems.push(Problem {
                 step: 0,

@@ -495,16 +495,22 @@ pub struct MigrationSettings {
     /// `statement_timeout` for this migration's statements.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub statement_timeout: Option<Duration>,
-    /// Safety rules the migration acknowledges breaking, each with its reason.
+    /// Safety rules the migration acknowledges breaking, each at one step, with its
+    /// reason.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub allowed: Vec<Allowance>,
 }
 
-/// A migration's acknowledgement that it breaks a safety rule, and why.
+/// A migration's acknowledgement that one of its steps breaks a safety rule, and why.
+/// Recorded by [`Migration::allow`](crate::Migration::allow) right after the step.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Allowance {
     /// The rule.
     pub rule: crate::lint::Rule,
+    /// Index of the step it covers, in the migration's up steps: the step recorded
+    /// just before the acknowledgement. `None` when it came before any step, which
+    /// planning rejects. Findings of the same rule at other steps are not covered.
+    pub step: Option<usize>,
     /// Why breaking it is fine here (shown in code review and in `migrate lint`).
     pub reason: String,
 }

@@ -15,6 +15,9 @@ pub(crate) const ID_HELP: &str =
 /// The keys `#[migration(...)]` accepts, in the order the docs list them.
 const KEYS: &str = "`id`, `name`, `down`, `irreversible`";
 
+/// The same keys, for suggestions.
+const KEY_NAMES: [&str; 4] = ["id", "name", "down", "irreversible"];
+
 /// The parsed arguments of one `#[migration(...)]`.
 pub(crate) struct MigrationAttr {
     /// The migration's id (`id = ...`), known to be `>= 0`.
@@ -91,6 +94,8 @@ impl Value {
 struct State {
     /// The keys given so far, valid or not.
     seen: Vec<&'static str>,
+    /// The keys suggested for typos so far (a typo of `id` is not a missing id).
+    suggested: Vec<&'static str>,
     id: Option<(i64, Span)>,
     name: Option<String>,
     down: Option<ExprPath>,
@@ -120,7 +125,7 @@ pub(crate) fn parse(args: TokenStream) -> syn::Result<MigrationAttr> {
     };
 
     // A malformed attribute stops syn partway, so a missing id may only be unparsed.
-    if completed && !state.seen.contains(&"id") {
+    if completed && !state.seen.contains(&"id") && !state.suggested.contains(&"id") {
         cx.error_at(
             Span::call_site(),
             "missing migration id: write `#[migration(id = 20261121_090000)]`, \
@@ -146,7 +151,7 @@ pub(crate) fn parse(args: TokenStream) -> syn::Result<MigrationAttr> {
 }
 
 /// Whether the arguments name `down` or `irreversible` as a key, valid or
-/// not. When the attribute has errors, the function is still emitted in the
+/// not, or a typo of one (`irreversable`). When the attribute has errors, the function is still emitted in the
 /// mode the user meant, so its `Manual`-only steps don't cascade into more
 /// errors.
 pub(crate) fn wants_manual_mode(args: &TokenStream) -> bool {
@@ -154,7 +159,10 @@ pub(crate) fn wants_manual_mode(args: &TokenStream) -> bool {
     for token in args.clone() {
         match &token {
             TokenTree::Punct(punct) if punct.as_char() == ',' => at_key = true,
-            TokenTree::Ident(ident) if at_key && (ident == "down" || ident == "irreversible") => {
+            TokenTree::Ident(ident)
+                if at_key
+                    && matches!(near_miss(&ident.to_string()), Some("down" | "irreversible")) =>
+            {
                 return true;
             }
             _ => at_key = false,
@@ -248,15 +256,72 @@ fn parse_key(cx: &mut Ctxt, state: &mut State, meta: &ParseNestedMeta<'_>) -> sy
                 );
             }
         }
-        _ => {
+        "reversible" => {
             cx.error_spanned_by(
                 &meta.path,
-                format!("unknown key `{key}`; expected one of {KEYS}"),
+                "unknown key `reversible`: a migration is reversible unless it says \
+                 otherwise (`down = ...` or `irreversible`); remove it",
             );
+            skip_rest(meta)?;
+        }
+        _ => {
+            let msg = match near_miss(&key) {
+                Some(known) => {
+                    state.suggested.push(known);
+                    format!("unknown key `{key}`; did you mean `{known}`?")
+                }
+                None => format!("unknown key `{key}`; expected one of {KEYS}"),
+            };
+            cx.error_spanned_by(&meta.path, msg);
             skip_rest(meta)?;
         }
     }
     Ok(())
+}
+
+/// The known key `key` is or most likely stands for: itself, or the closest one
+/// within a small edit distance (a third of its length, at least 1, as rustc
+/// does), ignoring case. `reversible` is no typo of `irreversible`: it means
+/// the opposite.
+fn near_miss(key: &str) -> Option<&'static str> {
+    if key == "reversible" {
+        return None;
+    }
+    let key = key.to_ascii_lowercase();
+    KEY_NAMES
+        .iter()
+        .map(|&known| (edit_distance(&key, known), known))
+        .filter(|&(distance, known)| distance <= (known.len() / 3).max(1))
+        .min_by_key(|&(distance, _)| distance)
+        .map(|(_, known)| known)
+}
+
+/// The optimal string alignment distance between `a` and `b`: insertions,
+/// deletions, substitutions and swaps of two neighbours, one each.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    // rows[i][j]: the distance between a[..i] and b[..j].
+    let mut rows = vec![vec![0; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in rows[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = best;
+        }
+    }
+    rows[a.len()][b.len()]
 }
 
 const CONFLICT: &str = "`down` and `irreversible` can't be used together: \
@@ -542,6 +607,45 @@ mod tests {
     }
 
     #[test]
+    fn typos_get_a_suggestion() {
+        assert_eq!(
+            errors(quote!(id = 1, irreversable)),
+            ["unknown key `irreversable`; did you mean `irreversible`?"]
+        );
+        assert_eq!(
+            errors(quote!(id = 1, nmae = "x", donw = f, Irreversible)),
+            [
+                "unknown key `nmae`; did you mean `name`?",
+                "unknown key `donw`; did you mean `down`?",
+                "unknown key `Irreversible`; did you mean `irreversible`?",
+            ]
+        );
+        assert_eq!(
+            errors(quote!(ids = 1)),
+            ["unknown key `ids`; did you mean `id`?"]
+        );
+        assert_eq!(
+            errors(quote!(id = 1, reversible)),
+            [
+                "unknown key `reversible`: a migration is reversible unless it says \
+              otherwise (`down = ...` or `irreversible`); remove it"
+            ]
+        );
+    }
+
+    #[test]
+    fn edit_distances() {
+        assert_eq!(edit_distance("irreversable", "irreversible"), 1);
+        assert_eq!(edit_distance("donw", "down"), 1);
+        assert_eq!(edit_distance("", "id"), 2);
+        assert_eq!(edit_distance("foo", "down"), 3);
+        assert_eq!(near_miss("foo"), None);
+        assert_eq!(near_miss("up"), None);
+        assert_eq!(near_miss("irreversibel"), Some("irreversible"));
+        assert_eq!(near_miss("reversible"), None);
+    }
+
+    #[test]
     fn bad_names() {
         assert_eq!(
             errors(quote!(id = 1, name = "")),
@@ -607,6 +711,10 @@ mod tests {
         assert!(!wants_manual_mode(&quote!(id = 1, name = "down")));
         assert!(!wants_manual_mode(&quote!(id = 1, name = down)));
         assert!(!wants_manual_mode(&quote!()));
+        assert!(wants_manual_mode(&quote!(id = 1, irreversable)));
+        assert!(wants_manual_mode(&quote!(id = 1, donw = f)));
+        assert!(!wants_manual_mode(&quote!(id = 1, reversible)));
+        assert!(!wants_manual_mode(&quote!(id = 1, nmae = "x")));
     }
 
     #[test]

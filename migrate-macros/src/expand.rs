@@ -133,13 +133,13 @@ fn expand(attr: &MigrationAttr, mut func: MigrationFn) -> TokenStream {
 /// defines it, so two migrations with the same id anywhere in one crate
 /// define the same macro twice: rustc's E0428 "the name ... is defined
 /// multiple times", pointing at both id literals (every token of the macro
-/// carries the id literal's span). The macro's name is the message.
+/// carries the id literal's span). The macro's name is the message, so it
+/// carries the id as users write it: `migration_id_20261121_090000_is_used_twice`.
 fn duplicate_id_guard(attr: &MigrationAttr) -> TokenStream {
     let span = attr.id_span;
     let name = format_ident!(
-        "__migration_id_{}_is_used_more_than_once",
-        // Non-negative, so this is the id itself.
-        attr.id.unsigned_abs(),
+        "migration_id_{}_is_used_twice",
+        readable_id(attr.id),
         span = span
     );
     // `non_local_definitions` fires when the migration is declared inside a
@@ -151,6 +151,19 @@ fn duplicate_id_guard(attr: &MigrationAttr) -> TokenStream {
         macro_rules! #name {
             () => {};
         }
+    }
+}
+
+/// The id as the docs write it: a 14-digit id as `YYYYMMDD_HHMMSS`
+/// (`20261121_090000`), any other as its digits. The same for every way the
+/// literal is written (`20261121090000`, `2026_1121_0900_00`), so the guards of
+/// two equal ids still collide. Valid in an identifier: the id is non-negative.
+fn readable_id(id: i64) -> String {
+    let digits = id.to_string();
+    if digits.len() == 14 {
+        format!("{}_{}", &digits[..8], &digits[8..])
+    } else {
+        digits
     }
 }
 
@@ -182,11 +195,31 @@ mod tests {
         for expected in [
             "register ! (20261121090000i64 , \"create_users\" ,",
             "Reversible (create_users) , Auto) ;",
-            "macro_rules ! __migration_id_20261121090000_is_used_more_than_once",
+            "macro_rules ! migration_id_20261121_090000_is_used_twice",
         ] {
             assert!(out.contains(expected), "{expected} in {out}");
         }
         assert!(!out.contains("__migrate_down"), "{out}");
+    }
+
+    #[test]
+    fn readable_ids() {
+        assert_eq!(readable_id(20_261_121_090_000), "20261121_090000");
+        assert_eq!(readable_id(0), "0");
+        assert_eq!(readable_id(42), "42");
+        assert_eq!(readable_id(i64::MAX), "9223372036854775807");
+        let guard = |args| {
+            expand_str(
+                args,
+                &quote!(
+                    fn up(m: &mut Migration) {}
+                ),
+            )
+        };
+        assert!(
+            guard(quote!(id = 2026_1121_0900_00))
+                .contains("migration_id_20261121_090000_is_used_twice")
+        );
     }
 
     #[test]

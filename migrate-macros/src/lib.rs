@@ -95,8 +95,8 @@ use proc_macro::TokenStream;
 /// generates a hidden registration (through `inventory`) holding the id, the
 /// name, the file, the line of the function's name and the module path, and
 /// a hidden `#[macro_export]` macro named
-/// `__migration_id_<id>_is_used_more_than_once`, which makes a duplicate id
-/// a compile error. None of these are meant to be used directly.
+/// `migration_id_<id>_is_used_twice` (a 14-digit id written
+/// `YYYYMMDD_HHMMSS`), which makes a duplicate id a compile error naming it. None of these are meant to be used directly.
 #[proc_macro_attribute]
 pub fn migration(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::migration(args.into(), &item.into()).into()

@@ -16,7 +16,6 @@ fn kill_items(m: &mut Migration) {
 }
 
 fn kill_slow(m: &mut Migration) {
-    m.allow(Rule::UncheckedSql, "fixed SQL of a test fixture");
     m.create_table("after_sleep", |t| {
         t.column("id", BigInt).primary_key();
     });
@@ -28,7 +27,8 @@ fn kill_slow(m: &mut Migration) {
         |down| {
             down.unchecked_sql("DELETE FROM items WHERE id = 1");
         },
-    );
+    )
+    .allow(Rule::UncheckedSql, "fixed SQL of a test fixture");
 }
 
 fn kill_last(m: &mut Migration) {
@@ -47,7 +47,6 @@ pub fn kill_transactional() -> Result<Migrations, migrate_core::Error> {
 }
 
 fn nt_things(m: &mut Migration) {
-    m.allow(Rule::UncheckedSql, "fixed SQL of a test fixture");
     m.create_table("things", |t| {
         t.column("id", BigInt).primary_key();
         t.column("v", Integer);
@@ -61,11 +60,11 @@ fn nt_things(m: &mut Migration) {
         |down| {
             down.unchecked_sql("DELETE FROM things");
         },
-    );
+    )
+    .allow(Rule::UncheckedSql, "fixed SQL of a test fixture");
 }
 
 fn nt_indexes(m: &mut Migration) {
-    m.allow(Rule::UncheckedSql, "fixed SQL of a test fixture");
     m.create_index_concurrently("things_v_idx", "things", ["v"]);
     m.reversible(
         |up| {
@@ -75,7 +74,8 @@ fn nt_indexes(m: &mut Migration) {
         |down| {
             down.unchecked_sql("DELETE FROM things WHERE id = 100000");
         },
-    );
+    )
+    .allow(Rule::UncheckedSql, "fixed SQL of a test fixture");
     m.create_index_concurrently("things_id_v_idx", "things", ["id", "v"]);
 }
 

@@ -267,8 +267,8 @@ async fn modified_missing_and_out_of_order_are_refused() {
 }
 
 fn seed(m: &mut Migration<Manual>) {
-    m.allow(Rule::UncheckedSql, "fixed SQL of a test fixture");
     m.unchecked_sql("INSERT INTO users VALUES (1, 'a@example.com')");
+    m.allow(Rule::UncheckedSql, "fixed SQL of a test fixture");
 }
 reg!(SEED, 3, seed, irreversible);
 
@@ -297,12 +297,12 @@ async fn an_irreversible_migration_in_the_down_range_stops_everything() {
 // ----- failure ---------------------------------------------------------------------
 
 fn half_way(m: &mut Migration<Manual>) {
-    m.allow(Rule::UncheckedSql, "fixed SQL of a test fixture");
     m.create_table("first_half", |t| {
         t.column("id", BigInt);
     });
     m.add_column("users", "half", Integer);
     m.unchecked_sql("SELECT 1 FROM missing_table");
+    m.allow(Rule::UncheckedSql, "fixed SQL of a test fixture");
     m.create_table("never", |t| {
         t.column("id", BigInt);
     });
@@ -442,7 +442,6 @@ fn counter(m: &mut Migration) {
     });
 }
 fn bump_two(m: &mut Migration) {
-    m.allow(Rule::UncheckedSql, "fixed SQL of a test fixture");
     m.reversible(
         |up| {
             up.unchecked_sql("INSERT INTO counter VALUES (2)");
@@ -450,13 +449,13 @@ fn bump_two(m: &mut Migration) {
         |down| {
             down.unchecked_sql("DELETE FROM counter WHERE id = 2");
         },
-    );
+    )
+    .allow(Rule::UncheckedSql, "fixed SQL of a test fixture");
 }
 fn counter_idx(m: &mut Migration) {
     m.create_index_concurrently("counter_id_idx", "counter", ["id"]);
 }
 fn bump_four(m: &mut Migration) {
-    m.allow(Rule::UncheckedSql, "fixed SQL of a test fixture");
     m.reversible(
         |up| {
             up.unchecked_sql("INSERT INTO counter VALUES (4)");
@@ -464,7 +463,8 @@ fn bump_four(m: &mut Migration) {
         |down| {
             down.unchecked_sql("DELETE FROM counter WHERE id = 4");
         },
-    );
+    )
+    .allow(Rule::UncheckedSql, "fixed SQL of a test fixture");
 }
 reg!(COUNTER, 1, counter);
 reg!(BUMP_TWO, 2, bump_two);
@@ -604,7 +604,6 @@ async fn the_server_computes_the_same_run_lock_key_for_any_names() {
 // ----- concurrent index builds ----------------------------------------------------------
 
 fn dups(m: &mut Migration) {
-    m.allow(Rule::UncheckedSql, "fixed SQL of a test fixture");
     m.create_table("dups", |t| {
         t.column("v", Integer);
     });
@@ -615,7 +614,8 @@ fn dups(m: &mut Migration) {
         |down| {
             down.unchecked_sql("DELETE FROM dups");
         },
-    );
+    )
+    .allow(Rule::UncheckedSql, "fixed SQL of a test fixture");
 }
 fn dups_unique(m: &mut Migration) {
     m.create_index_concurrently("dups_v_key", "dups", ["v"])

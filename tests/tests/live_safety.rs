@@ -38,11 +38,11 @@ fn accounts_email_idx(m: &mut Migration) {
     m.create_index("accounts_email_idx", "accounts", ["email"]);
 }
 fn accounts_email_idx_allowed(m: &mut Migration) {
+    m.create_index("accounts_email_idx", "accounts", ["email"]);
     m.allow(
         Rule::IndexNotConcurrent,
         "accounts is a small admin table; a short write pause is fine",
     );
-    m.create_index("accounts_email_idx", "accounts", ["email"]);
 }
 fn accounts_rename(m: &mut Migration) {
     m.rename_column("accounts", "email", "mail");

@@ -6,10 +6,6 @@ use migrate_core::prelude::*;
 /// from `full_name`, and only then makes them `NOT NULL` again.
 #[migration(id = 20261121_090800)]
 fn drop_split_names(m: &mut Migration) {
-    m.allow(
-        Rule::BreakingChange,
-        "contract step: release 2.0 reads and writes only `full_name` (expanded in 20261121_090700)",
-    );
     m.set_not_null("users", "full_name");
     m.drop_not_null("users", "first_name");
     m.drop_not_null("users", "last_name");
@@ -25,5 +21,13 @@ fn drop_split_names(m: &mut Migration) {
         },
     );
     m.drop_column_with("users", "first_name", Text);
+    m.allow(
+        Rule::BreakingChange,
+        "contract step: release 2.0 reads and writes only `full_name` (expanded in 20261121_090700)",
+    );
     m.drop_column_with("users", "last_name", Text);
+    m.allow(
+        Rule::BreakingChange,
+        "contract step: release 2.0 reads and writes only `full_name` (expanded in 20261121_090700)",
+    );
 }
