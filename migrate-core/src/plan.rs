@@ -200,14 +200,25 @@ fn phases(step: &Step, created: &mut BTreeSet<ObjectName>) -> Vec<Phase> {
     }
 }
 
-/// Name of the temporary check behind an online `SET NOT NULL`: `<table>_<column>_not_null`,
-/// cut to PostgreSQL's 63 bytes on a character boundary.
+/// Suffix of the temporary check behind an online `SET NOT NULL`.
+///
+/// PostgreSQL names a constraint it creates itself `<table>_<column>_<label>`, with a
+/// number appended on a clash, and the label is one of `pkey`, `key`, `fkey`, `check`,
+/// `excl` or (PostgreSQL 18, which catalogues `NOT NULL` as a constraint) `not_null`.
+/// A name ending in `_tmp` is none of these, so the check can never take the name
+/// that `SET NOT NULL` gives its constraint on PostgreSQL 18 (which would then become
+/// `<table>_<column>_not_null1`, a catalog the plain statement would not leave).
+const NOT_NULL_CHECK_SUFFIX: &str = "_not_null_tmp";
+
+/// Name of the temporary check behind an online `SET NOT NULL`:
+/// `<table>_<column>_not_null_tmp`, the `<table>_<column>` part cut on a character
+/// boundary so the whole fits in PostgreSQL's 63 bytes and keeps its suffix.
 fn not_null_check_name(table: &ObjectName, column: &Ident) -> Ident {
-    let mut name = format!("{}_{}_not_null", table.name, column);
-    while name.len() > MAX_IDENT_BYTES {
-        name.pop();
+    let mut stem = format!("{}_{}", table.name, column);
+    while stem.len() + NOT_NULL_CHECK_SUFFIX.len() > MAX_IDENT_BYTES {
+        stem.pop();
     }
-    Ident::new(name)
+    Ident::new(stem + NOT_NULL_CHECK_SUFFIX)
 }
 
 /// A migration's complete plan.
@@ -888,12 +899,12 @@ mod tests {
             unit_sql(&plan.up),
             [
                 vec![
-                    r#"ALTER TABLE "users" ADD CONSTRAINT "users_email_not_null" CHECK ("email" IS NOT NULL) NOT VALID"#
+                    r#"ALTER TABLE "users" ADD CONSTRAINT "users_email_not_null_tmp" CHECK ("email" IS NOT NULL) NOT VALID"#
                 ],
-                vec![r#"ALTER TABLE "users" VALIDATE CONSTRAINT "users_email_not_null""#],
+                vec![r#"ALTER TABLE "users" VALIDATE CONSTRAINT "users_email_not_null_tmp""#],
                 vec![
                     r#"ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL"#,
-                    r#"ALTER TABLE "users" DROP CONSTRAINT "users_email_not_null""#,
+                    r#"ALTER TABLE "users" DROP CONSTRAINT "users_email_not_null_tmp""#,
                 ],
             ]
         );
@@ -912,5 +923,6 @@ mod tests {
         let first = plan.up_sql()[0];
         let name = first.split('"').nth(3).unwrap();
         assert_eq!(name.len(), 63);
+        assert!(name.ends_with("_not_null_tmp"), "{name}");
     }
 }

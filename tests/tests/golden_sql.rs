@@ -355,20 +355,20 @@ fn column_steps_on_a_qualified_table() {
             r#"ALTER TABLE "app"."users" ALTER COLUMN "created_at" DROP DEFAULT"#,
             r#"ALTER TABLE "app"."users" ALTER COLUMN "kind" SET DEFAULT E'c\\d'"#,
             // On an existing table, SET NOT NULL goes through a validated CHECK (plan.rs).
-            r#"ALTER TABLE "app"."users" ADD CONSTRAINT "users_email_not_null" CHECK ("email" IS NOT NULL) NOT VALID"#,
-            r#"ALTER TABLE "app"."users" VALIDATE CONSTRAINT "users_email_not_null""#,
+            r#"ALTER TABLE "app"."users" ADD CONSTRAINT "users_email_not_null_tmp" CHECK ("email" IS NOT NULL) NOT VALID"#,
+            r#"ALTER TABLE "app"."users" VALIDATE CONSTRAINT "users_email_not_null_tmp""#,
             r#"ALTER TABLE "app"."users" ALTER COLUMN "email" SET NOT NULL"#,
-            r#"ALTER TABLE "app"."users" DROP CONSTRAINT "users_email_not_null""#,
+            r#"ALTER TABLE "app"."users" DROP CONSTRAINT "users_email_not_null_tmp""#,
             r#"ALTER TABLE "app"."users" ALTER COLUMN "phone" DROP NOT NULL"#,
         ]
     );
     assert_eq!(
         plan.down_sql(),
         [
-            r#"ALTER TABLE "app"."users" ADD CONSTRAINT "users_phone_not_null" CHECK ("phone" IS NOT NULL) NOT VALID"#,
-            r#"ALTER TABLE "app"."users" VALIDATE CONSTRAINT "users_phone_not_null""#,
+            r#"ALTER TABLE "app"."users" ADD CONSTRAINT "users_phone_not_null_tmp" CHECK ("phone" IS NOT NULL) NOT VALID"#,
+            r#"ALTER TABLE "app"."users" VALIDATE CONSTRAINT "users_phone_not_null_tmp""#,
             r#"ALTER TABLE "app"."users" ALTER COLUMN "phone" SET NOT NULL"#,
-            r#"ALTER TABLE "app"."users" DROP CONSTRAINT "users_phone_not_null""#,
+            r#"ALTER TABLE "app"."users" DROP CONSTRAINT "users_phone_not_null_tmp""#,
             r#"ALTER TABLE "app"."users" ALTER COLUMN "email" DROP NOT NULL"#,
             r#"ALTER TABLE "app"."users" ALTER COLUMN "kind" SET DEFAULT E'a\'b'"#,
             r#"ALTER TABLE "app"."users" ALTER COLUMN "created_at" SET DEFAULT now()"#,
