@@ -44,6 +44,7 @@ pub mod report;
 mod retry;
 pub mod runner;
 pub mod snapshot;
+mod sql_lexer;
 pub mod step;
 pub mod types;
 pub mod verify;
