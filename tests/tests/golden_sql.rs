@@ -1233,3 +1233,35 @@ fn a_fixed_migration_has_a_fixed_checksum() {
         ]
     );
 }
+
+// ----- scripts --------------------------------------------------------------------------
+
+/// The statements of a direction joined as `migrate sql` and `--dry-run` print them and
+/// the runner sends them: each ends with `render::terminated`.
+fn script(statements: &[&str]) -> String {
+    statements
+        .iter()
+        .map(|sql| migrate_core::render::terminated(sql) + "\n")
+        .collect()
+}
+
+#[test]
+fn a_statement_ending_in_a_comment_keeps_its_semicolon_out_of_the_comment() {
+    fn commented(m: &mut Migration<Manual>) {
+        m.unchecked_sql("CREATE TABLE t (a int) -- note");
+        m.unchecked_sql("CREATE TABLE u (b int);\n");
+        m.unchecked_sql("-- a heading\nCREATE TABLE v (c int) /* trailing */;;");
+        m.unchecked_sql("INSERT INTO t VALUES (1); -- one row");
+    }
+    let plan = migrate_core::plan::preview(commented).unwrap();
+    assert_eq!(
+        script(&plan.up_sql()),
+        "CREATE TABLE t (a int) -- note\n\
+         ;\n\
+         CREATE TABLE u (b int);\n\
+         -- a heading\n\
+         CREATE TABLE v (c int) /* trailing */;\n\
+         INSERT INTO t VALUES (1); -- one row\n\
+         ;\n"
+    );
+}
