@@ -531,8 +531,21 @@ impl Checker<'_> {
                 self.name("name", from);
                 self.name("new name", to);
             }
-            Step::AlterColumnType { table, column, .. }
-            | Step::ChangeDefault { table, column, .. }
+            Step::AlterColumnType {
+                table,
+                column,
+                to,
+                from,
+                ..
+            } => {
+                self.object("table", table);
+                self.name("column", column);
+                self.ty(to);
+                if let Some(from) = from {
+                    self.ty(from);
+                }
+            }
+            Step::ChangeDefault { table, column, .. }
             | Step::SetNullability { table, column, .. } => {
                 self.object("table", table);
                 self.name("column", column);
@@ -674,8 +687,18 @@ impl Checker<'_> {
         }
     }
 
+    /// A user-defined type's name (an array's element type too).
+    fn ty(&mut self, ty: &ColumnType) {
+        match ty {
+            ColumnType::Named(name) => self.object("type", name),
+            ColumnType::Array(inner) => self.ty(inner),
+            _ => {}
+        }
+    }
+
     fn column(&mut self, def: &ColumnDef) {
         self.name("column", &def.name);
+        self.ty(&def.ty);
         if def.identity.is_some()
             && !matches!(
                 def.ty,
@@ -768,6 +791,40 @@ mod tests {
         let found = problems(long);
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].contains("63"), "{found:?}");
+    }
+
+    #[test]
+    fn a_name_with_two_dots_is_an_invalid_migration_naming_the_step() {
+        fn dotted(m: &mut Migration) {
+            m.create_table("public.users", |t| {
+                t.column("id", BigInt);
+            });
+            m.create_table("a.b.c", |t| {
+                t.column("id", BigInt);
+                t.column("mood", ColumnType::named("app.x.mood").array());
+            });
+        }
+        let error = preview(dotted).unwrap_err().to_string();
+        assert!(
+            error.contains("step 1 (`create_table`): table `a.b.c`: the name has 2 dots"),
+            "{error}"
+        );
+        assert!(
+            error.contains("step 1 (`create_table`): type `app.x.mood`: the name has 2 dots"),
+            "{error}"
+        );
+        assert_eq!(problems(dotted).len(), 2);
+
+        // A name that itself holds a dot is written as a tuple.
+        fn tuple(m: &mut Migration) {
+            m.create_table(("a", "b.c"), |t| {
+                t.column("id", BigInt);
+            });
+        }
+        assert_eq!(
+            preview(tuple).unwrap().up_sql(),
+            [r#"CREATE TABLE "a"."b.c" ( "id" bigint )"#]
+        );
     }
 
     #[test]
