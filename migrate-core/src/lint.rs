@@ -24,6 +24,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::display::DisplayId;
 use crate::error::Error;
 use crate::ident::ObjectName;
 use crate::plan::MigrationPlan;
@@ -182,7 +183,7 @@ impl fmt::Display for Finding {
         write!(
             f,
             "{} {}, step {} (`{}` {}): [{}] {}; {}",
-            self.id,
+            DisplayId(self.id),
             self.name,
             self.step,
             self.kind,
@@ -404,6 +405,8 @@ fn binary_coercible(from: &ColumnType, to: &ColumnType) -> bool {
 }
 
 #[cfg(test)]
+// Ids are written as in `#[migration(id = 20250101_000400)]`.
+#[allow(clippy::inconsistent_digit_grouping)]
 mod tests {
     use super::*;
     use crate::plan::preview;
@@ -670,6 +673,25 @@ mod tests {
         ] {
             assert!(!concurrent(sql), "{sql}");
         }
+    }
+
+    #[test]
+    fn a_finding_names_its_migration_by_the_id_as_written() {
+        let finding = Finding {
+            id: 20250101_000400,
+            name: "add_index".into(),
+            step: 0,
+            kind: "create_index",
+            object: "users_email_idx".into(),
+            rule: Rule::IndexNotConcurrent,
+            allowed: None,
+        };
+        assert!(
+            finding
+                .to_string()
+                .starts_with("20250101_000400 add_index, step 0 (`create_index` users_email_idx)"),
+            "{finding}"
+        );
     }
 
     #[test]
