@@ -15,7 +15,7 @@ use std::time::{Duration, SystemTime};
 use anstyle::{AnsiColor, Style};
 use migrate_core::{
     BackfillRun, Direction, MigrationPlan, MigrationState, MigrationStatus, Migrator, PlannedRun,
-    Report, RunDirection, Unit,
+    Report, RunDirection, Unit, render,
 };
 use serde_json::{Value, json};
 
@@ -328,7 +328,7 @@ fn sql_block(
     if dir.is_transactional() {
         text.push_str("BEGIN;\n");
         for statement in dir.statements() {
-            text.push_str(&format!("{};\n", statement.sql));
+            text.push_str(&format!("{}\n", render::terminated(&statement.sql)));
         }
         text.push_str("COMMIT;\n");
         return text;
@@ -345,13 +345,13 @@ fn sql_block(
             Unit::Transaction(statements) => {
                 text.push_str("BEGIN;\n");
                 for statement in statements {
-                    text.push_str(&format!("{};\n", statement.sql));
+                    text.push_str(&format!("{}\n", render::terminated(&statement.sql)));
                 }
                 text.push_str("COMMIT;\n");
             }
             Unit::Alone(statement) => {
                 text.push_str("-- runs outside a transaction\n");
-                text.push_str(&format!("{};\n", statement.sql));
+                text.push_str(&format!("{}\n", render::terminated(&statement.sql)));
             }
         }
     }
@@ -426,7 +426,7 @@ pub(crate) fn dry_run(migrator: &Migrator, planned: &[PlannedRun], json: bool) {
             None => {
                 text.push_str(&format!("-- {} {}\n", id_text(run.id), run.name));
                 for sql in &run.sql {
-                    text.push_str(&format!("{sql};\n"));
+                    text.push_str(&format!("{}\n", render::terminated(sql)));
                 }
             }
         }

@@ -53,12 +53,15 @@ impl DbError {
     }
 
     /// Shifts the position so it counts from a statement that started `offset`
-    /// characters into the message that was sent.
-    pub(crate) fn relative_to(mut self, offset: u32) -> Self {
+    /// characters into the message that was sent and is `chars` long: a position past
+    /// its end (at the `;` after it) becomes the one just after its last character, a
+    /// position before it none.
+    pub(crate) fn relative_to(mut self, offset: u32, chars: u32) -> Self {
         self.position = self
             .position
             .and_then(|p| p.checked_sub(offset))
-            .filter(|p| *p > 0);
+            .filter(|p| *p > 0)
+            .map(|p| p.min(chars.saturating_add(1)));
         self
     }
 }

@@ -5,6 +5,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::db_error::DbError;
+use crate::display::{DisplayId, HumanDuration};
 use crate::lint::Finding;
 use crate::registry::Location;
 use crate::report::{Blocker, FailedAttempt, Report, RunDirection, SessionWarning};
@@ -23,7 +24,7 @@ pub enum Error {
     NoMigrations,
 
     /// Two migrations share an id.
-    #[error("two migrations have the id {id}: {first} and {second}")]
+    #[error("two migrations have the id {}: {first} and {second}", DisplayId(*.id))]
     DuplicateId {
         /// The id.
         id: i64,
@@ -34,7 +35,7 @@ pub enum Error {
     },
 
     /// A migration's steps have problems (bad names, empty lists...).
-    #[error("migration {id} ({name}) is invalid:{}", ProblemList(problems))]
+    #[error("migration {} ({name}) is invalid:{}", DisplayId(*.id), ProblemList(problems))]
     InvalidMigration {
         /// The migration's id.
         id: i64,
@@ -47,8 +48,9 @@ pub enum Error {
     /// A migration whose down is derived has a step without an inverse. The typed
     /// DSL makes this a compile error; this guards hand-built registrations.
     #[error(
-        "migration {id} ({name}) cannot be reversed automatically: step {step} (`{kind}`) has no inverse; \
-         give it a `down = ...` or declare it `irreversible`"
+        "migration {} ({name}) cannot be reversed automatically: step {step} (`{kind}`) has no inverse; \
+         give it a `down = ...` or declare it `irreversible`",
+        DisplayId(*.id)
     )]
     NotReversible {
         /// The migration's id.
@@ -81,7 +83,7 @@ pub enum Error {
     },
 
     /// A backfill's key column could not be determined or used.
-    #[error("migration {id} ({name}): cannot backfill {table}: {message}")]
+    #[error("migration {} ({name}): cannot backfill {table}: {message}", DisplayId(*.id))]
     BackfillKey {
         /// The migration's id.
         id: i64,
@@ -135,7 +137,7 @@ pub enum Error {
     },
 
     /// A migration in the requested down range has no way down.
-    #[error("migration {id} ({name}) is irreversible: it cannot be reverted")]
+    #[error("migration {} ({name}) is irreversible: it cannot be reverted", DisplayId(*.id))]
     Irreversible {
         /// Its id.
         id: i64,
@@ -144,7 +146,7 @@ pub enum Error {
     },
 
     /// A target id names no migration of the code.
-    #[error("no migration has the id {id}")]
+    #[error("no migration has the id {}", DisplayId(*.id))]
     UnknownTarget {
         /// The id asked for.
         id: i64,
@@ -152,7 +154,8 @@ pub enum Error {
 
     /// Another runner held the run lock longer than the configured wait.
     #[error(
-        "another migration run held the lock for longer than {waited:?}{}",
+        "another migration run held the lock for longer than {}{}",
+        HumanDuration(*waited),
         holder.as_ref().map(|h| format!(": {h}")).unwrap_or_default()
     )]
     LockWait {
@@ -163,7 +166,10 @@ pub enum Error {
     },
 
     /// A concurrent index build finished but left its index invalid.
-    #[error("migration {id} ({name}): the index {index} is invalid after being built concurrently")]
+    #[error(
+        "migration {} ({name}): the index {index} is invalid after being built concurrently",
+        DisplayId(*.id)
+    )]
     InvalidIndex {
         /// The migration's id.
         id: i64,
@@ -187,8 +193,9 @@ pub enum Error {
     /// A non-transactional migration was left half done by an earlier run and the
     /// requested operation cannot continue it.
     #[error(
-        "migration {id} ({name}) was left {state} by an interrupted run after {units_done} units\n\
-         hint: {hint}"
+        "migration {} ({name}) was left {state} by an interrupted run after {units_done} units\n\
+         hint: {hint}",
+        DisplayId(*.id)
     )]
     Incomplete {
         /// Its id.
@@ -295,7 +302,12 @@ impl fmt::Display for StatementFailure {
         write!(
             f,
             "migration {} ({}) failed on {} statement {}: {}\n  statement: {}",
-            self.id, self.name, self.direction, self.statement, self.db, self.sql
+            DisplayId(self.id),
+            self.name,
+            self.direction,
+            self.statement,
+            self.db,
+            self.sql
         )?;
         if !self.retries.is_empty() {
             write!(f, "\n  after {} attempts", self.retries.len() + 1)?;
@@ -341,7 +353,7 @@ impl fmt::Display for IdList<'_> {
             if i > 0 {
                 f.write_str(", ")?;
             }
-            write!(f, "{id}")?;
+            write!(f, "{}", DisplayId(*id))?;
         }
         Ok(())
     }
@@ -401,5 +413,77 @@ impl fmt::Display for ProblemList<'_> {
             write!(f, "\n  - {p}")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+// Ids are written as in `#[migration(id = 20250101_000400)]`.
+#[allow(clippy::inconsistent_digit_grouping)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_written_as_in_the_attribute_and_durations_for_people() {
+        let modified = Error::Modified {
+            ids: vec![20250101_000400, 7],
+        };
+        assert!(
+            modified
+                .to_string()
+                .contains("modified since they ran: 20250101_000400, 7\n"),
+            "{modified}"
+        );
+        let invalid = Error::InvalidMigration {
+            id: 20250101_000400,
+            name: "m".into(),
+            problems: Vec::new(),
+        };
+        assert_eq!(
+            invalid.to_string(),
+            "migration 20250101_000400 (m) is invalid:"
+        );
+        let unknown = Error::UnknownTarget {
+            id: 20250101_000400,
+        };
+        assert_eq!(
+            unknown.to_string(),
+            "no migration has the id 20250101_000400"
+        );
+        let waited = Error::LockWait {
+            waited: Duration::from_nanos(3_002_042_521),
+            holder: None,
+        };
+        assert_eq!(
+            waited.to_string(),
+            "another migration run held the lock for longer than 3.0s"
+        );
+        let failure = Error::Statement(Box::new(StatementFailure {
+            id: 20250101_000400,
+            name: "m".into(),
+            direction: RunDirection::Up,
+            statement: 1,
+            sql: "SELECT x".into(),
+            db: DbError {
+                code: "42703".into(),
+                severity: "ERROR".into(),
+                message: "column \"x\" does not exist".into(),
+                detail: None,
+                hint: None,
+                position: Some(8),
+                context: None,
+                schema: None,
+                table: None,
+                column: None,
+                constraint: None,
+            },
+            retries: Vec::new(),
+            applied: Report::default(),
+        }));
+        assert!(
+            failure
+                .to_string()
+                .starts_with("migration 20250101_000400 (m) failed on up statement 1: "),
+            "{failure}"
+        );
     }
 }

@@ -95,19 +95,42 @@ pub enum IdentError {
     /// The name contains a NUL byte.
     #[error("the name contains a NUL byte")]
     Nul,
+    /// A string with more than one `.` was given where a `schema.name` is expected.
+    #[error(
+        "the name has {dots} dots, so it is neither `name` nor `schema.name`; \
+         write `schema.name`, or pass `(schema, name)` or `ObjectName::unqualified(name)` \
+         for a name that itself contains a dot"
+    )]
+    TooManyParts {
+        /// How many dots the string has.
+        dots: usize,
+    },
 }
 
 /// A name that may be qualified by a schema: `"users"` or `"billing.invoices"`.
 ///
-/// Built from a string, a single `.` separates the schema from the name; use
-/// [`ObjectName::qualified`] (or a `(schema, name)` tuple) for names that
-/// themselves contain a dot.
+/// Built from a string, a single `.` separates the schema from the name, and a string
+/// with more dots is refused when the plan is built ([`ObjectName::check`]): `"a.b.c"`
+/// names no table. Use [`ObjectName::qualified`] (or a `(schema, name)` tuple) or
+/// [`ObjectName::unqualified`] for names that themselves contain a dot.
+///
+/// ```
+/// use migrate_core::{IdentError, ObjectName};
+/// assert_eq!(ObjectName::from("billing.invoices"), ObjectName::qualified("billing", "invoices"));
+/// assert_eq!(ObjectName::from("a.b.c").check(), Err(IdentError::TooManyParts { dots: 2 }));
+/// assert!(ObjectName::qualified("a", "b.c").check().is_ok());
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct ObjectName {
     /// The schema, when given; otherwise the connection's `search_path` decides.
     pub schema: Option<Ident>,
     /// The object's own name.
     pub name: Ident,
+    /// The dots of the string it was built from, when it had more than one (the whole
+    /// string is then kept as `name`, and [`ObjectName::check`] refuses it). Not part
+    /// of the checksum encoding.
+    #[serde(skip)]
+    extra_dots: Option<usize>,
 }
 
 impl ObjectName {
@@ -116,6 +139,7 @@ impl ObjectName {
         Self {
             schema: None,
             name: name.into(),
+            extra_dots: None,
         }
     }
 
@@ -124,6 +148,7 @@ impl ObjectName {
         Self {
             schema: Some(schema.into()),
             name: name.into(),
+            extra_dots: None,
         }
     }
 
@@ -132,11 +157,15 @@ impl ObjectName {
         Self {
             schema: self.schema.clone(),
             name: name.into(),
+            extra_dots: None,
         }
     }
 
-    /// Checks both parts.
+    /// Checks both parts, and that a name built from a string had at most one dot.
     pub fn check(&self) -> Result<(), IdentError> {
+        if let Some(dots) = self.extra_dots {
+            return Err(IdentError::TooManyParts { dots });
+        }
         if let Some(schema) = &self.schema {
             schema.check()?;
         }
@@ -155,9 +184,16 @@ impl fmt::Display for ObjectName {
 
 impl From<&str> for ObjectName {
     fn from(s: &str) -> Self {
-        match s.split_once('.') {
-            Some((schema, name)) if !name.contains('.') => Self::qualified(schema, name),
-            _ => Self::unqualified(s),
+        match s.matches('.').count() {
+            0 => Self::unqualified(s),
+            1 => match s.split_once('.') {
+                Some((schema, name)) => Self::qualified(schema, name),
+                None => Self::unqualified(s),
+            },
+            dots => Self {
+                extra_dots: Some(dots),
+                ..Self::unqualified(s)
+            },
         }
     }
 }
@@ -191,7 +227,11 @@ mod tests {
             ObjectName::qualified("billing", "invoices")
         );
         assert_eq!(ObjectName::from("users"), ObjectName::unqualified("users"));
-        assert_eq!(ObjectName::from("a.b.c"), ObjectName::unqualified("a.b.c"));
+        let dotted = ObjectName::from("a.b.c");
+        assert_eq!(dotted.to_string(), "a.b.c");
+        assert_eq!(dotted.check(), Err(IdentError::TooManyParts { dots: 2 }));
+        assert!(ObjectName::unqualified("a.b.c").check().is_ok());
+        assert!(ObjectName::from(("a", "b.c")).check().is_ok());
     }
 
     #[test]

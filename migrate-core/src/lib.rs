@@ -26,6 +26,7 @@
 pub mod backfill;
 pub mod checksum;
 pub mod db_error;
+pub mod display;
 pub mod error;
 pub mod expr;
 pub mod history;
@@ -44,12 +45,14 @@ pub mod report;
 mod retry;
 pub mod runner;
 pub mod snapshot;
+mod sql_lexer;
 pub mod step;
 pub mod types;
 pub mod verify;
 
 pub use checksum::Checksum;
 pub use db_error::DbError;
+pub use display::{DisplayId, HumanDuration};
 pub use error::{Error, Problem, StatementFailure};
 pub use expr::SqlExpr;
 pub use ident::{Ident, IdentError, ObjectName};

@@ -24,10 +24,12 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::display::DisplayId;
 use crate::error::Error;
 use crate::ident::ObjectName;
 use crate::plan::MigrationPlan;
 use crate::registry::Migrations;
+use crate::sql_lexer;
 use crate::step::Step;
 use crate::types::{ColumnType, Volatility};
 
@@ -181,7 +183,7 @@ impl fmt::Display for Finding {
         write!(
             f,
             "{} {}, step {} (`{}` {}): [{}] {}; {}",
-            self.id,
+            DisplayId(self.id),
             self.name,
             self.step,
             self.kind,
@@ -342,7 +344,7 @@ impl Linter<'_> {
                 self.find(Rule::BreakingChange, format!("{table}.{column}"));
             }
             Step::UncheckedSql(sql) => {
-                if sql.transactional && sql.sql.to_ascii_uppercase().contains("CONCURRENTLY") {
+                if sql.transactional && runs_concurrently(&sql.sql) {
                     self.find(Rule::ConcurrentInTransaction, first_line(&sql.sql));
                 }
                 self.find(Rule::UncheckedSql, first_line(&sql.sql));
@@ -355,6 +357,27 @@ impl Linter<'_> {
             _ => {}
         }
     }
+}
+
+/// Whether raw SQL holds a concurrent statement, one that fails inside a transaction
+/// block: the keyword `CONCURRENTLY` read as PostgreSQL reads it (not in a string, a
+/// function's dollar-quoted body, a quoted name or a comment; see [`sql_lexer`]), except
+/// `REFRESH MATERIALIZED VIEW CONCURRENTLY`, which runs in a transaction.
+fn runs_concurrently(sql: &str) -> bool {
+    let mut previous: [&str; 3] = [""; 3];
+    for word in sql_lexer::words(sql) {
+        if word.eq_ignore_ascii_case("CONCURRENTLY") {
+            let refresh = ["REFRESH", "MATERIALIZED", "VIEW"]
+                .iter()
+                .zip(previous)
+                .all(|(keyword, word)| word.eq_ignore_ascii_case(keyword));
+            if !refresh {
+                return true;
+            }
+        }
+        previous = [previous[1], previous[2], word];
+    }
+    false
 }
 
 fn first_line(sql: &str) -> String {
@@ -382,6 +405,8 @@ fn binary_coercible(from: &ColumnType, to: &ColumnType) -> bool {
 }
 
 #[cfg(test)]
+// Ids are written as in `#[migration(id = 20250101_000400)]`.
+#[allow(clippy::inconsistent_digit_grouping)]
 mod tests {
     use super::*;
     use crate::plan::preview;
@@ -593,6 +618,80 @@ mod tests {
                 .outside_transaction();
         }
         assert_eq!(rules(raw_outside), [(Rule::UncheckedSql, true)]);
+    }
+
+    fn concurrent(sql: &str) -> bool {
+        runs_concurrently(sql)
+    }
+
+    #[test]
+    fn a_function_body_that_refreshes_concurrently_is_not_a_concurrent_statement() {
+        // It runs later, from a trigger, in the trigger's transaction.
+        fn function(m: &mut Migration<Manual>) {
+            m.unchecked_sql(
+                "CREATE FUNCTION refresh_stats() RETURNS trigger LANGUAGE plpgsql AS $$\n\
+                 BEGIN\n\
+                   REFRESH MATERIALIZED VIEW CONCURRENTLY stats;\n\
+                   RETURN NULL;\n\
+                 END $$",
+            );
+        }
+        assert_eq!(rules(function), [(Rule::UncheckedSql, true)]);
+        assert!(!concurrent(
+            "CREATE FUNCTION f() RETURNS void AS $body$ CREATE INDEX CONCURRENTLY i ON t (a) $body$ \
+             LANGUAGE sql"
+        ));
+    }
+
+    #[test]
+    fn concurrent_statements_in_raw_sql_are_found_in_every_case_and_spacing() {
+        for sql in [
+            "CREATE INDEX CONCURRENTLY i ON t (a)",
+            "create unique index\nconcurrently i on t (a)",
+            "DROP INDEX CONCURRENTLY i",
+            "REINDEX INDEX CONCURRENTLY i",
+            "ALTER TABLE p DETACH PARTITION c CONCURRENTLY",
+            "-- build it\nCREATE INDEX /* online */ CONCURRENTLY i ON t (a)",
+            "SELECT 'x'; CREATE INDEX CONCURRENTLY i ON t (a)",
+        ] {
+            assert!(concurrent(sql), "{sql}");
+        }
+    }
+
+    #[test]
+    fn the_keyword_in_strings_names_and_comments_is_not_a_statement() {
+        for sql in [
+            "COMMENT ON TABLE t IS 'built CONCURRENTLY'",
+            "COMMENT ON TABLE t IS E'it\\'s built CONCURRENTLY'",
+            "INSERT INTO log VALUES ('don''t CONCURRENTLY')",
+            r#"CREATE TABLE "concurrently" (a int)"#,
+            "CREATE INDEX i ON t (a) -- not CONCURRENTLY: the table is new",
+            "CREATE INDEX i ON t (a) /* not /* nested */ CONCURRENTLY */",
+            "DO $x$ BEGIN EXECUTE 'CREATE INDEX CONCURRENTLY i ON t (a)'; END $x$",
+            "REFRESH MATERIALIZED VIEW CONCURRENTLY stats",
+            "SELECT concurrently_flag FROM t",
+        ] {
+            assert!(!concurrent(sql), "{sql}");
+        }
+    }
+
+    #[test]
+    fn a_finding_names_its_migration_by_the_id_as_written() {
+        let finding = Finding {
+            id: 20250101_000400,
+            name: "add_index".into(),
+            step: 0,
+            kind: "create_index",
+            object: "users_email_idx".into(),
+            rule: Rule::IndexNotConcurrent,
+            allowed: None,
+        };
+        assert!(
+            finding
+                .to_string()
+                .starts_with("20250101_000400 add_index, step 0 (`create_index` users_email_idx)"),
+            "{finding}"
+        );
     }
 
     #[test]

@@ -200,14 +200,25 @@ fn phases(step: &Step, created: &mut BTreeSet<ObjectName>) -> Vec<Phase> {
     }
 }
 
-/// Name of the temporary check behind an online `SET NOT NULL`: `<table>_<column>_not_null`,
-/// cut to PostgreSQL's 63 bytes on a character boundary.
+/// Suffix of the temporary check behind an online `SET NOT NULL`.
+///
+/// PostgreSQL names a constraint it creates itself `<table>_<column>_<label>`, with a
+/// number appended on a clash, and the label is one of `pkey`, `key`, `fkey`, `check`,
+/// `excl` or (PostgreSQL 18, which catalogues `NOT NULL` as a constraint) `not_null`.
+/// A name ending in `_tmp` is none of these, so the check can never take the name
+/// that `SET NOT NULL` gives its constraint on PostgreSQL 18 (which would then become
+/// `<table>_<column>_not_null1`, a catalog the plain statement would not leave).
+const NOT_NULL_CHECK_SUFFIX: &str = "_not_null_tmp";
+
+/// Name of the temporary check behind an online `SET NOT NULL`:
+/// `<table>_<column>_not_null_tmp`, the `<table>_<column>` part cut on a character
+/// boundary so the whole fits in PostgreSQL's 63 bytes and keeps its suffix.
 fn not_null_check_name(table: &ObjectName, column: &Ident) -> Ident {
-    let mut name = format!("{}_{}_not_null", table.name, column);
-    while name.len() > MAX_IDENT_BYTES {
-        name.pop();
+    let mut stem = format!("{}_{}", table.name, column);
+    while stem.len() + NOT_NULL_CHECK_SUFFIX.len() > MAX_IDENT_BYTES {
+        stem.pop();
     }
-    Ident::new(name)
+    Ident::new(stem + NOT_NULL_CHECK_SUFFIX)
 }
 
 /// A migration's complete plan.
@@ -520,8 +531,21 @@ impl Checker<'_> {
                 self.name("name", from);
                 self.name("new name", to);
             }
-            Step::AlterColumnType { table, column, .. }
-            | Step::ChangeDefault { table, column, .. }
+            Step::AlterColumnType {
+                table,
+                column,
+                to,
+                from,
+                ..
+            } => {
+                self.object("table", table);
+                self.name("column", column);
+                self.ty(to);
+                if let Some(from) = from {
+                    self.ty(from);
+                }
+            }
+            Step::ChangeDefault { table, column, .. }
             | Step::SetNullability { table, column, .. } => {
                 self.object("table", table);
                 self.name("column", column);
@@ -663,8 +687,18 @@ impl Checker<'_> {
         }
     }
 
+    /// A user-defined type's name (an array's element type too).
+    fn ty(&mut self, ty: &ColumnType) {
+        match ty {
+            ColumnType::Named(name) => self.object("type", name),
+            ColumnType::Array(inner) => self.ty(inner),
+            _ => {}
+        }
+    }
+
     fn column(&mut self, def: &ColumnDef) {
         self.name("column", &def.name);
+        self.ty(&def.ty);
         if def.identity.is_some()
             && !matches!(
                 def.ty,
@@ -757,6 +791,40 @@ mod tests {
         let found = problems(long);
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].contains("63"), "{found:?}");
+    }
+
+    #[test]
+    fn a_name_with_two_dots_is_an_invalid_migration_naming_the_step() {
+        fn dotted(m: &mut Migration) {
+            m.create_table("public.users", |t| {
+                t.column("id", BigInt);
+            });
+            m.create_table("a.b.c", |t| {
+                t.column("id", BigInt);
+                t.column("mood", ColumnType::named("app.x.mood").array());
+            });
+        }
+        let error = preview(dotted).unwrap_err().to_string();
+        assert!(
+            error.contains("step 1 (`create_table`): table `a.b.c`: the name has 2 dots"),
+            "{error}"
+        );
+        assert!(
+            error.contains("step 1 (`create_table`): type `app.x.mood`: the name has 2 dots"),
+            "{error}"
+        );
+        assert_eq!(problems(dotted).len(), 2);
+
+        // A name that itself holds a dot is written as a tuple.
+        fn tuple(m: &mut Migration) {
+            m.create_table(("a", "b.c"), |t| {
+                t.column("id", BigInt);
+            });
+        }
+        assert_eq!(
+            preview(tuple).unwrap().up_sql(),
+            [r#"CREATE TABLE "a"."b.c" ( "id" bigint )"#]
+        );
     }
 
     #[test]
@@ -888,12 +956,12 @@ mod tests {
             unit_sql(&plan.up),
             [
                 vec![
-                    r#"ALTER TABLE "users" ADD CONSTRAINT "users_email_not_null" CHECK ("email" IS NOT NULL) NOT VALID"#
+                    r#"ALTER TABLE "users" ADD CONSTRAINT "users_email_not_null_tmp" CHECK ("email" IS NOT NULL) NOT VALID"#
                 ],
-                vec![r#"ALTER TABLE "users" VALIDATE CONSTRAINT "users_email_not_null""#],
+                vec![r#"ALTER TABLE "users" VALIDATE CONSTRAINT "users_email_not_null_tmp""#],
                 vec![
                     r#"ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL"#,
-                    r#"ALTER TABLE "users" DROP CONSTRAINT "users_email_not_null""#,
+                    r#"ALTER TABLE "users" DROP CONSTRAINT "users_email_not_null_tmp""#,
                 ],
             ]
         );
@@ -912,5 +980,6 @@ mod tests {
         let first = plan.up_sql()[0];
         let name = first.split('"').nth(3).unwrap();
         assert_eq!(name.len(), 63);
+        assert!(name.ends_with("_not_null_tmp"), "{name}");
     }
 }

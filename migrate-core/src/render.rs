@@ -271,6 +271,43 @@ pub fn literal(value: &str) -> String {
     PG.value_to_string(&Value::from(value))
 }
 
+/// A statement as it is written into a script or a multi-statement message: without
+/// its trailing semicolons and whitespace, followed by [`terminator`].
+///
+/// ```
+/// use migrate_core::render;
+///
+/// assert_eq!(render::terminated("CREATE TABLE t (a int);  "), "CREATE TABLE t (a int);");
+/// // A `;` after a trailing `--` comment would be part of the comment.
+/// assert_eq!(
+///     render::terminated("CREATE TABLE t (a int) -- note"),
+///     "CREATE TABLE t (a int) -- note\n;"
+/// );
+/// ```
+pub fn terminated(sql: &str) -> String {
+    let statement = statement_text(sql);
+    format!("{statement}{}", terminator(statement))
+}
+
+/// A statement without its trailing semicolons and whitespace.
+pub fn statement_text(sql: &str) -> &str {
+    let mut statement = sql.trim_end();
+    while let Some(rest) = statement.strip_suffix(';') {
+        statement = rest.trim_end();
+    }
+    statement
+}
+
+/// What ends a statement (given without its semicolon) in a script: `;`, or `\n;`
+/// when its last line holds a `--`, which may open a comment that would swallow a `;`
+/// on the same line and glue the next statement to this one. A comment ends at a line
+/// break, so the test is safe however the line lexes (a `--` inside a string only
+/// costs a line break).
+pub fn terminator(statement: &str) -> &'static str {
+    let last_line = statement.rsplit(['\n', '\r']).next().unwrap_or_default();
+    if last_line.contains("--") { "\n;" } else { ";" }
+}
+
 /// A column type as PostgreSQL text: sea-query's spelling for the built-in types
 /// (`bool`, `decimal(p, s)`, `timestamp with time zone`), a quoted name for
 /// [`ColumnType::Named`], the text itself for [`ColumnType::Unchecked`].

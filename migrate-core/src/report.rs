@@ -4,6 +4,7 @@ use std::fmt;
 use std::time::{Duration, SystemTime};
 
 use crate::checksum::Checksum;
+use crate::display::HumanDuration;
 
 /// Which way a migration ran.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -171,7 +172,7 @@ impl fmt::Display for SessionWarning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         session(f, self.pid, &self.application_name, self.state.as_deref())?;
         if let Some(age) = self.transaction_age {
-            write!(f, ", transaction open for {} s", age.as_secs())?;
+            write!(f, ", transaction open for {}", HumanDuration(age))?;
         }
         if self.holds_snapshot {
             f.write_str(", holds a snapshot")?;

@@ -54,7 +54,7 @@ use crate::plan::{Direction, Header, MigrationPlan, Statement, Unit};
 use crate::preflight;
 use crate::reconcile::{self, Checks, DownTarget, Target, Work};
 use crate::registry::{Migrations, Registration};
-use crate::render::quote_name;
+use crate::render::{self, quote_name};
 use crate::report::{
     BackfillRun, FailedAttempt, MigrationRun, MigrationStatus, PlannedRun, PreflightWarning,
     Report, RunDirection, SessionWarning,
@@ -467,10 +467,15 @@ fn timeout_literal(timeout: Option<Duration>) -> String {
     }
 }
 
-/// A statement of a transactional message, with where it starts (in characters).
+/// A statement of a transactional message, with where it starts and how long it is (in
+/// characters, as PostgreSQL counts an error's position).
 struct Piece {
     sql: String,
     offset: u32,
+    /// Characters of the statement.
+    chars: u32,
+    /// Characters of the statement and its terminator.
+    span: u32,
 }
 
 /// Builds `BEGIN; <settings>; <statements>; <bookkeeping>; COMMIT`.
@@ -491,17 +496,23 @@ impl Message {
         }
     }
 
+    /// Appends a statement, terminated so that no trailing comment swallows its `;`.
     fn push(&mut self, sql: &str) -> Piece {
-        let sql = sql.trim_end().trim_end_matches(';').trim_end();
+        let sql = render::statement_text(sql);
+        let terminator = render::terminator(sql);
         let offset = self.chars;
         self.text.push_str(sql);
-        self.text.push_str(";\n");
-        self.chars = self
-            .chars
-            .saturating_add(u32::try_from(sql.chars().count() + 2).unwrap_or(u32::MAX));
+        self.text.push_str(terminator);
+        self.text.push('\n');
+        let count = |s: &str| u32::try_from(s.chars().count()).unwrap_or(u32::MAX);
+        let chars = count(sql);
+        let span = chars.saturating_add(count(terminator));
+        self.chars = self.chars.saturating_add(span).saturating_add(1);
         Piece {
             sql: sql.to_owned(),
             offset,
+            chars,
+            span,
         }
     }
 
@@ -513,6 +524,27 @@ impl Message {
     fn statement(&mut self, sql: &str) {
         let piece = self.push(sql);
         self.pieces.push(piece);
+    }
+
+    /// The statement (index among `pieces`) that a 1-based character position of the
+    /// whole message falls in, its terminator included.
+    fn piece_at(&self, position: u32) -> Option<usize> {
+        let at = position.checked_sub(1)?;
+        self.pieces
+            .iter()
+            .position(|p| at >= p.offset && at - p.offset < p.span)
+    }
+
+    /// The statement that failed: where PostgreSQL's position points when it gave one
+    /// (a syntax error fails the whole message before anything runs, so no statement
+    /// completed), else the one after the `completed` ones.
+    fn failed_piece(&self, completed: usize, position: Option<u32>) -> Option<usize> {
+        match position.and_then(|p| self.piece_at(p)) {
+            Some(i) => Some(i),
+            None => completed
+                .checked_sub(self.prefix)
+                .filter(|i| *i < self.pieces.len()),
+        }
     }
 }
 
@@ -1082,15 +1114,12 @@ impl Run<'_> {
             // end it before anything else.
             self.batch("ROLLBACK", "rolling back a failed migration")
                 .await?;
-            let (index, piece) = if completed < message.prefix {
-                (0, None)
-            } else {
-                let i = completed - message.prefix;
-                (i, message.pieces.get(i))
-            };
+            let found = message.failed_piece(completed, db.position);
+            let piece = found.and_then(|i| message.pieces.get(i));
+            let index = found.unwrap_or(0);
             let sql = piece.map(|p| p.sql.clone()).unwrap_or_default();
             let db = match piece {
-                Some(p) => db.relative_to(p.offset),
+                Some(p) => db.relative_to(p.offset, p.chars),
                 None => db,
             };
             // Index among the direction's statements; the bookkeeping and COMMIT count

@@ -355,20 +355,20 @@ fn column_steps_on_a_qualified_table() {
             r#"ALTER TABLE "app"."users" ALTER COLUMN "created_at" DROP DEFAULT"#,
             r#"ALTER TABLE "app"."users" ALTER COLUMN "kind" SET DEFAULT E'c\\d'"#,
             // On an existing table, SET NOT NULL goes through a validated CHECK (plan.rs).
-            r#"ALTER TABLE "app"."users" ADD CONSTRAINT "users_email_not_null" CHECK ("email" IS NOT NULL) NOT VALID"#,
-            r#"ALTER TABLE "app"."users" VALIDATE CONSTRAINT "users_email_not_null""#,
+            r#"ALTER TABLE "app"."users" ADD CONSTRAINT "users_email_not_null_tmp" CHECK ("email" IS NOT NULL) NOT VALID"#,
+            r#"ALTER TABLE "app"."users" VALIDATE CONSTRAINT "users_email_not_null_tmp""#,
             r#"ALTER TABLE "app"."users" ALTER COLUMN "email" SET NOT NULL"#,
-            r#"ALTER TABLE "app"."users" DROP CONSTRAINT "users_email_not_null""#,
+            r#"ALTER TABLE "app"."users" DROP CONSTRAINT "users_email_not_null_tmp""#,
             r#"ALTER TABLE "app"."users" ALTER COLUMN "phone" DROP NOT NULL"#,
         ]
     );
     assert_eq!(
         plan.down_sql(),
         [
-            r#"ALTER TABLE "app"."users" ADD CONSTRAINT "users_phone_not_null" CHECK ("phone" IS NOT NULL) NOT VALID"#,
-            r#"ALTER TABLE "app"."users" VALIDATE CONSTRAINT "users_phone_not_null""#,
+            r#"ALTER TABLE "app"."users" ADD CONSTRAINT "users_phone_not_null_tmp" CHECK ("phone" IS NOT NULL) NOT VALID"#,
+            r#"ALTER TABLE "app"."users" VALIDATE CONSTRAINT "users_phone_not_null_tmp""#,
             r#"ALTER TABLE "app"."users" ALTER COLUMN "phone" SET NOT NULL"#,
-            r#"ALTER TABLE "app"."users" DROP CONSTRAINT "users_phone_not_null""#,
+            r#"ALTER TABLE "app"."users" DROP CONSTRAINT "users_phone_not_null_tmp""#,
             r#"ALTER TABLE "app"."users" ALTER COLUMN "email" DROP NOT NULL"#,
             r#"ALTER TABLE "app"."users" ALTER COLUMN "kind" SET DEFAULT E'a\'b'"#,
             r#"ALTER TABLE "app"."users" ALTER COLUMN "created_at" SET DEFAULT now()"#,
@@ -1231,5 +1231,37 @@ fn a_fixed_migration_has_a_fixed_checksum() {
             "899a94348e88aaad3a1a59f0fd61a6ad5a560d91918d29b56cb7c0fac7778fd1",
             "f821a9e2c10ba9104f392723e5910bc7601ecaa615dd7b04dd288286889c653c",
         ]
+    );
+}
+
+// ----- scripts --------------------------------------------------------------------------
+
+/// The statements of a direction joined as `migrate sql` and `--dry-run` print them and
+/// the runner sends them: each ends with `render::terminated`.
+fn script(statements: &[&str]) -> String {
+    statements
+        .iter()
+        .map(|sql| migrate_core::render::terminated(sql) + "\n")
+        .collect()
+}
+
+#[test]
+fn a_statement_ending_in_a_comment_keeps_its_semicolon_out_of_the_comment() {
+    fn commented(m: &mut Migration<Manual>) {
+        m.unchecked_sql("CREATE TABLE t (a int) -- note");
+        m.unchecked_sql("CREATE TABLE u (b int);\n");
+        m.unchecked_sql("-- a heading\nCREATE TABLE v (c int) /* trailing */;;");
+        m.unchecked_sql("INSERT INTO t VALUES (1); -- one row");
+    }
+    let plan = migrate_core::plan::preview(commented).unwrap();
+    assert_eq!(
+        script(&plan.up_sql()),
+        "CREATE TABLE t (a int) -- note\n\
+         ;\n\
+         CREATE TABLE u (b int);\n\
+         -- a heading\n\
+         CREATE TABLE v (c int) /* trailing */;\n\
+         INSERT INTO t VALUES (1); -- one row\n\
+         ;\n"
     );
 }

@@ -241,7 +241,9 @@ async fn a_down_that_leaves_a_column_is_caught() {
         key: "column public.users.city".into(),
         after: "text not null default ''::text".into(),
     }];
-    // PostgreSQL 18 catalogues NOT NULL as a constraint of its own.
+    // PostgreSQL 18 catalogues NOT NULL as a constraint of its own: the column the down
+    // leaves brings its constraint (under its default name; the set_not_null protocol
+    // keeps that name too, see live_protocols), a real difference between majors.
     let admin = connect(&admin_url().parse().unwrap()).await.unwrap();
     if server_version(&admin).await.unwrap() >= 180000 {
         expected.push(Change::Added {

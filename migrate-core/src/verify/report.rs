@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use crate::display::DisplayId;
 use crate::error::Error;
 use crate::snapshot::SnapshotDiff;
 
@@ -86,14 +87,20 @@ pub struct MigrationCheck {
 impl fmt::Display for MigrationCheck {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.outcome {
-            Outcome::Passed => write!(f, "ok       {} {}", self.id, self.name),
+            Outcome::Passed => write!(f, "ok       {} {}", DisplayId(self.id), self.name),
             Outcome::SkippedIrreversible => write!(
                 f,
                 "skipped  {} {} (irreversible: applied, down not checked)",
-                self.id, self.name
+                DisplayId(self.id),
+                self.name
             ),
             Outcome::Failed(failure) => {
-                write!(f, "FAILED   {} {}: {failure}", self.id, self.name)
+                write!(
+                    f,
+                    "FAILED   {} {}: {failure}",
+                    DisplayId(self.id),
+                    self.name
+                )
             }
         }
     }
@@ -188,5 +195,35 @@ impl fmt::Display for Phase {
             Phase::Down => "down",
             Phase::Reup => "second up",
         })
+    }
+}
+
+#[cfg(test)]
+// Ids are written as in `#[migration(id = 20250101_000400)]`.
+#[allow(clippy::inconsistent_digit_grouping)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_line_names_the_id_as_in_the_attribute() {
+        let check = |outcome| {
+            MigrationCheck {
+                id: 20261121_090800,
+                name: "drop_split_names".into(),
+                outcome,
+            }
+            .to_string()
+        };
+        assert_eq!(
+            check(Outcome::Passed),
+            "ok       20261121_090800 drop_split_names"
+        );
+        assert!(check(Outcome::SkippedIrreversible).starts_with("skipped  20261121_090800 "));
+        assert!(
+            check(Outcome::Failed(Failure::DownDidNotRestore(
+                SnapshotDiff::default()
+            )))
+            .starts_with("FAILED   20261121_090800 drop_split_names: the down did not")
+        );
     }
 }
