@@ -45,9 +45,13 @@ where
     output::set_color(cli.global.color);
     let json = cli.command.json();
     let env_file = env_file::load();
-    for key in ["DIRECT_URL", "DATABASE_URL"] {
-        if let Ok(value) = std::env::var(key) {
-            output::add_secrets(conninfo::secrets(&value));
+    // The URLs a database command may read (a command without one never shows them,
+    // and masking their password would mask it in, say, the SQL `sql` prints).
+    if cli.command.needs_database() {
+        for key in ["DIRECT_URL", "DATABASE_URL"] {
+            if let Ok(value) = std::env::var(key) {
+                output::add_secrets(conninfo::secrets(&value));
+            }
         }
     }
     if let Err(error) = env_file {
