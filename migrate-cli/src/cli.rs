@@ -12,7 +12,8 @@ present). Migrations need a direct connection, not one through a pooler: hosts t
 a pooled DATABASE_URL also give a DIRECT_URL. sslmode (disable, prefer, require,
 verify-ca, verify-full) and sslrootcert work in the URL or key=value form.
 
-Exit codes: 0 success, 1 failure (database, migration, refusal), 2 usage error.";
+Exit codes: 0 success, 1 failure (database, migration, refusal), 2 usage error,
+3 `status --exit-code` found migrations to act on.";
 
 /// Code-first PostgreSQL migrations: apply, revert and inspect this program's migrations.
 #[derive(Debug, Parser)]
@@ -62,13 +63,13 @@ pub(crate) struct GlobalArgs {
     )]
     pub(crate) history_table: String,
 
-    /// Give up connecting after this long (e.g. 10s)
+    /// Give up connecting after this long (e.g. 10s; 0: no limit, as in libpq)
     #[arg(long, global = true, help_heading = "Global options", value_name = "DURATION", default_value = "10s", value_parser = crate::duration::parse)]
     pub(crate) connect_timeout: Duration,
 
     /// lock_timeout ladder for transactional migrations, one rung per attempt
     /// (e.g. 100ms,500ms,1s,2s,5s; 0 disables it)
-    #[arg(long, global = true, help_heading = "Global options", value_name = "DURATIONS", value_parser = crate::duration::parse_list)]
+    #[arg(long, global = true, help_heading = "Global options", value_name = "DURATIONS", value_parser = crate::duration::parse, value_delimiter = ',', num_args = 1)]
     pub(crate) lock_timeout: Option<Vec<Duration>>,
 
     /// statement_timeout for transactional migrations (default: the server's)
@@ -133,6 +134,30 @@ pub(crate) enum Command {
     Lint(LintArgs),
 }
 
+impl Command {
+    /// Whether the command works on a database (and so reads its URL).
+    pub(crate) fn needs_database(&self) -> bool {
+        !matches!(self, Command::Sql(_) | Command::New(_) | Command::Lint(_))
+    }
+
+    /// Whether `--json` was asked for.
+    pub(crate) fn json(&self) -> bool {
+        match self {
+            Command::Up(args) => args.json,
+            Command::Down(args) => args.json,
+            Command::Redo(args) => args.json,
+            Command::Status(args) => args.json,
+            Command::Lint(args) => args.json,
+            Command::Sql(_)
+            | Command::New(_)
+            | Command::Baseline(_)
+            | Command::Repair(_)
+            | Command::Verify(_)
+            | Command::Schema(_) => false,
+        }
+    }
+}
+
 /// `up`.
 #[derive(Debug, Args)]
 pub(crate) struct UpArgs {
@@ -143,6 +168,11 @@ pub(crate) struct UpArgs {
     /// Print the SQL that would run, with its transaction boundaries, and change nothing
     #[arg(long)]
     pub(crate) dry_run: bool,
+
+    /// Apply pending migrations older than the newest applied one too, instead of
+    /// refusing (e.g. after merging a branch whose migrations were written earlier)
+    #[arg(long)]
+    pub(crate) allow_out_of_order: bool,
 
     /// Print the result as JSON on stdout
     #[arg(long)]
@@ -188,6 +218,11 @@ pub(crate) struct StatusArgs {
     /// Print an object with a `migrations` array (id, name, state, applied_at...)
     #[arg(long)]
     pub(crate) json: bool,
+
+    /// Exit with 3 when a migration is pending, modified, missing or out of order (to
+    /// gate CI or a deploy); 0 when everything is applied
+    #[arg(long)]
+    pub(crate) exit_code: bool,
 }
 
 /// `sql`.
@@ -259,13 +294,25 @@ pub(crate) struct LintArgs {
     pub(crate) json: bool,
 }
 
-/// A migration id: digits, with `_` allowed as a separator (`20261121_090000`).
+/// A migration id, in one of the two forms it is printed in: its digits
+/// (`20261121090000`, or any number) or a timestamp id as `YYYYMMDD_HHMMSS`
+/// (`20261121_090000`). Other underscores (`2026_1121__090000`) are refused: they are
+/// more likely a typo than an id.
 pub(crate) fn parse_id(text: &str) -> Result<i64, String> {
-    let digits: String = text.chars().filter(|c| *c != '_').collect();
-    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
-        return Err(format!(
-            "`{text}` is not a migration id (digits, e.g. 20261121_090000)"
-        ));
+    const FORMS: &str = "write its digits (20261121090000) or YYYYMMDD_HHMMSS (20261121_090000)";
+    let digits = match text.split_once('_') {
+        None => text.to_owned(),
+        Some((date, time))
+            if date.len() == 8
+                && time.len() == 6
+                && date.bytes().chain(time.bytes()).all(|b| b.is_ascii_digit()) =>
+        {
+            format!("{date}{time}")
+        }
+        Some(_) => return Err(format!("`{text}` is not a migration id: {FORMS}")),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("`{text}` is not a migration id: {FORMS}"));
     }
     digits
         .parse()
@@ -282,6 +329,91 @@ mod tests {
         Cli::command().debug_assert();
     }
 
+    /// A real value for every global option. A global option added without a line
+    /// here fails [`every_global_option_takes_a_real_value`].
+    const GLOBAL_VALUES: &[(&str, &[&str])] = &[
+        (
+            "database_url",
+            &["--database-url", "postgres://u:hunter2@h/db"],
+        ),
+        ("schema", &["--schema", "app"]),
+        ("history_table", &["--history-table", "history"]),
+        ("connect_timeout", &["--connect-timeout", "0"]),
+        ("lock_timeout", &["--lock-timeout", "100ms,500ms,0"]),
+        ("statement_timeout", &["--statement-timeout", "30s"]),
+        ("lock_wait", &["--lock-wait", "1m30s"]),
+        ("color", &["--color", "never"]),
+        ("verbose", &["-vv"]),
+    ];
+
+    #[test]
+    fn every_global_option_takes_a_real_value() {
+        let command = Cli::command();
+        let globals: Vec<String> = command
+            .get_arguments()
+            .filter(|a| a.is_global_set())
+            .map(|a| a.get_id().to_string())
+            .filter(|id| id != "help" && id != "version")
+            .collect();
+        for id in &globals {
+            assert!(
+                GLOBAL_VALUES.iter().any(|(known, _)| known == id),
+                "the global option `{id}` has no value in GLOBAL_VALUES"
+            );
+        }
+        // Each alone, before and after the command (clap panics at access time on
+        // a type mismatch, so parsing is the test), then all together.
+        for (_, args) in GLOBAL_VALUES {
+            for at_end in [false, true] {
+                let mut argv = vec!["migrate"];
+                if at_end {
+                    argv.extend(["sql", "1"]);
+                    argv.extend(*args);
+                } else {
+                    argv.extend(*args);
+                    argv.extend(["sql", "1"]);
+                }
+                Cli::try_parse_from(&argv).unwrap_or_else(|e| panic!("{argv:?}: {e}"));
+            }
+        }
+        let mut argv = vec!["migrate"];
+        for (_, args) in GLOBAL_VALUES {
+            argv.extend(*args);
+        }
+        argv.push("status");
+        let cli = Cli::try_parse_from(&argv).unwrap();
+        let g = &cli.global;
+        assert_eq!(
+            g.lock_timeout,
+            Some(vec![
+                Duration::from_millis(100),
+                Duration::from_millis(500),
+                Duration::ZERO
+            ])
+        );
+        assert_eq!(g.connect_timeout, Duration::ZERO);
+        assert_eq!(g.statement_timeout, Some(Duration::from_secs(30)));
+        assert_eq!(g.lock_wait, Duration::from_secs(90));
+        assert_eq!(g.verbose, 2);
+        assert_eq!(g.color, ColorChoice::Never);
+        // And through the configuration, as a run takes them.
+        let config = crate::config::Config::new(cli, &crate::Project::default(), |_| None).unwrap();
+        assert!(matches!(
+            config.action,
+            crate::config::Action::Online(ref online) if online.database.connect_timeout.is_none()
+        ));
+    }
+
+    #[test]
+    fn lock_timeout_values_are_checked() {
+        for bad in ["100", "100ms,", "fast", "100ms,,1s"] {
+            assert!(
+                Cli::try_parse_from(["migrate", "--lock-timeout", bad, "sql", "1"]).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
     #[test]
     fn ids_take_underscores() {
         assert_eq!(parse_id("20261121_090000"), Ok(20261121090000));
@@ -289,6 +421,19 @@ mod tests {
         assert!(parse_id("abc").is_err());
         assert!(parse_id("_").is_err());
         assert!(parse_id("-1").is_err());
+        assert_eq!(parse_id("42"), Ok(42));
+        for misplaced in [
+            "2025_0101__000100",
+            "20250101__000100",
+            "2025_0101_000100",
+            "20250101_0001",
+            "20250101_000100_",
+            "_20250101000100",
+            "1_000",
+        ] {
+            let error = parse_id(misplaced).unwrap_err();
+            assert!(error.contains("YYYYMMDD_HHMMSS"), "{misplaced}: {error}");
+        }
     }
 
     #[test]

@@ -21,7 +21,7 @@ use crate::config::{Action, Config, Online, OnlineCommand, OutputConfig};
 use crate::database::Database;
 use crate::exit::{self, usage};
 use crate::progress::Progress;
-use crate::{Project, connect, output, scaffold};
+use crate::{Project, connect, conninfo, env_file, output, scaffold};
 
 /// Parses, validates and runs; prints errors; returns the exit code.
 pub(crate) fn main<I, T>(args: I, project: &Project) -> ExitCode
@@ -29,7 +29,13 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    // Before anything can echo them (clap's errors quote arguments): the passwords in
+    // every argument, whatever it turns out to be.
+    for arg in &args {
+        output::add_secrets(conninfo::secrets(&arg.to_string_lossy()));
+    }
+    let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(error) => {
             output::clap_error(&error);
@@ -37,35 +43,54 @@ where
         }
     };
     output::set_color(cli.global.color);
-    let dotenv = dotenvy::dotenv();
+    let json = cli.command.json();
+    let env_file = env_file::load();
+    // The URLs a database command may read (a command without one never shows them,
+    // and masking their password would mask it in, say, the SQL `sql` prints).
+    if cli.command.needs_database() {
+        for key in ["DIRECT_URL", "DATABASE_URL"] {
+            if let Ok(value) = std::env::var(key) {
+                output::add_secrets(conninfo::secrets(&value));
+            }
+        }
+    }
+    if let Err(error) = env_file {
+        // The file is read for the database's URL: without it, this command could only
+        // fail later with a vaguer message (or use another database).
+        if cli.command.needs_database() && cli.global.database_url.is_none() {
+            return fail(&usage(error.to_string()), json);
+        }
+        output::warning(&error.to_string());
+    }
     let config = match Config::new(cli, project, |key| std::env::var(key).ok()) {
         Ok(config) => config,
-        Err(error) => {
-            output::error(&error);
-            return exit::code_for(&error);
-        }
+        Err(error) => return fail(&error, json),
     };
-    if let Err(error) = dotenv
-        && !error.not_found()
-    {
-        output::warning(&format!("ignoring the .env file: {error}"));
-    }
     match execute(config) {
-        Ok(()) => ExitCode::from(exit::SUCCESS),
-        Err(error) => {
-            output::error(&error);
-            exit::code_for(&error)
-        }
+        Ok(code) => ExitCode::from(code),
+        Err(error) => fail(&error, json),
     }
 }
 
-fn execute(config: Config) -> anyhow::Result<()> {
+/// Prints the error (also as JSON on stdout under `--json`, unless the command's
+/// JSON already carries it) and returns its exit code.
+fn fail(error: &anyhow::Error, json: bool) -> ExitCode {
+    if json && !output::json_printed() {
+        output::failure_json(error);
+    }
+    output::error(error);
+    exit::code_for(error)
+}
+
+/// Runs the validated command; the exit code of a success (`status --exit-code` may
+/// succeed with [`exit::NEEDS_ACTION`]).
+fn execute(config: Config) -> anyhow::Result<u8> {
     match config.action {
-        Action::Sql { id, down } => sql(id, down),
-        Action::New { name, dir } => new(&name, &dir),
-        Action::Lint => lint(config.output),
+        Action::Sql { id, down } => sql(id, down).map(|()| exit::SUCCESS),
+        Action::New { name, dir } => new(&name, &dir).map(|()| exit::SUCCESS),
+        Action::Lint => lint(config.output).map(|()| exit::SUCCESS),
         Action::Online(online) => {
-            output::add_secret(online.database.password.as_deref());
+            output::add_secrets(online.database.password.clone());
             let progress = Progress::new(
                 !config.output.json,
                 output::stderr_is_terminal() && config.output.verbose == 0,
@@ -252,8 +277,24 @@ async fn schema(
     }
 }
 
-/// The commands that work on the database.
-async fn run_online(online: Online, out: OutputConfig, progress: &Progress) -> anyhow::Result<()> {
+/// The commands that work on the database; the exit code of a success.
+async fn run_online(online: Online, out: OutputConfig, progress: &Progress) -> anyhow::Result<u8> {
+    let status = matches!(online.command, OnlineCommand::Status { .. });
+    let needs_action = run_command(online, out, progress).await?;
+    Ok(if status && needs_action {
+        exit::NEEDS_ACTION
+    } else {
+        exit::SUCCESS
+    })
+}
+
+/// Runs one command on the database; `Ok(true)` when `status --exit-code` found
+/// migrations to act on.
+async fn run_command(
+    online: Online,
+    out: OutputConfig,
+    progress: &Progress,
+) -> anyhow::Result<bool> {
     let Online {
         database,
         options,
@@ -274,7 +315,9 @@ async fn run_online(online: Online, out: OutputConfig, progress: &Progress) -> a
     if let OnlineCommand::Verify { scratch } = &command {
         // The target database is not touched: it need not even exist.
         let migrator = joined(recording)?;
-        return verify(&migrator, &database, scratch.as_deref()).await;
+        return verify(&migrator, &database, scratch.as_deref())
+            .await
+            .map(|()| false);
     }
     tracing::info!(target: "migrate_cli", database = %database.display, "connecting");
     let connected = connect::connect(&database).await;
@@ -291,11 +334,11 @@ async fn run_online(online: Online, out: OutputConfig, progress: &Progress) -> a
             .await
             .context("setting the search_path")?;
     }
-    match command {
-        OnlineCommand::Status => {
+    let done = match command {
+        OnlineCommand::Status { exit_code } => {
             let list = migrator.status(&client).await?;
-            output::status(&list, out.json);
-            Ok(())
+            let clean = output::status(&list, out.json);
+            return Ok(exit_code && !clean);
         }
         OnlineCommand::Up {
             target,
@@ -356,7 +399,8 @@ async fn run_online(online: Online, out: OutputConfig, progress: &Progress) -> a
                 "nothing to repair: every checksum matches",
             )
         }
-    }
+    };
+    done.map(|()| false)
 }
 
 /// Prints what a run did (also what a failed run did before failing).

@@ -86,7 +86,10 @@ pub(crate) enum OnlineCommand {
     /// `redo`.
     Redo,
     /// `status`.
-    Status,
+    Status {
+        /// Exit with [`crate::exit::NEEDS_ACTION`] unless everything is applied.
+        exit_code: bool,
+    },
     /// `baseline`.
     Baseline {
         /// Up to this id.
@@ -115,6 +118,9 @@ impl Config {
     ) -> anyhow::Result<Self> {
         let global = cli.global;
         let mut json = false;
+        let mut allow_out_of_order = false;
+        // 0 means no limit, as libpq's connect_timeout.
+        let connect_timeout = Some(global.connect_timeout).filter(|d| !d.is_zero());
         let online = match cli.command {
             Command::Sql(args) => {
                 return Ok(Self {
@@ -141,6 +147,7 @@ impl Config {
             }
             Command::Up(args) => {
                 json = args.json;
+                allow_out_of_order = args.allow_out_of_order;
                 OnlineCommand::Up {
                     target: args.to.map_or(Target::Latest, Target::To),
                     dry_run: args.dry_run,
@@ -165,7 +172,9 @@ impl Config {
             }
             Command::Status(args) => {
                 json = args.json;
-                OnlineCommand::Status
+                OnlineCommand::Status {
+                    exit_code: args.exit_code,
+                }
             }
             Command::Baseline(args) => OnlineCommand::Baseline { id: args.id },
             Command::Repair(_) => OnlineCommand::Repair,
@@ -182,8 +191,8 @@ impl Config {
                 let scratch = args
                     .scratch_url
                     .map(|url| {
-                        Database::parse(&url, global.connect_timeout)
-                            .map_err(|e| usage(format!("{e} (from --scratch-url)")))
+                        Database::parse(&url, connect_timeout)
+                            .map_err(|e| usage(format!("--scratch-url: {e}")))
                     })
                     .transpose()?;
                 OnlineCommand::Verify {
@@ -200,8 +209,8 @@ impl Config {
                  (in the environment or a .env file)",
                 )
             })?;
-        let database = Database::parse(&url, global.connect_timeout)
-            .map_err(|e| usage(format!("{e} (from {source})")))?;
+        let database =
+            Database::parse(&url, connect_timeout).map_err(|e| usage(format!("{source}: {e}")))?;
 
         let schema = global.schema.map(Ident::new);
         let table = Ident::new(global.history_table);
@@ -223,6 +232,7 @@ impl Config {
                 table,
             )
             .lock_wait(global.lock_wait)
+            .allow_out_of_order(allow_out_of_order)
             .statement_timeout(global.statement_timeout.filter(|d| !d.is_zero()));
         if let Some(ladder) = global.lock_timeout {
             let ladder: Vec<Duration> = ladder.into_iter().filter(|d| !d.is_zero()).collect();

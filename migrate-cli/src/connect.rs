@@ -7,18 +7,19 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 use crate::database::Database;
 
 /// Opens the direct connection the runner works on. Gives up after the connect
-/// timeout, naming the (redacted) target.
+/// timeout (if any), naming the (redacted) target.
 pub(crate) async fn connect(db: &Database) -> anyhow::Result<Client> {
-    let attempt = open(db);
-    match tokio::time::timeout(db.connect_timeout, attempt).await {
-        Ok(result) => {
-            result.with_context(|| format!("could not connect to {} ({})", db.endpoint, db.display))
-        }
+    let failed = || format!("could not connect to {} ({})", db.endpoint, db.display);
+    let Some(timeout) = db.connect_timeout else {
+        return open(db).await.with_context(failed);
+    };
+    match tokio::time::timeout(timeout, open(db)).await {
+        Ok(result) => result.with_context(failed),
         Err(_) => Err(anyhow!(
-            "could not connect to {} ({}): no answer within {}",
-            db.endpoint,
-            db.display,
-            crate::duration::human(db.connect_timeout)
+            "{}: no answer within {}\n\
+             hint: check the host and port, or allow longer with --connect-timeout",
+            failed(),
+            crate::duration::human(timeout)
         )),
     }
 }

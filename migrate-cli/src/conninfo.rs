@@ -2,10 +2,12 @@
 //! (`postgres://user:pass@host:5432/db?sslmode=require`) and `key=value` pairs
 //! (`host=localhost user=app sslmode=require`).
 //!
-//! Two jobs: take out the parameters that tokio-postgres refuses or does not
+//! Three jobs: take out the parameters that tokio-postgres refuses or does not
 //! implement the way libpq does (`sslmode`, `sslrootcert`...) before it parses the
-//! rest, and redact the password for display. Every place that shows a connection
-//! string uses [`redact`].
+//! rest; redact the password for display (every place that shows a connection string
+//! uses [`redact`]); and find what may be a password in any text the user gave
+//! ([`secrets`]), parsable or not, so that the one scrubber of everything printed
+//! (`output::scrub`) masks it.
 
 use std::ops::Range;
 
@@ -28,9 +30,97 @@ pub(crate) fn is_url(text: &str) -> bool {
 pub(crate) fn take_params(text: &str, keys: &[&str]) -> Result<Taken, String> {
     if is_url(text) {
         take_url_params(text, keys)
+    } else if let Some(scheme) = other_scheme(text) {
+        Err(not_postgres_url(scheme))
     } else {
         take_kv_params(text, keys)
     }
+}
+
+/// The scheme of text that looks like a URL but not a PostgreSQL one (`mysql://...`,
+/// `postgress://...`, `postgres:/...`): the letters before the first `:`. Key/value
+/// text has an `=` before any `:`, so it never has one.
+fn other_scheme(text: &str) -> Option<&str> {
+    let text = text.trim_start();
+    let scheme = &text[..text.find(':')?];
+    let mut chars = scheme.chars();
+    let first = chars.next()?;
+    (first.is_ascii_alphabetic()
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-')))
+    .then_some(scheme)
+}
+
+fn not_postgres_url(scheme: &str) -> String {
+    let lower = scheme.to_ascii_lowercase();
+    let what = if lower == "postgres" || lower == "postgresql" {
+        format!("`{scheme}:` must be followed by `//`")
+    } else {
+        format!("it starts with `{scheme}:`, not `postgres://` or `postgresql://`")
+    };
+    format!(
+        "not a PostgreSQL connection string: {what}\n\
+         hint: write postgres://user:password@host:5432/dbname, or key=value pairs \
+         (host=... user=... dbname=...)"
+    )
+}
+
+/// What may be a password in `text`, whether it parses or not: the part after the
+/// first `:` of a URL's user info (`scheme://user:PASSWORD@host`, also with a
+/// mistyped scheme or none), and every `password=` value (key/value form or URL
+/// query), each as written and percent-decoded. Registered with the scrubber before
+/// the text is parsed, so that no message built from it can show them.
+pub(crate) fn secrets(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut add = |raw: &str| {
+        for candidate in [Some(raw.to_owned()), percent_decode(raw).ok()]
+            .into_iter()
+            .flatten()
+        {
+            if !candidate.is_empty() && !found.contains(&candidate) {
+                found.push(candidate);
+            }
+        }
+    };
+    for token in text.split_ascii_whitespace() {
+        let head = token.split_once('?').map_or(token, |(head, _)| head);
+        if let Some(at) = head.rfind('@') {
+            let before = &head[..at];
+            let start = before
+                .find("://")
+                .map(|i| i + 3)
+                .or_else(|| before.rfind('/').map(|i| i + 1))
+                .or_else(|| before.rfind('=').map(|i| i + 1))
+                .unwrap_or(0);
+            if let Some((_user, password)) = before[start..].split_once(':') {
+                add(password);
+            }
+        }
+    }
+    // `password=value`, `password = 'quoted value'`, `?password=value&...`.
+    let lower = text.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(i) = lower[from..].find("password") {
+        let after = from + i + "password".len();
+        from = after;
+        let rest = text[after..].trim_start();
+        let Some(rest) = rest.strip_prefix('=') else {
+            continue;
+        };
+        let rest = rest.trim_start();
+        let value = match rest.strip_prefix('\'') {
+            Some(quoted) => quoted
+                .split_once('\'')
+                .map_or(quoted, |(value, _)| value)
+                .replace("\\'", "'"),
+            None => rest
+                .split(|c: char| c.is_ascii_whitespace() || c == '&')
+                .next()
+                .unwrap_or("")
+                .to_owned(),
+        };
+        add(value.trim_end_matches('\''));
+    }
+    found
 }
 
 fn take_url_params(text: &str, keys: &[&str]) -> Result<Taken, String> {
@@ -179,6 +269,9 @@ fn percent_decode(text: &str) -> Result<String, String> {
     String::from_utf8(out).map_err(|_| "the connection URL does not decode to UTF-8".to_owned())
 }
 
+/// What [`redact`] shows for text that parses in neither form.
+pub(crate) const UNPARSABLE: &str = "<unparsable connection string>";
+
 /// The connection string with its password replaced by `***`, for display:
 /// `postgres://user:***@host/db`, `host=h password=***`. Text that cannot be parsed
 /// is shown as `<unparsable connection string>`, since it might hold a password
@@ -197,7 +290,7 @@ pub(crate) fn redact(text: &str) -> String {
                 }
                 out
             }
-            Err(_) => "<unparsable connection string>".to_owned(),
+            Err(_) => UNPARSABLE.to_owned(),
         }
     }
 }
@@ -309,5 +402,51 @@ mod tests {
         );
         assert_eq!(redact("host=h password=s3cret"), "host=h password=***");
         assert!(!redact("host='h password=s3cret").contains("s3cret"));
+    }
+
+    #[test]
+    fn other_schemes_are_named_without_the_rest() {
+        for (text, expected) in [
+            ("mysql://u:hunter2@127.0.0.1:5432/x", "starts with `mysql:`"),
+            ("postgress://u:hunter2@h/x", "starts with `postgress:`"),
+            (
+                "postgres:/u:hunter2@h/x",
+                "`postgres:` must be followed by `//`",
+            ),
+            ("localhost:5432", "starts with `localhost:`"),
+        ] {
+            let error = take_params(text, SSL).unwrap_err();
+            assert!(error.contains(expected), "{text}: {error}");
+            assert!(error.contains("hint: write postgres://"), "{error}");
+            assert!(!error.contains("hunter2"), "{error}");
+        }
+        assert!(take_params("host=h:1 user=u", SSL).is_ok());
+    }
+
+    #[test]
+    fn secrets_are_found_in_any_text() {
+        for text in [
+            "postgres://u:hunter2@127.0.0.1:5432/x",
+            "mysql://u:hunter2@127.0.0.1:5432/x",
+            "postgress://u:hunter2@h/x",
+            "postgres:/u:hunter2@h/x",
+            "u:hunter2@h/x",
+            "--database-url=postgres://u:hunter2@h/x",
+            "postgres://h/x?user=u&password=hunter2&sslmode=require",
+            "host=h password=hunter2 user=u",
+            "host=h password = 'hunter2' user=u",
+            "host=h PASSWORD=hunter2",
+            "DATABASE_URL=postgres://u:hunter2@h:notaport/x",
+        ] {
+            assert!(
+                secrets(text).iter().any(|s| s == "hunter2"),
+                "{text}: {:?}",
+                secrets(text)
+            );
+        }
+        let found = secrets("postgres://u:p%40ss:w@h/x");
+        assert!(found.contains(&"p%40ss:w".to_owned()), "{found:?}");
+        assert!(found.contains(&"p@ss:w".to_owned()), "{found:?}");
+        assert!(secrets("postgres://u@h/x host=h user=u").is_empty());
     }
 }

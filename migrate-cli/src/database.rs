@@ -27,8 +27,8 @@ pub(crate) struct Database {
     pub(crate) display: String,
     /// `host:port` of the first host, for messages.
     pub(crate) endpoint: String,
-    /// The whole attempt to connect is abandoned after this long.
-    pub(crate) connect_timeout: Duration,
+    /// The whole attempt to connect is abandoned after this long (`None`: no limit).
+    pub(crate) connect_timeout: Option<Duration>,
     /// The password (to scrub it from anything printed).
     pub(crate) password: Option<String>,
 }
@@ -86,11 +86,18 @@ pub(crate) fn locate(
 }
 
 impl Database {
-    /// Parses a connection string (URL or key=value form).
-    pub(crate) fn parse(text: &str, connect_timeout: Duration) -> Result<Self, String> {
+    /// Parses a connection string (URL or key=value form). `connect_timeout`: the
+    /// bound on connecting, unless the string gives its own (`None`: no limit).
+    pub(crate) fn parse(text: &str, connect_timeout: Option<Duration>) -> Result<Self, String> {
         let display = conninfo::redact(text);
-        let taken = conninfo::take_params(text, TAKEN)
-            .map_err(|e| format!("invalid connection string {display}: {e}"))?;
+        let invalid = |e: &dyn std::fmt::Display| {
+            if display == conninfo::UNPARSABLE {
+                format!("invalid connection string: {e}")
+            } else {
+                format!("invalid connection string {display}: {e}")
+            }
+        };
+        let taken = conninfo::take_params(text, TAKEN).map_err(|e| invalid(&e))?;
         let mut ssl_mode = SslMode::Prefer;
         let mut roots = None;
         for (key, value) in &taken.params {
@@ -111,8 +118,17 @@ impl Database {
                 }
             }
         }
-        let mut config = tokio_postgres::Config::from_str(&taken.rest)
-            .map_err(|e| format!("invalid connection string {display}: {e}"))?;
+        let mut config = tokio_postgres::Config::from_str(&taken.rest).map_err(|e| {
+            // The driver says what is wrong in the error's source ("invalid value for
+            // option `port`", "unknown option `colour`").
+            let mut text = e.to_string();
+            let mut source = std::error::Error::source(&e);
+            while let Some(cause) = source {
+                text = cause.to_string();
+                source = cause.source();
+            }
+            invalid(&text)
+        })?;
         config.ssl_mode(match ssl_mode {
             SslMode::Disable => tokio_postgres::config::SslMode::Disable,
             SslMode::Prefer => tokio_postgres::config::SslMode::Prefer,
@@ -123,8 +139,10 @@ impl Database {
         if config.get_application_name().is_none() {
             config.application_name("migrate");
         }
-        if config.get_connect_timeout().is_none() {
-            config.connect_timeout(connect_timeout);
+        if let Some(timeout) = connect_timeout
+            && config.get_connect_timeout().is_none()
+        {
+            config.connect_timeout(timeout);
         }
         if config.get_hosts().is_empty() {
             return Err(format!("the connection string {display} names no host"));
@@ -162,7 +180,7 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Result<Database, String> {
-        Database::parse(text, Duration::from_secs(3))
+        Database::parse(text, Some(Duration::from_secs(3)))
     }
 
     #[test]
@@ -192,6 +210,11 @@ mod tests {
         assert_eq!(db.ssl_mode, SslMode::Prefer);
         let db = parse("postgres://h/db?sslrootcert=system").unwrap();
         assert_eq!(db.ssl_mode, SslMode::VerifyFull);
+
+        // --connect-timeout 0: no limit, as libpq's connect_timeout=0.
+        let db = Database::parse("postgres://h/db", None).unwrap();
+        assert_eq!(db.config.get_connect_timeout(), None);
+        assert_eq!(db.connect_timeout, None);
     }
 
     #[test]
@@ -200,6 +223,12 @@ mod tests {
         assert!(error.contains("sometimes"), "{error}");
         let error = parse("postgres://u:hunter22@h:notaport/db").unwrap_err();
         assert!(!error.contains("hunter22"), "{error}");
+        assert!(
+            error.ends_with("invalid value for option `port`"),
+            "{error}"
+        );
+        let error = parse("host=h colour=blue").unwrap_err();
+        assert!(error.ends_with("unknown option `colour`"), "{error}");
         let error =
             parse("postgres://u:hunter22@h/db?sslrootcert=/nonexistent.pem&sslmode=verify-ca")
                 .unwrap_err();

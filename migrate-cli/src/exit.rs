@@ -11,6 +11,10 @@ pub const FAILURE: u8 = 1;
 /// URL or option, an id that names no migration, an invalid name for `new`.
 pub const USAGE: u8 = 2;
 
+/// `status --exit-code`: the database is not up to date with the code; a migration is
+/// pending, modified, missing or out of order (the status was printed in full).
+pub const NEEDS_ACTION: u8 = 3;
+
 /// An error in what the user asked for, rather than in what happened: exits with
 /// [`USAGE`].
 #[derive(Debug)]

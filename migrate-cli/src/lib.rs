@@ -22,7 +22,7 @@
 //! The database is `--database-url`, else `DIRECT_URL` (migrations need a direct,
 //! unpooled connection; hosts with a pooler give one beside a pooled `DATABASE_URL`),
 //! else `DATABASE_URL`. A `.env` file is read when present (it never overrides the
-//! environment). `sslmode` (`disable`, `prefer`, `require`, `verify-ca`,
+//! environment); one with a line that does not parse is refused, naming the line. `sslmode` (`disable`, `prefer`, `require`, `verify-ca`,
 //! `verify-full`) and `sslrootcert` are honoured with rustls, in the URL or the
 //! `key=value` form.
 //!
@@ -32,7 +32,8 @@
 //! |---|---|
 //! | 0 | success (also `--help` and `--version`) |
 //! | 1 | failure: the database could not be reached, a migration failed, or the run was refused (irreversible or modified migrations, a lock held too long...) |
-//! | 2 | usage error: bad arguments, no database configured, an invalid URL, an id that names no migration, an invalid name for `new` |
+//! | 2 | usage error: bad arguments, no database configured, an invalid URL, an unreadable `.env` file, an id that names no migration, an invalid name for `new` |
+//! | 3 | `status --exit-code`: a migration is pending, modified, missing or out of order |
 
 mod cli;
 mod commands;
@@ -41,6 +42,7 @@ mod connect;
 mod conninfo;
 mod database;
 mod duration;
+mod env_file;
 mod exit;
 mod output;
 mod progress;
@@ -51,7 +53,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-pub use exit::{FAILURE, SUCCESS, USAGE};
+pub use exit::{FAILURE, NEEDS_ACTION, SUCCESS, USAGE};
 
 /// Where the user's project lives, for `new` (which writes files).
 ///

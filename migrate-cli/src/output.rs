@@ -3,13 +3,16 @@
 //! stderr (hence the `print_stdout`/`print_stderr` allowance below).
 //!
 //! Colors go through `anstream`, which drops them when NO_COLOR is set, when the
-//! stream is not a terminal, or with `--color never`. Every text printed passes
-//! through [`scrub`], which masks the connection's password should any message
-//! carry it.
+//! stream is not a terminal, or with `--color never`. Every text printed (clap's
+//! errors and the JSON included) passes through [`scrub`], the one scrubber: it masks
+//! every password registered with [`add_secrets`], which the command line registers
+//! for each connection string it sees (arguments, environment, `.env`) before parsing
+//! it, so no message built from user input can show one.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::io::{IsTerminal, Write};
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use anstyle::{AnsiColor, Style};
@@ -31,8 +34,12 @@ const CYAN: Style = AnsiColor::Cyan.on_default();
 const DIM: Style = Style::new().dimmed();
 const BOLD: Style = Style::new().bold();
 
-/// Secrets to mask in everything printed.
-static SECRETS: OnceLock<Vec<String>> = OnceLock::new();
+/// Secrets to mask in everything printed, longest first.
+static SECRETS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// Whether a JSON document was printed on stdout (a failed command prints its own
+/// only when none was).
+static JSON_PRINTED: AtomicBool = AtomicBool::new(false);
 
 /// Sets the color choice for both streams.
 pub(crate) fn set_color(choice: ColorChoice) {
@@ -53,21 +60,30 @@ pub(crate) fn stderr_is_terminal() -> bool {
     std::io::stderr().is_terminal()
 }
 
-/// Registers a password to mask. Passwords shorter than 3 characters are not
-/// searched for (they would mask ordinary text); they are still never printed on
-/// purpose, since every connection string shown is redacted.
-pub(crate) fn add_secret(secret: Option<&str>) {
-    let list = secret
-        .filter(|s| s.len() >= 3)
-        .map(|s| vec![s.to_owned()])
-        .unwrap_or_default();
-    let _ = SECRETS.set(list);
+/// Registers passwords to mask, as given and as JSON escapes them. Passwords shorter
+/// than 3 characters are not searched for (they would mask ordinary text); they are
+/// still never printed on purpose, since every connection string shown is redacted.
+pub(crate) fn add_secrets(secrets: impl IntoIterator<Item = String>) {
+    let mut list = SECRETS.lock().unwrap_or_else(PoisonError::into_inner);
+    for secret in secrets.into_iter().filter(|s| s.len() >= 3) {
+        let escaped = serde_json::to_string(&secret)
+            .ok()
+            .map(|quoted| quoted[1..quoted.len() - 1].to_owned());
+        for form in [Some(secret), escaped].into_iter().flatten() {
+            if !list.contains(&form) {
+                list.push(form);
+            }
+        }
+    }
+    // A secret that contains another is masked first.
+    list.sort_by_key(|s| std::cmp::Reverse(s.len()));
 }
 
 /// The text with every registered secret replaced by `***`.
 pub(crate) fn scrub(text: &str) -> String {
+    let list = SECRETS.lock().unwrap_or_else(PoisonError::into_inner);
     let mut out = text.to_owned();
-    for secret in SECRETS.get().into_iter().flatten() {
+    for secret in list.iter() {
         out = out.replace(secret.as_str(), "***");
     }
     out
@@ -89,9 +105,15 @@ fn paint(style: Style, text: &str) -> String {
     format!("{style}{text}{style:#}")
 }
 
-/// A clap error (or `--help` / `--version`), printed the way clap prints it.
+/// A clap error (or `--help` / `--version`), printed the way clap prints it, but
+/// scrubbed: clap echoes arguments (`unexpected argument 'postgres://u:pw@h'`).
 pub(crate) fn clap_error(error: &clap::Error) {
-    let _ = error.print();
+    let text = error.render().ansi().to_string();
+    if error.use_stderr() {
+        err(&text);
+    } else {
+        out(&text);
+    }
 }
 
 /// An error with its whole chain, PostgreSQL's detail and hint included.
@@ -284,17 +306,46 @@ pub(crate) fn report_json(report: &Report, error: Option<&anyhow::Error>) {
     json_line(&value);
 }
 
+/// A failure as JSON, for a command whose `--json` output could not say it otherwise
+/// (no connection, a refused configuration...): `{"ok": false, "error": {...}}`.
+pub(crate) fn failure_json(error: &anyhow::Error) {
+    json_line(&json!({ "ok": false, "error": error_json(error) }));
+}
+
+/// Whether a JSON document was printed.
+pub(crate) fn json_printed() -> bool {
+    JSON_PRINTED.load(Ordering::Relaxed)
+}
+
+/// `{message, chain, code, detail, hint}`; `code` is the SQLSTATE when PostgreSQL
+/// reported the error (a migration's statement, a bookkeeping query, or connecting:
+/// `28P01` bad password, `3D000` no such database...).
 fn error_json(error: &anyhow::Error) -> Value {
-    let db = error
+    let statement = error
         .chain()
         .find_map(|e| e.downcast_ref::<migrate_core::Error>())
         .and_then(migrate_core::Error::db_error);
+    let (code, detail, hint) = match statement {
+        Some(db) => (Some(db.code.clone()), db.detail.clone(), db.hint.clone()),
+        None => match error
+            .chain()
+            .filter_map(|e| e.downcast_ref::<tokio_postgres::Error>())
+            .find_map(tokio_postgres::Error::as_db_error)
+        {
+            Some(db) => (
+                Some(db.code().code().to_owned()),
+                db.detail().map(str::to_owned),
+                db.hint().map(str::to_owned),
+            ),
+            None => (None, None, None),
+        },
+    };
     json!({
         "message": error.to_string(),
         "chain": error.chain().skip(1).map(ToString::to_string).collect::<Vec<_>>(),
-        "code": db.map(|d| d.code.clone()),
-        "detail": db.and_then(|d| d.detail.clone()),
-        "hint": db.and_then(|d| d.hint.clone()),
+        "code": code,
+        "detail": detail,
+        "hint": hint,
     })
 }
 
@@ -304,6 +355,7 @@ fn json_line(value: &Value) {
     let mut stdout = std::io::stdout().lock();
     let _ = writeln!(stdout, "{}", scrub(&text));
     let _ = stdout.flush();
+    JSON_PRINTED.store(true, Ordering::Relaxed);
 }
 
 /// The SQL of one direction of a migration, with its transaction boundaries. Units
@@ -453,13 +505,35 @@ fn rfc3339(time: SystemTime) -> Option<String> {
         .map(|t| t.round(jiff::Unit::Second).unwrap_or(t).to_string())
 }
 
-/// `status`.
-pub(crate) fn status(list: &[MigrationStatus], json: bool) {
+/// The ids of pending migrations older than the newest recorded one: `up` refuses
+/// them (as the runner's reconciliation does) unless `--allow-out-of-order`.
+fn out_of_order(list: &[MigrationStatus]) -> Vec<i64> {
+    let newest = list
+        .iter()
+        .filter(|s| s.state != MigrationState::Pending)
+        .map(|s| s.id)
+        .max();
+    list.iter()
+        .filter(|s| s.state == MigrationState::Pending && newest.is_some_and(|n| s.id < n))
+        .map(|s| s.id)
+        .collect()
+}
+
+/// `status`. Returns whether the database is up to date: every migration applied,
+/// nothing pending, modified, missing or out of order (`--exit-code`).
+pub(crate) fn status(list: &[MigrationStatus], json: bool) -> bool {
+    let late = out_of_order(list);
+    let clean = list
+        .iter()
+        .all(|s| matches!(s.state, MigrationState::Applied | MigrationState::Baselined));
     if json {
         let migrations: Vec<Value> = list
             .iter()
             .map(|s| {
-                let (state, detail) = state_word(s.state);
+                let (state, mut detail) = state_word(s.state);
+                if late.contains(&s.id) {
+                    detail = Some("out-of-order");
+                }
                 json!({
                     "id": s.id,
                     "name": s.name,
@@ -471,12 +545,12 @@ pub(crate) fn status(list: &[MigrationStatus], json: bool) {
                 })
             })
             .collect();
-        json_line(&json!({ "migrations": migrations }));
-        return;
+        json_line(&json!({ "ok": true, "up_to_date": clean, "migrations": migrations }));
+        return clean;
     }
     if list.is_empty() {
         out("no migrations\n");
-        return;
+        return clean;
     }
     let width = list.iter().map(|s| s.name.len()).max().unwrap_or(4).max(4);
     let mut text = format!(
@@ -484,7 +558,7 @@ pub(crate) fn status(list: &[MigrationStatus], json: bool) {
         paint(
             BOLD,
             &format!(
-                "{:<15}  {:<width$}  {:<10}  APPLIED AT",
+                "{:<15}  {:<width$}  {:<12}  APPLIED AT",
                 "ID", "NAME", "STATE"
             )
         )
@@ -492,10 +566,14 @@ pub(crate) fn status(list: &[MigrationStatus], json: bool) {
     let mut counts: Vec<(&str, usize)> = Vec::new();
     for s in list {
         let (word, detail) = state_word(s.state);
-        let shown = detail.unwrap_or(word);
+        let shown = if late.contains(&s.id) {
+            "out-of-order"
+        } else {
+            detail.unwrap_or(word)
+        };
         let style = match s.state {
             MigrationState::Applied | MigrationState::Baselined => GREEN,
-            MigrationState::Pending => DIM,
+            MigrationState::Pending if !late.contains(&s.id) => DIM,
             _ => RED,
         };
         match counts.iter_mut().find(|(w, _)| *w == shown) {
@@ -506,7 +584,7 @@ pub(crate) fn status(list: &[MigrationStatus], json: bool) {
             "{:<15}  {:<width$}  {}  {}\n",
             id_text(s.id),
             s.name,
-            paint(style, &format!("{shown:<10}")),
+            paint(style, &format!("{shown:<12}")),
             s.applied_at.and_then(rfc3339).unwrap_or_default()
         ));
     }
@@ -523,7 +601,14 @@ pub(crate) fn status(list: &[MigrationStatus], json: bool) {
             "hint: a modified migration changed since it ran: revert the edit, or accept it with `repair`\n",
         );
     }
+    if !late.is_empty() {
+        text.push_str(
+            "hint: `up` refuses out-of-order migrations: give them newer ids, or apply them \
+             with `up --allow-out-of-order`\n",
+        );
+    }
     out(&text);
+    clean
 }
 
 /// `new`.
@@ -558,7 +643,7 @@ pub(crate) fn lint(findings: &[migrate_core::lint::Finding], json: bool) {
                 })
             })
             .collect();
-        out(&format!("{}\n", serde_json::json!({ "findings": items })));
+        json_line(&json!({ "findings": items }));
         return;
     }
     let mut text = String::new();
@@ -627,8 +712,10 @@ mod tests {
 
     #[test]
     fn secrets_are_scrubbed() {
-        add_secret(Some("hunter22"));
+        add_secrets(["hunter22".to_owned(), "a\"b\\c".to_owned(), "pw".to_owned()]);
         assert_eq!(scrub("password hunter22 here"), "password *** here");
+        assert_eq!(scrub(r#"{"m": "x a\"b\\c y"}"#), r#"{"m": "x *** y"}"#);
+        assert_eq!(scrub("a pw b"), "a pw b");
     }
 
     #[test]

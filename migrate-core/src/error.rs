@@ -128,7 +128,8 @@ pub enum Error {
     /// Pending migrations have ids lower than the newest applied one.
     #[error(
         "pending migrations are older than the newest applied one: {}\n\
-         hint: give them newer ids, or allow out-of-order migrations explicitly",
+         hint: give them newer ids, or apply them anyway with `migrate up --allow-out-of-order` \
+         (`MigratorOptions::allow_out_of_order`)",
         IdList(ids)
     )]
     OutOfOrder {

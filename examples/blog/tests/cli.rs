@@ -645,3 +645,246 @@ fn schema_prints_a_stable_snapshot_and_check_detects_drift() {
         drift.stderr
     );
 }
+
+/// Every option of the "Global options" section of `--help`, with a real value.
+const GLOBAL_OPTIONS: &[(&str, &[&str])] = &[
+    ("--database-url", &[]), // given by each caller
+    ("--schema", &["--schema", "app"]),
+    ("--history-table", &["--history-table", "history"]),
+    ("--connect-timeout", &["--connect-timeout", "5s"]),
+    ("--lock-timeout", &["--lock-timeout", "100ms,500ms,1s"]),
+    ("--statement-timeout", &["--statement-timeout", "30s"]),
+    ("--lock-wait", &["--lock-wait", "10s"]),
+    ("--color", &["--color", "never"]),
+    ("--verbose", &["-v"]),
+];
+
+#[test]
+fn every_global_option_works_with_a_real_value() {
+    // The list above is the help's list.
+    let help = ok(migrate().arg("--help")).stdout;
+    let section = help.split("Global options:").nth(1).unwrap();
+    let listed: Vec<&str> = section
+        .lines()
+        .take_while(|l| l.is_empty() || l.starts_with(' '))
+        .filter(|l| l.trim_start().starts_with('-'))
+        .filter_map(|l| l.split_whitespace().find(|w| w.starts_with("--")))
+        .map(|w| w.trim_end_matches(',').trim_end_matches("..."))
+        .filter(|w| *w != "--help" && *w != "--version")
+        .collect();
+    assert_eq!(listed.len(), GLOBAL_OPTIONS.len(), "{listed:?}");
+    for option in &listed {
+        assert!(
+            GLOBAL_OPTIONS.iter().any(|(o, _)| o == option),
+            "{option} has no value in GLOBAL_OPTIONS"
+        );
+    }
+    // The documented forms of the lock_timeout ladder, without a database.
+    for ladder in ["100ms", "100ms,500ms", "0", "100ms,1s,0"] {
+        let out =
+            ok(migrate()
+                .env_clear()
+                .args(["--lock-timeout", ladder, "sql", "20261121_090000"]));
+        assert!(out.stdout.contains("CREATE TABLE"), "{}", out.stderr);
+    }
+    // Each option alone, then all together, on a real run.
+    let live = Live::new();
+    for (_, args) in GLOBAL_OPTIONS {
+        ok(live.migrate().args(*args).arg("status"));
+    }
+    let mut cmd = live.migrate();
+    for (_, args) in GLOBAL_OPTIONS {
+        cmd.args(*args);
+    }
+    ok(cmd.arg("up"));
+    assert!(live.query_bool("SELECT to_regclass('app.history') IS NOT NULL"));
+    assert!(live.query_bool("SELECT to_regclass('app.users') IS NOT NULL"));
+}
+
+#[test]
+fn connect_timeout_zero_means_no_limit() {
+    let live = Live::new();
+    let out = ok(live.migrate().args(["--connect-timeout", "0", "status"]));
+    assert!(out.stdout.contains("10 pending"), "{}", out.stdout);
+}
+
+#[test]
+fn ids_have_two_forms_only() {
+    for id in ["2025_0101__000100", "20261121__090000", "2026_1121_090000"] {
+        let out = run(migrate().env_clear().args(["sql", id]));
+        assert_eq!(out.code, 2, "{id}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("YYYYMMDD_HHMMSS (20261121_090000)"),
+            "{id}: {}",
+            out.stderr
+        );
+    }
+}
+
+#[test]
+fn status_exit_code_gates_ci() {
+    let live = Live::new();
+    // Without --exit-code, status succeeds whatever the state.
+    ok(live.migrate().arg("status"));
+    let out = run(live.migrate().args(["status", "--exit-code"]));
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert!(out.stdout.contains("10 pending"), "{}", out.stdout);
+    let out = run(live.migrate().args(["status", "--exit-code", "--json"]));
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    let value: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(value["up_to_date"], false);
+
+    ok(live.migrate().arg("up"));
+    ok(live.migrate().args(["status", "--exit-code"]));
+    let out = ok(live.migrate().args(["status", "--exit-code", "--json"]));
+    let value: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(value["up_to_date"], true);
+
+    // Modified, then missing: 3 again.
+    live.execute("UPDATE migrate_history SET checksum = repeat('0', 64) WHERE id = 20261121090100");
+    let out = run(live.migrate().args(["status", "--exit-code"]));
+    assert_eq!(out.code, 3, "{}", out.stdout);
+    ok(live.migrate().arg("repair"));
+    ok(live.migrate().args(["status", "--exit-code"]));
+    live.execute(
+        "INSERT INTO migrate_history (id, name, checksum) VALUES (20200101000000, 'gone', 'x')",
+    );
+    let out = run(live.migrate().args(["status", "--exit-code", "--json"]));
+    assert_eq!(out.code, 3, "{}", out.stdout);
+    let value: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(value["migrations"][0]["state"], "missing");
+    // A failure to read the status is 1, not 3.
+    let out = run(migrate()
+        .args(["--database-url", "postgres://u@127.0.0.1:1/x"])
+        .args(["status", "--exit-code"]));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+}
+
+/// Applies 090000..090700, then records 090900 (seed_tags) as applied: 090800 is
+/// pending and older than the newest applied migration.
+fn out_of_order(live: &Live) {
+    ok(live.migrate().args(["up", "--to", "20261121_090700"]));
+    let status = live.status();
+    let seed = status
+        .iter()
+        .find(|m| m["id"].as_i64() == Some(20261121090900))
+        .unwrap();
+    let checksum = seed["checksum"].as_str().unwrap();
+    live.execute(&format!(
+        "INSERT INTO tags (name) VALUES ('rust'), ('postgresql'), ('migrations');
+         INSERT INTO migrate_history (id, name, checksum) VALUES (20261121090900, 'seed_tags', '{checksum}')"
+    ));
+}
+
+#[test]
+fn out_of_order_migrations_can_be_applied_explicitly() {
+    let live = Live::new();
+    out_of_order(&live);
+    let out = run(live.migrate().args(["status", "--exit-code"]));
+    assert_eq!(out.code, 3, "{}", out.stdout);
+    assert!(out.stdout.contains("out-of-order"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("up --allow-out-of-order"),
+        "{}",
+        out.stdout
+    );
+    let json = ok(live.migrate().args(["status", "--json"]));
+    let value: Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(value["migrations"][8]["detail"], "out-of-order");
+
+    let out = run(live.migrate().arg("up"));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("older than the newest applied one")
+            && out.stderr.contains("migrate up --allow-out-of-order"),
+        "{}",
+        out.stderr
+    );
+    let out = ok(live.migrate().args(["up", "--allow-out-of-order"]));
+    assert!(
+        out.stdout
+            .contains("applied  20261121_090800 drop_split_names"),
+        "{}",
+        out.stdout
+    );
+    ok(live.migrate().args(["status", "--exit-code"]));
+}
+
+#[test]
+fn up_json_carries_the_sqlstate() {
+    // A migration's statement.
+    let live = Live::new();
+    live.execute("CREATE TABLE users (x int)");
+    let out = run(live.migrate().args(["up", "--json"]));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let value: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(value["ok"], false);
+    assert_eq!(value["error"]["code"], "42P07");
+
+    // Connecting: the database does not exist.
+    let missing = url_for("migrate_no_such_database");
+    let out = run(migrate()
+        .args(["--database-url", &missing])
+        .args(["up", "--json"]));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let value: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(value["ok"], false);
+    assert_eq!(value["error"]["code"], "3D000", "{value}");
+    assert!(
+        value["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("could not connect"),
+        "{value}"
+    );
+
+    // A bookkeeping query: a role that may not create the history table.
+    let role = format!("migrate_noperm_{}", live.db.name());
+    live.execute(&format!("CREATE ROLE {role} LOGIN"));
+    let as_role = {
+        let config: tokio_postgres::Config = live.url.parse().unwrap();
+        let host = match &config.get_hosts()[0] {
+            tokio_postgres::config::Host::Tcp(h) => h.clone(),
+            tokio_postgres::config::Host::Unix(p) => p.display().to_string(),
+        };
+        format!(
+            "host={host} port={} user={role} dbname={}",
+            config.get_ports().first().copied().unwrap_or(5432),
+            live.db.name()
+        )
+    };
+    let out = run(migrate()
+        .args(["--database-url", &as_role])
+        .args(["up", "--json"]));
+    live.execute(&format!("DROP OWNED BY {role}; DROP ROLE {role}"));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let value: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(value["error"]["code"], "42501", "{value}");
+}
+
+#[test]
+fn a_bad_env_line_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join(".env"),
+        "# settings\nAPP=blog\nDATABASE_URL=postgres://u:hunter2@127.0.0.1:1/x two words\n",
+    )
+    .unwrap();
+    let out = run(migrate().current_dir(dir.path()).arg("status"));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let file = dir.path().join(".env");
+    assert!(
+        out.stderr.contains(&format!("{}:3:", file.display())),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("is not `KEY=value`"), "{}", out.stderr);
+    assert!(!out.stderr.contains("no database given"), "{}", out.stderr);
+    assert!(!out.stderr.contains("hunter2"), "{}", out.stderr);
+    // A command that needs no database warns and runs.
+    let out = ok(migrate()
+        .current_dir(dir.path())
+        .args(["sql", "20261121_090000"]));
+    assert!(out.stderr.contains("warning:"), "{}", out.stderr);
+    assert!(out.stderr.contains(":3:"), "{}", out.stderr);
+}
