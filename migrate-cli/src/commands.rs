@@ -164,7 +164,7 @@ fn sql(id: i64, down: bool) -> anyhow::Result<()> {
     let registration = migrations.get(id).ok_or_else(|| {
         usage(format!(
             "no migration has the id {}: `migrate status` lists them",
-            scaffold::id_text(id)
+            migrate_core::DisplayId(id)
         ))
     })?;
     let plan = MigrationPlan::new(registration)?;

@@ -19,7 +19,7 @@ pub(crate) async fn connect(db: &Database) -> anyhow::Result<Client> {
             "{}: no answer within {}\n\
              hint: check the host and port, or allow longer with --connect-timeout",
             failed(),
-            crate::duration::human(timeout)
+            migrate_core::HumanDuration(timeout)
         )),
     }
 }

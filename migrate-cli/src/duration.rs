@@ -1,5 +1,5 @@
 //! Durations on the command line (`500ms`, `10s`, `2m`, `1m30s`, or `0`), parsed with
-//! jiff's friendly format, and shown to people with [`human`].
+//! jiff's friendly format. They are shown to people with [`migrate_core::HumanDuration`].
 
 use std::time::Duration;
 
@@ -19,20 +19,6 @@ pub(crate) fn parse(text: &str) -> Result<Duration, String> {
         .parse()
         .map_err(|_| format!("`{text}` is not a duration: {EXAMPLES}"))?;
     Duration::try_from(signed).map_err(|_| format!("`{text}` is negative: {EXAMPLES}"))
-}
-
-/// A duration for people: `850ms`, `3.2s`, `2m05s`. Every duration a message shows
-/// goes through it.
-pub(crate) fn human(d: Duration) -> String {
-    let ms = d.as_millis();
-    if ms < 1000 {
-        format!("{ms}ms")
-    } else if ms < 60_000 {
-        format!("{:.1}s", d.as_secs_f64())
-    } else {
-        let s = d.as_secs();
-        format!("{}m{:02}s", s / 60, s % 60)
-    }
 }
 
 #[cfg(test)]
@@ -55,13 +41,5 @@ mod tests {
             assert!(error.contains("10s"), "{bad}: {error}");
         }
         assert!(parse("10").unwrap_err().contains("no unit"));
-    }
-
-    #[test]
-    fn shows_durations() {
-        assert_eq!(human(Duration::from_millis(850)), "850ms");
-        assert_eq!(human(Duration::from_millis(3240)), "3.2s");
-        assert_eq!(human(Duration::from_nanos(3_002_042_521)), "3.0s");
-        assert_eq!(human(Duration::from_secs(125)), "2m05s");
     }
 }

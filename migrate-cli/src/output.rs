@@ -17,15 +17,14 @@ use std::time::{Duration, SystemTime};
 
 use anstyle::{AnsiColor, Style};
 use migrate_core::{
-    BackfillRun, Direction, MigrationPlan, MigrationState, MigrationStatus, Migrator, PlannedRun,
-    Report, RunDirection, Unit, render,
+    BackfillRun, Direction, DisplayId, HumanDuration, MigrationPlan, MigrationState,
+    MigrationStatus, Migrator, PlannedRun, Report, RunDirection, Unit, render,
 };
 use serde_json::{Value, json};
 
 use crate::cli::ColorChoice;
-use crate::duration::human;
 use crate::progress::Running;
-use crate::scaffold::{Scaffolded, id_text};
+use crate::scaffold::Scaffolded;
 
 const GREEN: Style = AnsiColor::Green.on_default();
 const YELLOW: Style = AnsiColor::Yellow.on_default();
@@ -153,8 +152,8 @@ pub(crate) fn run_line(id: i64, name: &str, direction: RunDirection, duration: D
     };
     out(&format!(
         "{verb} {} {name}  {}\n",
-        paint(BOLD, &id_text(id)),
-        paint(DIM, &human(duration))
+        paint(BOLD, &DisplayId(id).to_string()),
+        paint(DIM, &HumanDuration(duration).to_string())
     ));
 }
 
@@ -168,9 +167,9 @@ pub(crate) fn draw_indicator(frame: usize, running: &Running) {
     err(&format!(
         "\r\x1b[2K{} {verb} {} {} {}",
         paint(CYAN, &FRAMES[frame % FRAMES.len()].to_string()),
-        id_text(running.id),
+        DisplayId(running.id),
         running.name,
-        paint(DIM, &human(running.started.elapsed()))
+        paint(DIM, &HumanDuration(running.started.elapsed()).to_string())
     ));
 }
 
@@ -237,7 +236,7 @@ fn backfill_line(backfill: &BackfillRun) -> String {
         backfill.table,
         backfill.batches,
         backfill.key,
-        human(backfill.duration)
+        HumanDuration(backfill.duration)
     )
 }
 
@@ -253,7 +252,11 @@ pub(crate) fn summary(report: &Report, what: &str) {
             "{}\n",
             paint(
                 DIM,
-                &format!("{} migration(s) in {}", report.runs.len(), human(total))
+                &format!(
+                    "{} migration(s) in {}",
+                    report.runs.len(),
+                    HumanDuration(total)
+                )
             )
         ));
     }
@@ -261,7 +264,7 @@ pub(crate) fn summary(report: &Report, what: &str) {
 
 fn id_list(ids: &[i64]) -> String {
     ids.iter()
-        .map(|id| id_text(*id))
+        .map(|id| DisplayId(*id).to_string())
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -376,7 +379,7 @@ fn sql_block(
         RunDirection::Up => "up",
         RunDirection::Down => "down",
     };
-    let mut text = format!("-- {} {name} {arrow} ({kind})\n", id_text(id));
+    let mut text = format!("-- {} {name} {arrow} ({kind})\n", DisplayId(id));
     if dir.is_transactional() {
         text.push_str("BEGIN;\n");
         for statement in dir.statements() {
@@ -476,7 +479,7 @@ pub(crate) fn dry_run(migrator: &Migrator, planned: &[PlannedRun], json: bool) {
                 ));
             }
             None => {
-                text.push_str(&format!("-- {} {}\n", id_text(run.id), run.name));
+                text.push_str(&format!("-- {} {}\n", DisplayId(run.id), run.name));
                 for sql in &run.sql {
                     text.push_str(&format!("{}\n", render::terminated(sql)));
                 }
@@ -582,7 +585,7 @@ pub(crate) fn status(list: &[MigrationStatus], json: bool) -> bool {
         }
         text.push_str(&format!(
             "{:<15}  {:<width$}  {}  {}\n",
-            id_text(s.id),
+            DisplayId(s.id).to_string(),
             s.name,
             paint(style, &format!("{shown:<12}")),
             s.applied_at.and_then(rfc3339).unwrap_or_default()
@@ -617,7 +620,7 @@ pub(crate) fn scaffolded(made: &Scaffolded) {
         "{} {} ({})\n{} {}\n",
         paint(GREEN, "created   "),
         made.file.display(),
-        id_text(made.id),
+        DisplayId(made.id),
         paint(GREEN, "registered"),
         made.module.display()
     ));
@@ -656,7 +659,7 @@ pub(crate) fn lint(findings: &[migrate_core::lint::Finding], json: bool) {
         text.push_str(&format!(
             "{} {} {} step {} (`{}` {}): [{}] {}\n        fix: {}\n",
             paint(color, mark),
-            id_text(f.id),
+            DisplayId(f.id),
             f.name,
             f.step,
             f.kind,

@@ -6,6 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+use migrate_core::DisplayId;
 
 /// Rust's keywords (strict and reserved, 2024 edition): refused as names.
 const KEYWORDS: &[&str] = &[
@@ -82,16 +83,6 @@ pub(crate) fn id_for(now: jiff::Timestamp) -> i64 {
         + i64::from(t.second())
 }
 
-/// `20261121_090000` for `20261121090000`.
-pub(crate) fn id_text(id: i64) -> String {
-    let digits = id.to_string();
-    if digits.len() == 14 {
-        format!("{}_{}", &digits[..8], &digits[8..])
-    } else {
-        digits
-    }
-}
-
 /// Writes `m{id}_{name}.rs` in `dir` and registers it in the directory's `mod.rs` (or
 /// the sibling `dir.rs`). Refuses an id that `taken` says is in use or that a file in
 /// the directory already has, and an existing file; writes nothing then.
@@ -108,8 +99,8 @@ pub(crate) fn create(
         );
     }
     let module = module_file(dir)?;
-    let stem = format!("m{}_{name}", id_text(id));
-    let prefix = format!("m{}_", id_text(id));
+    let stem = format!("m{}_{name}", DisplayId(id));
+    let prefix = format!("m{}_", DisplayId(id));
     let clash = fs::read_dir(dir)
         .with_context(|| format!("reading {}", dir.display()))?
         .filter_map(Result::ok)
@@ -117,7 +108,7 @@ pub(crate) fn create(
     if taken(id) || clash {
         bail!(
             "a migration with the id {} already exists: wait a second and try again",
-            id_text(id)
+            DisplayId(id)
         );
     }
     let file = dir.join(format!("{stem}.rs"));
@@ -174,7 +165,7 @@ fn {name}(m: &mut Migration) {{
     let _ = m;
 }}
 ",
-        id = id_text(id)
+        id = DisplayId(id)
     )
 }
 
@@ -253,8 +244,6 @@ mod tests {
     fn ids_are_utc_timestamps() {
         let t: jiff::Timestamp = "2026-11-21T09:03:07Z".parse().unwrap();
         assert_eq!(id_for(t), 20261121090307);
-        assert_eq!(id_text(20261121090307), "20261121_090307");
-        assert_eq!(id_text(42), "42");
     }
 
     #[test]
