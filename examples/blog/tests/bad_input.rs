@@ -194,6 +194,8 @@ impl Fresh {
     fn as_unprivileged_role(&self) {
         let role = format!("migrate_noperm_{}", self.db.name());
         self.execute(&format!("CREATE ROLE {role} LOGIN"));
+        // PostgreSQL 14 and older let every role create in `public`; 15 does not.
+        self.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC");
         self.roles.borrow_mut().push(role.clone());
         *self.url.borrow_mut() = url_with_password(self.db.name(), Some(&role));
     }
