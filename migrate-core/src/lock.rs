@@ -10,8 +10,14 @@
 //! Release: the runner calls [`RunLock::release`] on success and on error. If the
 //! future running a migration is dropped (cancelled, or a panic unwinds through it)
 //! the lock stays with the session until the connection closes, which releases every
-//! session lock: drop the client in that case (the CLI does). Session advisory locks
-//! need a direct connection: a transaction-mode pooler (PgBouncer) breaks them.
+//! session lock: drop the client in that case (the CLI does).
+//!
+//! Session advisory locks need a session of one's own: behind a transaction-mode
+//! pooler (PgBouncer `pool_mode = transaction`) each transaction may run on another
+//! server session, so the lock would be held by a pooled server connection that other
+//! clients use. The runner reads the server pid when it starts and every try for the
+//! lock checks, in the same statement, that it runs on that session: when it does
+//! not, nothing is taken and the run is refused ([`Error::TransactionPooler`]).
 
 use std::time::{Duration, Instant};
 
@@ -46,35 +52,68 @@ pub fn lock_key(database: &str, schema: &str, table: &str) -> i64 {
 #[must_use = "release the run lock"]
 pub struct RunLock {
     key: i64,
+    /// The server session (pid) that holds it.
+    pid: i32,
     waited: Duration,
 }
 
+/// What one try for the lock found.
+#[derive(Debug)]
+pub(crate) enum Try {
+    /// Taken, on the expected server session.
+    Taken(RunLock),
+    /// Held by another session.
+    Busy,
+    /// The try ran on another server session than the expected one (a transaction
+    /// pooler): nothing was taken.
+    OtherSession(i32),
+}
+
 impl RunLock {
-    /// One try, without waiting: the lock when it was free.
-    pub(crate) async fn try_take(client: &Client, key: i64) -> Result<Option<Self>, Error> {
+    /// One try, without waiting, on the server session `pid` only: the statement
+    /// reads the pid it runs on and tries for the lock only when that is `pid`, so a
+    /// pooler that hands the transaction to another server session gets nothing taken
+    /// there (nothing to release on a session the runner may never see again).
+    pub(crate) async fn try_take(client: &Client, key: i64, pid: i32) -> Result<Try, Error> {
+        const CONTEXT: &str = "taking the run lock";
         let row = client
             .query_typed_one(
-                "SELECT pg_try_advisory_lock($1)",
-                &[(&key, tokio_postgres::types::Type::INT8)],
+                "SELECT pg_backend_pid(), \
+                 CASE WHEN pg_backend_pid() = $2 THEN pg_try_advisory_lock($1) END",
+                &[
+                    (&key, tokio_postgres::types::Type::INT8),
+                    (&pid, tokio_postgres::types::Type::INT4),
+                ],
             )
             .await
-            .map_err(Error::pg("taking the run lock"))?;
-        let got: bool = row.try_get(0).map_err(Error::pg("taking the run lock"))?;
-        Ok(got.then(|| {
-            tracing::debug!(key, "run lock taken");
-            Self {
-                key,
-                waited: Duration::ZERO,
+            .map_err(Error::pg(CONTEXT))?;
+        let ran_on: i32 = row.try_get(0).map_err(Error::pg(CONTEXT))?;
+        let got: Option<bool> = row.try_get(1).map_err(Error::pg(CONTEXT))?;
+        Ok(match got {
+            None => Try::OtherSession(ran_on),
+            Some(false) => Try::Busy,
+            Some(true) => {
+                tracing::debug!(key, pid, "run lock taken");
+                Try::Taken(Self {
+                    key,
+                    pid,
+                    waited: Duration::ZERO,
+                })
             }
-        }))
+        })
     }
 
     /// Takes the lock, polling every `poll` for at most `wait`. While waiting, emits a
     /// tracing event naming the session that holds it (at the first failed try, then
     /// every 5 s).
+    ///
+    /// `pid` is the server session the connection was seen on first
+    /// (`pg_backend_pid()`): a try that runs on another one takes nothing and fails
+    /// with [`Error::TransactionPooler`].
     pub async fn acquire(
         client: &Client,
         key: i64,
+        pid: i32,
         wait: Duration,
         poll: Duration,
     ) -> Result<Self, Error> {
@@ -82,9 +121,18 @@ impl RunLock {
         let mut last_report: Option<Instant> = None;
         let mut holder = None;
         loop {
-            if let Some(lock) = Self::try_take(client, key).await? {
-                let waited = start.elapsed();
-                return Ok(Self { waited, ..lock });
+            match Self::try_take(client, key, pid).await? {
+                Try::Taken(lock) => {
+                    let waited = start.elapsed();
+                    return Ok(Self { waited, ..lock });
+                }
+                Try::OtherSession(second_pid) => {
+                    return Err(Error::TransactionPooler {
+                        first_pid: pid,
+                        second_pid,
+                    });
+                }
+                Try::Busy => {}
             }
             let waited = start.elapsed();
             if last_report.is_none_or(|t| t.elapsed() >= Duration::from_secs(5)) || waited >= wait {
@@ -124,16 +172,26 @@ impl RunLock {
     }
 
     /// Releases the lock. A failure (a broken connection) is only traced: closing the
-    /// connection releases the lock anyway.
-    pub async fn release(self, client: &Client) {
+    /// connection releases the lock anyway. `also`: one more expression for the same
+    /// statement (the runner restores a session setting with it, in the same round
+    /// trip).
+    pub async fn release(self, client: &Client, also: Option<&str>) {
+        let sql = format!(
+            "SELECT pg_advisory_unlock($1), pg_backend_pid(){}",
+            also.map(|e| format!(", {e}")).unwrap_or_default()
+        );
         let result = client
-            .query_typed_one(
-                "SELECT pg_advisory_unlock($1)",
-                &[(&self.key, tokio_postgres::types::Type::INT8)],
-            )
+            .query_typed_one(&sql, &[(&self.key, tokio_postgres::types::Type::INT8)])
             .await;
-        match result {
-            Ok(_) => tracing::debug!(key = self.key, "run lock released"),
+        match result.and_then(|row| Ok((row.try_get::<_, bool>(0)?, row.try_get::<_, i32>(1)?))) {
+            Ok((true, _)) => tracing::debug!(key = self.key, "run lock released"),
+            Ok((false, pid)) => tracing::warn!(
+                key = self.key,
+                holder_pid = self.pid,
+                pid,
+                "the run lock was not held by the session that released it; the session that \
+                 holds it releases it when it closes"
+            ),
             Err(error) => {
                 tracing::warn!(key = self.key, %error, "could not release the run lock; closing the connection releases it")
             }
