@@ -273,15 +273,26 @@ pub enum Error {
     #[error(
         "the connection goes through a transaction-mode pooler: consecutive transactions ran \
          on different server sessions (pid {first_pid}, then pid {second_pid}), so the run lock \
-         (a session advisory lock) cannot protect the run; nothing was run\n\
+         (a session advisory lock) cannot protect the run; {}\n\
          hint: migrate over a direct connection to PostgreSQL (or a session-mode pooler): many \
-         hosts give one as DIRECT_URL beside the pooled DATABASE_URL"
+         hosts give one as DIRECT_URL beside the pooled DATABASE_URL",
+        if applied.runs.is_empty() {
+            "nothing was run".to_owned()
+        } else {
+            format!(
+                "it stopped before changing anything on another session, after applying {}",
+                IdList(&applied.ids())
+            )
+        }
     )]
     TransactionPooler {
-        /// The server pid of the session's first transaction.
+        /// The server pid of the session's first transaction (it holds the lock).
         first_pid: i32,
         /// The server pid of a later transaction.
         second_pid: i32,
+        /// What the run did before (on the first session, under the lock); empty when
+        /// it was refused before anything ran.
+        applied: Box<Report>,
     },
 
     /// A history row this runner cannot continue from: a state it does not know, or
@@ -362,6 +373,7 @@ impl Error {
             Error::Statement(f) => Some(&f.applied),
             Error::InvalidIndex { applied, .. } => Some(applied),
             Error::ConnectionLost(lost) => Some(&lost.applied),
+            Error::TransactionPooler { applied, .. } => Some(applied),
             _ => None,
         }
     }

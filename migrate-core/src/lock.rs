@@ -74,12 +74,20 @@ impl RunLock {
     /// reads the pid it runs on and tries for the lock only when that is `pid`, so a
     /// pooler that hands the transaction to another server session gets nothing taken
     /// there (nothing to release on a session the runner may never see again).
+    ///
+    /// A session that holds the lock marks itself (`migrate.run_lock` = the key) and a
+    /// try on a marked session finds the lock busy: advisory locks are re-entrant, and
+    /// a pooled server session holding another client's run lock must not hand it to a
+    /// second runner (nor may a run cancelled half way lend it to the next one).
     pub(crate) async fn try_take(client: &Client, key: i64, pid: i32) -> Result<Try, Error> {
         const CONTEXT: &str = "taking the run lock";
         let row = client
             .query_typed_one(
-                "SELECT pg_backend_pid(), \
-                 CASE WHEN pg_backend_pid() = $2 THEN pg_try_advisory_lock($1) END",
+                "SELECT pg_backend_pid(), CASE WHEN pg_backend_pid() = $2 THEN \
+                 CASE WHEN current_setting('migrate.run_lock', true) = $1::text THEN false \
+                 WHEN pg_try_advisory_lock($1) \
+                 THEN set_config('migrate.run_lock', $1::text, false) IS NOT NULL \
+                 ELSE false END END",
                 &[
                     (&key, tokio_postgres::types::Type::INT8),
                     (&pid, tokio_postgres::types::Type::INT4),
@@ -130,6 +138,7 @@ impl RunLock {
                     return Err(Error::TransactionPooler {
                         first_pid: pid,
                         second_pid,
+                        applied: Box::default(),
                     });
                 }
                 Try::Busy => {}
@@ -171,31 +180,65 @@ impl RunLock {
         self.waited
     }
 
-    /// Releases the lock. A failure (a broken connection) is only traced: closing the
-    /// connection releases the lock anyway. `also`: one more expression for the same
-    /// statement (the runner restores a session setting with it, in the same round
-    /// trip).
+    /// Releases the lock, on the session that holds it only (the marker with it). A
+    /// failure (a broken connection) is only traced: closing the connection releases
+    /// the lock anyway. `also`: one more expression, evaluated on the lock's session
+    /// in the same statement (the runner restores a session setting with it).
+    ///
+    /// Behind a transaction pooler the statement may run on another server session:
+    /// it then unlocks nothing there and is tried again (up to 50 times, 10 ms apart)
+    /// until it runs on the lock's session, so that no pooled server connection keeps
+    /// the lock for the clients it serves next.
     pub async fn release(self, client: &Client, also: Option<&str>) {
         let sql = format!(
-            "SELECT pg_advisory_unlock($1), pg_backend_pid(){}",
-            also.map(|e| format!(", {e}")).unwrap_or_default()
+            "SELECT pg_backend_pid(), CASE WHEN pg_backend_pid() = $2 THEN \
+             CASE WHEN pg_advisory_unlock($1) \
+             THEN set_config('migrate.run_lock', '', false) IS NOT NULL ELSE false END END{}",
+            also.map(|e| format!(", CASE WHEN pg_backend_pid() = $2 THEN {e} END"))
+                .unwrap_or_default()
         );
-        let result = client
-            .query_typed_one(&sql, &[(&self.key, tokio_postgres::types::Type::INT8)])
-            .await;
-        match result.and_then(|row| Ok((row.try_get::<_, bool>(0)?, row.try_get::<_, i32>(1)?))) {
-            Ok((true, _)) => tracing::debug!(key = self.key, "run lock released"),
-            Ok((false, pid)) => tracing::warn!(
-                key = self.key,
-                holder_pid = self.pid,
-                pid,
-                "the run lock was not held by the session that released it; the session that \
-                 holds it releases it when it closes"
-            ),
-            Err(error) => {
-                tracing::warn!(key = self.key, %error, "could not release the run lock; closing the connection releases it")
+        let int8 = tokio_postgres::types::Type::INT8;
+        let int4 = tokio_postgres::types::Type::INT4;
+        for attempt in 1..=50 {
+            let result = client
+                .query_typed_one(
+                    &sql,
+                    &[(&self.key, int8.clone()), (&self.pid, int4.clone())],
+                )
+                .await;
+            let row = result.and_then(|row| {
+                Ok((
+                    row.try_get::<_, i32>(0)?,
+                    row.try_get::<_, Option<bool>>(1)?,
+                ))
+            });
+            match row {
+                Ok((_, Some(_))) => {
+                    tracing::debug!(key = self.key, "run lock released");
+                    return;
+                }
+                Ok((pid, None)) => {
+                    tracing::warn!(
+                        key = self.key,
+                        holder_pid = self.pid,
+                        pid,
+                        attempt,
+                        "the release ran on another server session than the lock's; trying again"
+                    );
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+                Err(error) => {
+                    tracing::warn!(key = self.key, %error, "could not release the run lock; closing the connection releases it");
+                    return;
+                }
             }
         }
+        tracing::error!(
+            key = self.key,
+            holder_pid = self.pid,
+            "could not reach the server session holding the run lock; it keeps it until it \
+             closes (pg_terminate_backend it)"
+        );
     }
 }
 

@@ -431,6 +431,7 @@ impl Migrator {
                 return Err(Error::TransactionPooler {
                     first_pid: info.pid,
                     second_pid,
+                    applied: Box::default(),
                 });
             }
             Try::Busy => {
@@ -487,6 +488,30 @@ struct Run<'a> {
     /// Whether a commit without a flush may have happened (see `flush`).
     unflushed: AtomicBool,
     report: Report,
+}
+
+/// Marks the error of a failed [guard](guard_sql), followed by the pid it ran on.
+const GUARD_MARKER: &str = "migrate guard: server session ";
+
+/// A statement that fails (`22P02`, its message holding [`GUARD_MARKER`] and the pid
+/// it ran on) unless it runs on server session `pid`, the one holding the run lock.
+/// Every message of a run that changes something starts with it (inside the
+/// transaction, when the message has one), so that behind a transaction pooler a
+/// transaction handed to another server session changes nothing. A statement that
+/// runs alone (`CREATE INDEX CONCURRENTLY`) cannot share its message; the guarded
+/// message that sets its timeouts goes just before it.
+fn guard_sql(pid: i32) -> String {
+    format!(
+        "SELECT (CASE WHEN pg_backend_pid() = {pid} THEN '0' \
+         ELSE '{GUARD_MARKER}' || pg_backend_pid() END)::int"
+    )
+}
+
+/// The pid a failed guard ran on, when this error is one.
+fn guard_pid(db: &DbError) -> Option<i32> {
+    let (_, rest) = db.message.split_once(GUARD_MARKER)?;
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
 }
 
 /// What the runner does while it sends a migration's transaction.
@@ -664,10 +689,7 @@ impl Run<'_> {
             })
             .await?;
         if backend.pid != self.session_pid {
-            return Err(Error::TransactionPooler {
-                first_pid: self.session_pid,
-                second_pid: backend.pid,
-            });
+            return Err(self.pooled(backend.pid));
         }
         Ok(*backend)
     }
@@ -688,11 +710,31 @@ impl Run<'_> {
         self.batch(&sql, CONTEXT).await
     }
 
+    /// Sends `sql` as one message, behind the [guard](guard_sql): a change made by
+    /// the run happens on the session holding the run lock or not at all.
     async fn batch(&self, sql: &str, context: &'static str) -> Result<(), Error> {
-        self.client
-            .batch_execute(sql)
-            .await
-            .map_err(Error::pg(context))
+        let guarded = format!("{};\n{sql}", guard_sql(self.session_pid));
+        match self.client.batch_execute(&guarded).await {
+            Ok(()) => Ok(()),
+            Err(source) => match DbError::from_driver(&source).and_then(|db| guard_pid(&db)) {
+                Some(second_pid) => Err(self.pooled(second_pid)),
+                None => Err(Error::Postgres { context, source }),
+            },
+        }
+    }
+
+    /// The run's transactions moved to another server session (a transaction pooler).
+    fn pooled(&self, second_pid: i32) -> Error {
+        tracing::error!(
+            first_pid = self.session_pid,
+            second_pid,
+            "a transaction ran on another server session than the run lock's; stopping"
+        );
+        Error::TransactionPooler {
+            first_pid: self.session_pid,
+            second_pid,
+            applied: Box::new(self.report.clone()),
+        }
     }
 
     /// `prefetched`: the history as read together with the lock's first try.
@@ -1189,6 +1231,7 @@ impl Run<'_> {
         for (attempt, lock_timeout) in ladder.iter().copied().enumerate() {
             let mut message = Message::new();
             message.setting("BEGIN");
+            message.setting(&guard_sql(self.session_pid));
             // Durability comes from the flush at the end of the run (see `flush`).
             message.setting("SET LOCAL synchronous_commit = off");
             if let Some(timeout) = lock_timeout {
@@ -1246,8 +1289,15 @@ impl Run<'_> {
             };
             // The transaction is aborted (or, after a failed COMMIT, already gone):
             // end it before anything else.
-            self.batch("ROLLBACK", "rolling back a failed migration")
-                .await?;
+            // Not guarded: a failed transaction keeps its server session, and a guard
+            // before the ROLLBACK would fail in it and skip the ROLLBACK.
+            self.client
+                .batch_execute("ROLLBACK")
+                .await
+                .map_err(Error::pg("rolling back a failed migration"))?;
+            if let Some(second_pid) = guard_pid(&db) {
+                return Err(self.pooled(second_pid));
+            }
             let (index, piece) = if completed < message.prefix {
                 (0, None)
             } else {
