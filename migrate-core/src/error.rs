@@ -273,6 +273,63 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+
+    /// The connection is not a session of its own: a transaction-mode pooler
+    /// (PgBouncer `pool_mode = transaction`, ...) handed the runner's transactions to
+    /// different server sessions, so the session's run lock would not hold. Nothing
+    /// ran and no lock was left behind.
+    #[error(
+        "the connection goes through a transaction-mode pooler: consecutive transactions ran \
+         on different server sessions (pid {first_pid}, then pid {second_pid}), so the run lock \
+         (a session advisory lock) cannot protect the run; {}\n\
+         hint: migrate over a direct connection to PostgreSQL (or a session-mode pooler): many \
+         hosts give one as DIRECT_URL beside the pooled DATABASE_URL",
+        if applied.runs.is_empty() {
+            "nothing was run".to_owned()
+        } else {
+            format!(
+                "it stopped before changing anything on another session, after applying {}",
+                IdList(&applied.ids())
+            )
+        }
+    )]
+    TransactionPooler {
+        /// The server pid of the session's first transaction (it holds the lock).
+        first_pid: i32,
+        /// The server pid of a later transaction.
+        second_pid: i32,
+        /// What the run did before (on the first session, under the lock); empty when
+        /// it was refused before anything ran.
+        applied: Box<Report>,
+    },
+
+    /// A history row this runner cannot continue from: a state it does not know, or
+    /// a migration that runs in one transaction recorded as half done (its changes and
+    /// its row commit together, so it never is). Refused before anything runs.
+    #[error(
+        "the history row of migration {} ({name}) is inconsistent: state `{state}`, \
+         units_done {units_done}: {problem}; nothing was run\nhint: {hint}",
+        DisplayId(*.id)
+    )]
+    InconsistentHistory {
+        /// The row's id.
+        id: i64,
+        /// The name recorded in the row.
+        name: String,
+        /// The row's state.
+        state: String,
+        /// The row's `units_done`.
+        units_done: i32,
+        /// What is wrong with it.
+        problem: &'static str,
+        /// What to do.
+        hint: String,
+    },
+
+    /// The connection to PostgreSQL was lost in the middle of a run (the server
+    /// terminated the session, shut down or crashed, or the network failed).
+    #[error("{0}")]
+    ConnectionLost(Box<ConnectionLost>),
 }
 
 /// A migration statement that failed, with PostgreSQL's description and what the run
@@ -329,6 +386,8 @@ impl Error {
         match self {
             Error::Statement(f) => Some(&f.applied),
             Error::InvalidIndex { applied, .. } => Some(applied),
+            Error::ConnectionLost(lost) => Some(&lost.applied),
+            Error::TransactionPooler { applied, .. } => Some(applied),
             _ => None,
         }
     }
@@ -337,6 +396,7 @@ impl Error {
     pub fn db_error(&self) -> Option<&DbError> {
         match self {
             Error::Statement(f) => Some(&f.db),
+            Error::ConnectionLost(lost) => lost.reason.as_ref(),
             _ => None,
         }
     }
@@ -415,6 +475,123 @@ impl fmt::Display for ProblemList<'_> {
         }
         Ok(())
     }
+}
+
+/// A connection lost in the middle of a run: what the runner was doing, the server's
+/// reason when it sent one, and where the migration that was running stands.
+#[derive(Debug)]
+pub struct ConnectionLost {
+    /// What the runner was doing when it noticed.
+    pub context: &'static str,
+    /// The server's last word, when it sent one before closing: e.g. `57P01`
+    /// (terminated by an administrator or a fast shutdown), `57P02` (crash of another
+    /// server process), `57P03` (the server is starting or stopping).
+    pub reason: Option<DbError>,
+    /// The migration that was running, when one was.
+    pub migration: Option<LostMigration>,
+    /// What this run applied or reverted before the connection was lost.
+    pub applied: Report,
+}
+
+/// The migration that was running when the connection was lost, and its state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LostMigration {
+    /// Its id.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+    /// Which way it was running.
+    pub direction: RunDirection,
+    /// Where it stands now.
+    pub state: LostState,
+}
+
+/// Where a migration interrupted by a lost connection stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LostState {
+    /// It runs in one transaction, which the server rolled back: nothing of it
+    /// happened and it is not recorded.
+    RolledBack,
+    /// It runs in one transaction whose `COMMIT` may have reached the server before
+    /// the connection broke: it either fully happened (and is recorded) or not at all.
+    CommitUnknown,
+    /// It runs unit by unit with its progress in the history: the next run (in the
+    /// same direction) resumes it after its last recorded unit.
+    Resumable {
+        /// Units recorded as done (the next run starts at this 0-based unit).
+        units_done: usize,
+    },
+}
+
+impl fmt::Display for LostState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LostState::RolledBack => f.write_str(
+                "it runs in one transaction, which the server rolled back: nothing of it was \
+                 applied and it is not recorded",
+            ),
+            LostState::CommitUnknown => f.write_str(
+                "it runs in one transaction, and the connection broke while its COMMIT may have \
+                 been on its way: it is either fully applied and recorded, or not at all \
+                 (`status` tells)",
+            ),
+            LostState::Resumable { units_done } => write!(
+                f,
+                "it runs unit by unit and {units_done} unit(s) are recorded as done: the next run \
+                 resumes it from unit {units_done}"
+            ),
+        }
+    }
+}
+
+impl fmt::Display for ConnectionLost {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the connection to PostgreSQL was lost while {}",
+            self.context
+        )?;
+        match &self.reason {
+            Some(db) => write!(f, ": {}", lost_reason(db))?,
+            None => f.write_str(
+                ": it closed without a word from the server (the network failed, or the \
+                 server process died)",
+            )?,
+        }
+        if let Some(m) = &self.migration {
+            write!(
+                f,
+                "\n  migration {} ({}) was running {}: {}",
+                DisplayId(m.id),
+                m.name,
+                m.direction,
+                m.state
+            )?;
+        }
+        if !self.applied.runs.is_empty() {
+            write!(
+                f,
+                "\n  applied before it in this run: {}",
+                IdList(&self.applied.ids())
+            )?;
+        }
+        f.write_str("\nhint: reconnect and run the same command again once the server is back")
+    }
+}
+
+/// The server's reason for ending a session, in words, with its own message.
+fn lost_reason(db: &DbError) -> String {
+    let why = match db.code.as_str() {
+        "57P01" => "the server terminated the session (pg_terminate_backend, or a fast shutdown)",
+        "57P02" => "the server restarted after another server process crashed",
+        "57P03" => "the server is starting up or shutting down",
+        "57P04" => "the server dropped the database",
+        "57P05" => "the session was idle for too long (idle_session_timeout)",
+        "25P03" => "the session stayed idle in a transaction for too long",
+        _ => "the server ended the session",
+    };
+    format!("{why}: {db}")
 }
 
 #[cfg(test)]

@@ -32,6 +32,8 @@ use crate::error::Error;
 use crate::ident::{Ident, ObjectName};
 use crate::render::{literal, quote_ident, quote_name};
 
+/// The row state of an applied migration.
+pub(crate) const APPLIED: &str = "applied";
 /// The row state of a baselined migration.
 pub(crate) const BASELINED: &str = "baselined";
 /// A non-transactional migration on its way up.

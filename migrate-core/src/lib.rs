@@ -53,7 +53,7 @@ pub mod verify;
 pub use checksum::Checksum;
 pub use db_error::DbError;
 pub use display::{DisplayId, HumanDuration};
-pub use error::{Error, Problem, StatementFailure};
+pub use error::{ConnectionLost, Error, LostMigration, LostState, Problem, StatementFailure};
 pub use expr::SqlExpr;
 pub use ident::{Ident, IdentError, ObjectName};
 pub use migrate_macros::migration;

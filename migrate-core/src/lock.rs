@@ -10,8 +10,14 @@
 //! Release: the runner calls [`RunLock::release`] on success and on error. If the
 //! future running a migration is dropped (cancelled, or a panic unwinds through it)
 //! the lock stays with the session until the connection closes, which releases every
-//! session lock: drop the client in that case (the CLI does). Session advisory locks
-//! need a direct connection: a transaction-mode pooler (PgBouncer) breaks them.
+//! session lock: drop the client in that case (the CLI does).
+//!
+//! Session advisory locks need a session of one's own: behind a transaction-mode
+//! pooler (PgBouncer `pool_mode = transaction`) each transaction may run on another
+//! server session, so the lock would be held by a pooled server connection that other
+//! clients use. The runner reads the server pid when it starts and every try for the
+//! lock checks, in the same statement, that it runs on that session: when it does
+//! not, nothing is taken and the run is refused ([`Error::TransactionPooler`]).
 
 use std::time::{Duration, Instant};
 
@@ -46,35 +52,76 @@ pub fn lock_key(database: &str, schema: &str, table: &str) -> i64 {
 #[must_use = "release the run lock"]
 pub struct RunLock {
     key: i64,
+    /// The server session (pid) that holds it.
+    pid: i32,
     waited: Duration,
 }
 
+/// What one try for the lock found.
+#[derive(Debug)]
+pub(crate) enum Try {
+    /// Taken, on the expected server session.
+    Taken(RunLock),
+    /// Held by another session.
+    Busy,
+    /// The try ran on another server session than the expected one (a transaction
+    /// pooler): nothing was taken.
+    OtherSession(i32),
+}
+
 impl RunLock {
-    /// One try, without waiting: the lock when it was free.
-    pub(crate) async fn try_take(client: &Client, key: i64) -> Result<Option<Self>, Error> {
+    /// One try, without waiting, on the server session `pid` only: the statement
+    /// reads the pid it runs on and tries for the lock only when that is `pid`, so a
+    /// pooler that hands the transaction to another server session gets nothing taken
+    /// there (nothing to release on a session the runner may never see again).
+    ///
+    /// A session that holds the lock marks itself (`migrate.run_lock` = the key) and a
+    /// try on a marked session finds the lock busy: advisory locks are re-entrant, and
+    /// a pooled server session holding another client's run lock must not hand it to a
+    /// second runner (nor may a run cancelled half way lend it to the next one).
+    pub(crate) async fn try_take(client: &Client, key: i64, pid: i32) -> Result<Try, Error> {
+        const CONTEXT: &str = "taking the run lock";
         let row = client
             .query_typed_one(
-                "SELECT pg_try_advisory_lock($1)",
-                &[(&key, tokio_postgres::types::Type::INT8)],
+                "SELECT pg_backend_pid(), CASE WHEN pg_backend_pid() = $2 THEN \
+                 CASE WHEN current_setting('migrate.run_lock', true) = $1::text THEN false \
+                 WHEN pg_try_advisory_lock($1) \
+                 THEN set_config('migrate.run_lock', $1::text, false) IS NOT NULL \
+                 ELSE false END END",
+                &[
+                    (&key, tokio_postgres::types::Type::INT8),
+                    (&pid, tokio_postgres::types::Type::INT4),
+                ],
             )
             .await
-            .map_err(Error::pg("taking the run lock"))?;
-        let got: bool = row.try_get(0).map_err(Error::pg("taking the run lock"))?;
-        Ok(got.then(|| {
-            tracing::debug!(key, "run lock taken");
-            Self {
-                key,
-                waited: Duration::ZERO,
+            .map_err(Error::pg(CONTEXT))?;
+        let ran_on: i32 = row.try_get(0).map_err(Error::pg(CONTEXT))?;
+        let got: Option<bool> = row.try_get(1).map_err(Error::pg(CONTEXT))?;
+        Ok(match got {
+            None => Try::OtherSession(ran_on),
+            Some(false) => Try::Busy,
+            Some(true) => {
+                tracing::debug!(key, pid, "run lock taken");
+                Try::Taken(Self {
+                    key,
+                    pid,
+                    waited: Duration::ZERO,
+                })
             }
-        }))
+        })
     }
 
     /// Takes the lock, polling every `poll` for at most `wait`. While waiting, emits a
     /// tracing event naming the session that holds it (at the first failed try, then
     /// every 5 s).
+    ///
+    /// `pid` is the server session the connection was seen on first
+    /// (`pg_backend_pid()`): a try that runs on another one takes nothing and fails
+    /// with [`Error::TransactionPooler`].
     pub async fn acquire(
         client: &Client,
         key: i64,
+        pid: i32,
         wait: Duration,
         poll: Duration,
     ) -> Result<Self, Error> {
@@ -82,9 +129,19 @@ impl RunLock {
         let mut last_report: Option<Instant> = None;
         let mut holder = None;
         loop {
-            if let Some(lock) = Self::try_take(client, key).await? {
-                let waited = start.elapsed();
-                return Ok(Self { waited, ..lock });
+            match Self::try_take(client, key, pid).await? {
+                Try::Taken(lock) => {
+                    let waited = start.elapsed();
+                    return Ok(Self { waited, ..lock });
+                }
+                Try::OtherSession(second_pid) => {
+                    return Err(Error::TransactionPooler {
+                        first_pid: pid,
+                        second_pid,
+                        applied: Box::default(),
+                    });
+                }
+                Try::Busy => {}
             }
             let waited = start.elapsed();
             if last_report.is_none_or(|t| t.elapsed() >= Duration::from_secs(5)) || waited >= wait {
@@ -123,21 +180,65 @@ impl RunLock {
         self.waited
     }
 
-    /// Releases the lock. A failure (a broken connection) is only traced: closing the
-    /// connection releases the lock anyway.
-    pub async fn release(self, client: &Client) {
-        let result = client
-            .query_typed_one(
-                "SELECT pg_advisory_unlock($1)",
-                &[(&self.key, tokio_postgres::types::Type::INT8)],
-            )
-            .await;
-        match result {
-            Ok(_) => tracing::debug!(key = self.key, "run lock released"),
-            Err(error) => {
-                tracing::warn!(key = self.key, %error, "could not release the run lock; closing the connection releases it")
+    /// Releases the lock, on the session that holds it only (the marker with it). A
+    /// failure (a broken connection) is only traced: closing the connection releases
+    /// the lock anyway. `also`: one more expression, evaluated on the lock's session
+    /// in the same statement (the runner restores a session setting with it).
+    ///
+    /// Behind a transaction pooler the statement may run on another server session:
+    /// it then unlocks nothing there and is tried again (up to 50 times, 10 ms apart)
+    /// until it runs on the lock's session, so that no pooled server connection keeps
+    /// the lock for the clients it serves next.
+    pub async fn release(self, client: &Client, also: Option<&str>) {
+        let sql = format!(
+            "SELECT pg_backend_pid(), CASE WHEN pg_backend_pid() = $2 THEN \
+             CASE WHEN pg_advisory_unlock($1) \
+             THEN set_config('migrate.run_lock', '', false) IS NOT NULL ELSE false END END{}",
+            also.map(|e| format!(", CASE WHEN pg_backend_pid() = $2 THEN {e} END"))
+                .unwrap_or_default()
+        );
+        let int8 = tokio_postgres::types::Type::INT8;
+        let int4 = tokio_postgres::types::Type::INT4;
+        for attempt in 1..=50 {
+            let result = client
+                .query_typed_one(
+                    &sql,
+                    &[(&self.key, int8.clone()), (&self.pid, int4.clone())],
+                )
+                .await;
+            let row = result.and_then(|row| {
+                Ok((
+                    row.try_get::<_, i32>(0)?,
+                    row.try_get::<_, Option<bool>>(1)?,
+                ))
+            });
+            match row {
+                Ok((_, Some(_))) => {
+                    tracing::debug!(key = self.key, "run lock released");
+                    return;
+                }
+                Ok((pid, None)) => {
+                    tracing::warn!(
+                        key = self.key,
+                        holder_pid = self.pid,
+                        pid,
+                        attempt,
+                        "the release ran on another server session than the lock's; trying again"
+                    );
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+                Err(error) => {
+                    tracing::warn!(key = self.key, %error, "could not release the run lock; closing the connection releases it");
+                    return;
+                }
             }
         }
+        tracing::error!(
+            key = self.key,
+            holder_pid = self.pid,
+            "could not reach the server session holding the run lock; it keeps it until it \
+             closes (pg_terminate_backend it)"
+        );
     }
 }
 

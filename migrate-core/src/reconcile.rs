@@ -5,7 +5,7 @@
 
 use crate::Checksum;
 use crate::error::Error;
-use crate::history::{APPLYING, AppliedMigration, REVERTING};
+use crate::history::{APPLIED, APPLYING, AppliedMigration, BASELINED, REVERTING};
 use crate::plan::Header;
 use crate::report::{MigrationState, MigrationStatus};
 
@@ -107,6 +107,23 @@ pub(crate) fn verify(
     applied: &[AppliedMigration],
     checks: Checks,
 ) -> Result<(), Error> {
+    if let Some(row) = applied
+        .iter()
+        .find(|a| ![APPLIED, BASELINED, APPLYING, REVERTING].contains(&a.state.as_str()))
+    {
+        return Err(Error::InconsistentHistory {
+            id: row.id,
+            name: row.name.clone(),
+            state: row.state.clone(),
+            units_done: row.units_done,
+            problem: "this runner knows the states `applied`, `baselined`, `applying` and \
+                      `reverting` only, and will not guess what this one means",
+            hint: "a newer version of migrate, another tool or a manual edit wrote it: check \
+                   the schema by hand, then set the row's state to `applied` if the migration \
+                   ran in full, or delete the row if it did not, and run again"
+                .to_owned(),
+        });
+    }
     let pairs = joined(plans, applied);
     let missing: Vec<i64> = pairs
         .iter()
@@ -227,6 +244,48 @@ pub(crate) fn up_work(
     Ok(work)
 }
 
+/// Refuses a migration that `work` would resume (a row `applying` or `reverting`)
+/// when that direction runs in one transaction: such a migration commits its changes
+/// and its row together and is never recorded half done, so the row was not written
+/// by this runner and resuming it would run statements whose effects may be there.
+/// `transactional(index)` tells whether the direction of the plan at that index runs
+/// in one transaction.
+pub(crate) fn check_resumable(
+    plans: &[Header],
+    applied: &[AppliedMigration],
+    work: &[Work],
+    table: &str,
+    mut transactional: impl FnMut(usize) -> Result<bool, Error>,
+) -> Result<(), Error> {
+    for w in work.iter().filter(|w| w.has_row) {
+        let Some(plan) = plans.get(w.index) else {
+            continue;
+        };
+        let Some(row) = applied.iter().find(|a| a.id == plan.id) else {
+            continue;
+        };
+        if !transactional(w.index)? {
+            continue;
+        }
+        let id = row.id;
+        return Err(Error::InconsistentHistory {
+            id,
+            name: row.name.clone(),
+            state: row.state.clone(),
+            units_done: row.units_done,
+            problem: "this migration runs in one transaction, which commits its changes and its \
+                      row together: it is never recorded half done, so running it again could \
+                      repeat what is already there",
+            hint: format!(
+                "look at the schema: if the migration's changes are there, mark it done \
+                 (UPDATE {table} SET state = 'applied' WHERE id = {id}); if they are not, \
+                 delete the row (DELETE FROM {table} WHERE id = {id}); then run again"
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// The migrations `down` reverts, newest first. Refuses an irreversible one in the
 /// range and a half-applied one.
 pub(crate) fn down_work(
@@ -292,12 +351,13 @@ pub(crate) fn status(plans: &[Header], applied: &[AppliedMigration]) -> Vec<Migr
                 let same = row.has_checksum(&plan.checksum);
                 let state = if !same {
                     MigrationState::Modified
-                } else if row.state == APPLYING || row.state == REVERTING {
-                    MigrationState::Incomplete
-                } else if row.state == crate::history::BASELINED {
+                } else if row.state == APPLIED {
+                    MigrationState::Applied
+                } else if row.state == BASELINED {
                     MigrationState::Baselined
                 } else {
-                    MigrationState::Applied
+                    // applying, reverting, or a state this runner does not know.
+                    MigrationState::Incomplete
                 };
                 MigrationStatus {
                     id: plan.id,
@@ -434,6 +494,22 @@ mod tests {
             up_work(&plans, &applied, Target::To(7)),
             Err(Error::UnknownTarget { id: 7 })
         ));
+    }
+
+    #[test]
+    fn a_row_in_an_unknown_state_is_refused_and_not_shown_as_applied() {
+        let plans = [header(1), header(2)];
+        let applied = [row(1, APPLIED), row(2, "frozen")];
+        assert!(matches!(
+            verify(&plans, &applied, ALL),
+            Err(Error::InconsistentHistory { id: 2, state, .. }) if state == "frozen"
+        ));
+        let states: Vec<MigrationState> =
+            status(&plans, &applied).iter().map(|s| s.state).collect();
+        assert_eq!(
+            states,
+            [MigrationState::Applied, MigrationState::Incomplete]
+        );
     }
 
     #[test]

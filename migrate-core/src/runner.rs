@@ -44,11 +44,11 @@ use tokio_postgres::{Client, SimpleQueryMessage};
 
 use crate::backfill::{next_batch_size, resolve_key};
 use crate::db_error::DbError;
-use crate::error::{Error, StatementFailure};
+use crate::error::{ConnectionLost, Error, LostMigration, LostState, StatementFailure};
 use crate::history::{AppliedMigration, HistoryTable};
 use crate::ident::ObjectName;
 use crate::lint::{self, Finding};
-use crate::lock::{self, RunLock};
+use crate::lock::{self, RunLock, Try};
 use crate::options::MigratorOptions;
 use crate::plan::{Direction, Header, MigrationPlan, Statement, Unit};
 use crate::preflight;
@@ -122,7 +122,24 @@ enum Operation {
 struct SessionInfo {
     database: String,
     table_exists: bool,
+    /// The server session's pid (each try for the lock checks it still runs there).
+    pid: i32,
+    /// Whether the session setup set `client_connection_check_interval` (restored
+    /// when the lock is released).
+    set_check_interval: bool,
 }
+
+/// The session setup: `client_connection_check_interval = 1s` (PostgreSQL 14+), so a
+/// server session whose client died (a killed CLI) stops within a second instead of
+/// running on (a concurrent index build, a sleep) with the run lock held. Set only
+/// when the server has the setting and the session left it at `0` (a value the caller
+/// set is kept); `true` when it was set.
+const SET_CHECK_INTERVAL: &str = "CASE WHEN current_setting('client_connection_check_interval', true) = '0' \
+     THEN set_config('client_connection_check_interval', '1s', false) IS NOT NULL ELSE false END";
+
+/// Restores what [`SET_CHECK_INTERVAL`] set, with the release of the lock.
+const RESET_CHECK_INTERVAL: &str =
+    "set_config('client_connection_check_interval', '0', false) IS NOT NULL";
 
 /// The runner's session as the server sees it.
 #[derive(Clone, Copy, Debug)]
@@ -272,6 +289,7 @@ impl Migrator {
         let applied = self.read_history_unlocked(client).await?;
         self.verify(&applied, true)?;
         let work = reconcile::up_work(&self.headers, &applied, target)?;
+        self.check_resumable(&applied, &work, RunDirection::Up)?;
         self.planned(&work, RunDirection::Up)
     }
 
@@ -284,6 +302,7 @@ impl Migrator {
         let applied = self.read_history_unlocked(client).await?;
         self.verify(&applied, false)?;
         let work = reconcile::down_work(&self.headers, &applied, target)?;
+        self.check_resumable(&applied, &work, RunDirection::Down)?;
         self.planned(&work, RunDirection::Down)
     }
 
@@ -304,6 +323,20 @@ impl Migrator {
             });
         }
         Ok(out)
+    }
+
+    /// Refuses to resume a migration recorded half done whose direction runs in one
+    /// transaction (see [`reconcile::check_resumable`]).
+    fn check_resumable(
+        &self,
+        applied: &[AppliedMigration],
+        work: &[Work],
+        direction: RunDirection,
+    ) -> Result<(), Error> {
+        reconcile::check_resumable(&self.headers, applied, work, self.history.name(), |index| {
+            Ok(direction_of(self.plan_at(index)?, direction)
+                .is_some_and(Direction::is_transactional))
+        })
     }
 
     fn verify(&self, applied: &[AppliedMigration], up: bool) -> Result<(), Error> {
@@ -337,14 +370,18 @@ impl Migrator {
         }
     }
 
-    /// What every run needs before the lock, and no more: each catalog function costs
-    /// a fresh session a lookup (this query: ~0.5 ms, against ~0.8 ms with the pid,
-    /// the server version and the schema, which are asked for only when needed).
+    /// What every run needs before the lock, and no more, and the session's setup (in
+    /// the same round trip): each catalog function costs a fresh session a lookup, so
+    /// the server version and the schema are asked for only when needed. The pid is
+    /// what the lock's tries check to see a transaction pooler.
     async fn session_info(&self, client: &Client) -> Result<SessionInfo, Error> {
         const CONTEXT: &str = "reading the session's facts";
         let row = client
             .query_typed_one(
-                "SELECT current_database()::text, to_regclass($1) IS NOT NULL",
+                &format!(
+                    "SELECT current_database()::text, to_regclass($1) IS NOT NULL, \
+                     pg_backend_pid(), {SET_CHECK_INTERVAL}"
+                ),
                 &[(&self.history.name(), Type::TEXT)],
             )
             .await
@@ -352,6 +389,8 @@ impl Migrator {
         Ok(SessionInfo {
             database: row.try_get(0).map_err(Error::pg(CONTEXT))?,
             table_exists: row.try_get(1).map_err(Error::pg(CONTEXT))?,
+            pid: row.try_get(2).map_err(Error::pg(CONTEXT))?,
+            set_check_interval: row.try_get(3).map_err(Error::pg(CONTEXT))?,
         })
     }
 
@@ -364,28 +403,48 @@ impl Migrator {
         // round trip: the server runs them in order, so when the try took the lock the
         // rows were read under it. (Only when the table exists: a read of a missing
         // table would leave an error in the server's log.)
+        // The try checks, in the same statement, that it runs on the server session
+        // seen above: behind a transaction pooler it may not, and then it takes nothing.
+        let reset = info.set_check_interval.then_some(RESET_CHECK_INTERVAL);
         let mut prefetched = None;
         let first = if info.table_exists {
-            let (lock, rows) =
-                tokio::join!(RunLock::try_take(client, key), self.history.read(client));
+            let (lock, rows) = tokio::join!(
+                RunLock::try_take(client, key, info.pid),
+                self.history.read(client)
+            );
             let lock = lock?;
-            if lock.is_some() {
+            if matches!(lock, Try::Taken(_)) {
                 prefetched = Some(rows);
             }
             lock
         } else {
-            RunLock::try_take(client, key).await?
+            RunLock::try_take(client, key, info.pid).await?
         };
         let lock = match first {
-            Some(lock) => lock,
-            None => {
+            Try::Taken(lock) => lock,
+            Try::OtherSession(second_pid) => {
+                tracing::error!(
+                    first_pid = info.pid,
+                    second_pid,
+                    "transaction-mode pooler detected; refusing"
+                );
+                return Err(Error::TransactionPooler {
+                    first_pid: info.pid,
+                    second_pid,
+                    applied: Box::default(),
+                });
+            }
+            Try::Busy => {
                 let options = &self.options;
-                RunLock::acquire(client, key, options.lock_wait, options.lock_poll).await?
+                RunLock::acquire(client, key, info.pid, options.lock_wait, options.lock_poll)
+                    .await?
             }
         };
         let mut run = Run {
             migrator: self,
             client,
+            session_pid: info.pid,
+            units_recorded: 0,
             backend: tokio::sync::OnceCell::new(),
             monitor: Monitor::new(self.options.monitor.clone()),
             cursors: Vec::new(),
@@ -395,9 +454,12 @@ impl Migrator {
                 ..Report::default()
             },
         };
-        let result = run.operate(operation, &info, prefetched).await;
+        let result = run
+            .operate(operation, &info, prefetched)
+            .await
+            .map_err(|error| run.lost(error, None));
         run.flush().await;
-        lock.release(client).await;
+        lock.release(client, reset).await;
         result.map(|()| run.report)
     }
 }
@@ -413,6 +475,10 @@ fn direction_of(plan: &MigrationPlan, direction: RunDirection) -> Option<&Direct
 struct Run<'a> {
     migrator: &'a Migrator,
     client: &'a Client,
+    /// The server session the run lock was taken on.
+    session_pid: i32,
+    /// Units of the running non-transactional migration recorded as done.
+    units_recorded: usize,
     /// The session's pid and server version, asked for the first time they are needed
     /// (never by a run with nothing to do).
     backend: tokio::sync::OnceCell<Backend>,
@@ -422,6 +488,46 @@ struct Run<'a> {
     /// Whether a commit without a flush may have happened (see `flush`).
     unflushed: AtomicBool,
     report: Report,
+}
+
+/// Marks the error of a failed [guard](guard_sql), followed by the pid it ran on.
+const GUARD_MARKER: &str = "migrate guard: server session ";
+
+/// A statement that fails (`22P02`, its message holding [`GUARD_MARKER`] and the pid
+/// it ran on) unless it runs on server session `pid`, the one holding the run lock.
+/// Every message of a run that changes something starts with it (inside the
+/// transaction, when the message has one), so that behind a transaction pooler a
+/// transaction handed to another server session changes nothing. A statement that
+/// runs alone (`CREATE INDEX CONCURRENTLY`) cannot share its message; the guarded
+/// message that sets its timeouts goes just before it.
+fn guard_sql(pid: i32) -> String {
+    format!(
+        "SELECT (CASE WHEN pg_backend_pid() = {pid} THEN '0' \
+         ELSE '{GUARD_MARKER}' || pg_backend_pid() END)::int"
+    )
+}
+
+/// The pid a failed guard ran on, when this error is one.
+fn guard_pid(db: &DbError) -> Option<i32> {
+    let (_, rest) = db.message.split_once(GUARD_MARKER)?;
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+/// What the runner does while it sends a migration's transaction.
+const RUNNING: &str = "running a migration";
+/// What the runner does while it sends a statement that runs alone.
+const RUNNING_ALONE: &str = "running a migration's statement that runs alone";
+
+/// Whether the server ended the session with this error: severity `FATAL` or
+/// `PANIC`, or an operator intervention (class `57P`: terminated, shut down, crash).
+fn is_fatal(db: &DbError) -> bool {
+    db.severity == "FATAL" || db.severity == "PANIC" || db.code.starts_with("57P")
+}
+
+/// Whether a driver error means the connection is gone.
+fn is_lost(error: &tokio_postgres::Error) -> bool {
+    error.is_closed() || DbError::from_driver(error).is_some_and(|db| is_fatal(&db))
 }
 
 /// How a failed message ended.
@@ -614,6 +720,9 @@ impl Run<'_> {
                 })
             })
             .await?;
+        if backend.pid != self.session_pid {
+            return Err(self.pooled(backend.pid));
+        }
         Ok(*backend)
     }
 
@@ -633,11 +742,31 @@ impl Run<'_> {
         self.batch(&sql, CONTEXT).await
     }
 
+    /// Sends `sql` as one message, behind the [guard](guard_sql): a change made by
+    /// the run happens on the session holding the run lock or not at all.
     async fn batch(&self, sql: &str, context: &'static str) -> Result<(), Error> {
-        self.client
-            .batch_execute(sql)
-            .await
-            .map_err(Error::pg(context))
+        let guarded = format!("{};\n{sql}", guard_sql(self.session_pid));
+        match self.client.batch_execute(&guarded).await {
+            Ok(()) => Ok(()),
+            Err(source) => match DbError::from_driver(&source).and_then(|db| guard_pid(&db)) {
+                Some(second_pid) => Err(self.pooled(second_pid)),
+                None => Err(Error::Postgres { context, source }),
+            },
+        }
+    }
+
+    /// The run's transactions moved to another server session (a transaction pooler).
+    fn pooled(&self, second_pid: i32) -> Error {
+        tracing::error!(
+            first_pid = self.session_pid,
+            second_pid,
+            "a transaction ran on another server session than the run lock's; stopping"
+        );
+        Error::TransactionPooler {
+            first_pid: self.session_pid,
+            second_pid,
+            applied: Box::new(self.report.clone()),
+        }
     }
 
     /// `prefetched`: the history as read together with the lock's first try.
@@ -674,6 +803,8 @@ impl Run<'_> {
                 self.migrator.verify(&applied, true)?;
                 let work = reconcile::up_work(self.headers(), &applied, target)?;
                 self.plan_work(&work)?;
+                self.migrator
+                    .check_resumable(&applied, &work, RunDirection::Up)?;
                 self.lint_gate(&work)?;
                 self.preflight(&work, RunDirection::Up).await?;
                 self.live_preflight(&[(&work, RunDirection::Up)]).await?;
@@ -685,6 +816,8 @@ impl Run<'_> {
                 self.migrator.verify(&applied, false)?;
                 let work = reconcile::down_work(self.headers(), &applied, target)?;
                 self.plan_work(&work)?;
+                self.migrator
+                    .check_resumable(&applied, &work, RunDirection::Down)?;
                 self.preflight(&work, RunDirection::Down).await?;
                 self.live_preflight(&[(&work, RunDirection::Down)]).await?;
                 for w in work {
@@ -695,6 +828,8 @@ impl Run<'_> {
                 self.migrator.verify(&applied, false)?;
                 let work = reconcile::down_work(self.headers(), &applied, DownTarget::Steps(1))?;
                 self.plan_work(&work)?;
+                self.migrator
+                    .check_resumable(&applied, &work, RunDirection::Down)?;
                 self.preflight(&work, RunDirection::Down).await?;
                 let again: Vec<Work> = work
                     .iter()
@@ -881,7 +1016,69 @@ impl Run<'_> {
         Ok(())
     }
 
+    /// Runs one migration; a lost connection is reported with the migration and the
+    /// state it was left in.
     async fn run_one(&mut self, work: Work, direction: RunDirection) -> Result<(), Error> {
+        self.units_recorded = if work.has_row { work.resume_from } else { 0 };
+        let plan = self.migrator.plan_at(work.index)?;
+        match self.run_one_inner(work, direction).await {
+            Ok(()) => Ok(()),
+            Err(error) => {
+                let state = match direction_of(plan, direction) {
+                    Some(dir) if !dir.is_transactional() => LostState::Resumable {
+                        units_done: self.units_recorded,
+                    },
+                    _ => LostState::RolledBack,
+                };
+                let migration = LostMigration {
+                    id: plan.id,
+                    name: plan.name.to_owned(),
+                    direction,
+                    state,
+                };
+                Err(self.lost(error, Some(migration)))
+            }
+        }
+    }
+
+    /// Turns an error that is a lost connection (closed, or ended by the server with
+    /// a `FATAL` error) into [`Error::ConnectionLost`], with the migration that was
+    /// running and what the run did before; other errors pass through.
+    fn lost(&self, error: Error, migration: Option<LostMigration>) -> Error {
+        let mut lost = match error {
+            Error::ConnectionLost(lost) => lost,
+            Error::Postgres { context, source } if is_lost(&source) => Box::new(ConnectionLost {
+                context,
+                reason: DbError::from_driver(&source),
+                migration: None,
+                applied: Report::default(),
+            }),
+            Error::Statement(failure) if is_fatal(&failure.db) => Box::new(ConnectionLost {
+                context: RUNNING,
+                reason: Some(failure.db),
+                migration: None,
+                applied: Report::default(),
+            }),
+            other => return other,
+        };
+        if lost.migration.is_none() {
+            lost.migration = migration.map(|mut m| {
+                // Lost while the message with its COMMIT was on its way, without a word
+                // from the server: it may have committed.
+                if m.state == LostState::RolledBack
+                    && lost.reason.is_none()
+                    && lost.context == RUNNING
+                {
+                    m.state = LostState::CommitUnknown;
+                }
+                m
+            });
+        }
+        lost.applied = self.report.clone();
+        Error::ConnectionLost(lost)
+    }
+
+    async fn run_one_inner(&mut self, work: Work, direction: RunDirection) -> Result<(), Error> {
         let plan = self.migrator.plan_at(work.index)?;
         let Some(dir) = direction_of(plan, direction) else {
             return Err(Error::Irreversible {
@@ -974,6 +1171,7 @@ impl Run<'_> {
                     let statements: Vec<&Statement> = statements.iter().collect();
                     self.transaction(plan, direction, &statements, offset, &progress, run)
                         .await?;
+                    self.units_recorded = k + 1;
                 }
                 Unit::Alone(statement) => {
                     let leaf = dir
@@ -1004,6 +1202,7 @@ impl Run<'_> {
                         }
                     }
                     self.batch(&progress, "recording a unit's progress").await?;
+                    self.units_recorded = k + 1;
                 }
             }
             run.statements += unit.statements().len();
@@ -1064,6 +1263,7 @@ impl Run<'_> {
         for (attempt, lock_timeout) in ladder.iter().copied().enumerate() {
             let mut message = Message::new();
             message.setting("BEGIN");
+            message.setting(&guard_sql(self.session_pid));
             // Durability comes from the flush at the end of the run (see `flush`).
             message.setting("SET LOCAL synchronous_commit = off");
             if let Some(timeout) = lock_timeout {
@@ -1104,16 +1304,32 @@ impl Run<'_> {
                 }
                 Err(SendError::Driver(source)) => {
                     return Err(Error::Postgres {
-                        context: "running a migration",
+                        context: RUNNING,
                         source,
                     });
+                }
+                Err(SendError::Db { db, .. }) if is_fatal(&db) || self.client.is_closed() => {
+                    // The server ended the session: it rolled the transaction back.
+                    return Err(Error::ConnectionLost(Box::new(ConnectionLost {
+                        context: RUNNING,
+                        reason: Some(*db),
+                        migration: None,
+                        applied: Report::default(),
+                    })));
                 }
                 Err(SendError::Db { completed, db }) => (completed, *db),
             };
             // The transaction is aborted (or, after a failed COMMIT, already gone):
             // end it before anything else.
-            self.batch("ROLLBACK", "rolling back a failed migration")
-                .await?;
+            // Not guarded: a failed transaction keeps its server session, and a guard
+            // before the ROLLBACK would fail in it and skip the ROLLBACK.
+            self.client
+                .batch_execute("ROLLBACK")
+                .await
+                .map_err(Error::pg("rolling back a failed migration"))?;
+            if let Some(second_pid) = guard_pid(&db) {
+                return Err(self.pooled(second_pid));
+            }
             let found = message.failed_piece(completed, db.position);
             let piece = found.and_then(|i| message.pieces.get(i));
             let index = found.unwrap_or(0);
@@ -1438,6 +1654,16 @@ impl Run<'_> {
         self.batch(&set, "setting the concurrent timeout profile")
             .await?;
         let result = send(self.client, sql).await;
+        if let Err(SendError::Db { db, .. }) = &result
+            && (is_fatal(db) || self.client.is_closed())
+        {
+            return Err(Error::ConnectionLost(Box::new(ConnectionLost {
+                context: RUNNING_ALONE,
+                reason: Some((**db).clone()),
+                migration: None,
+                applied: Report::default(),
+            })));
+        }
         self.batch(
             "RESET lock_timeout; RESET statement_timeout",
             "resetting the timeouts",
@@ -1446,7 +1672,7 @@ impl Run<'_> {
         match result {
             Ok(_) => Ok(()),
             Err(SendError::Driver(source)) => Err(Error::Postgres {
-                context: "running a migration",
+                context: RUNNING_ALONE,
                 source,
             }),
             Err(SendError::Db { db, .. }) => {

@@ -57,6 +57,43 @@ fn kill(mut victim: Victim) {
     assert!(!status.success());
 }
 
+/// The dead victim's server session ends promptly (the runner set
+/// `client_connection_check_interval` on it), not when its 30 s sleep is over: it no
+/// longer runs, and its run lock is free.
+async fn assert_session_ends_promptly(db: &TestDb) {
+    let watcher = db.connect().await.unwrap();
+    let start = Instant::now();
+    loop {
+        let left = int(
+            &watcher,
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'migrate_victim' \
+             AND datname = current_database()",
+        )
+        .await
+        .unwrap();
+        if left == 0 {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "the killed runner's session still runs {:?} after the kill",
+            start.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        int(
+            &watcher,
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' \
+             AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        )
+        .await
+        .unwrap(),
+        0,
+        "the run lock is still held"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_during_a_transactional_migration_then_rerun_converges() {
     let db = TestDb::create().await.unwrap();
@@ -65,6 +102,7 @@ async fn killed_during_a_transactional_migration_then_rerun_converges() {
     // Migration 1 is committed; 2 is sleeping inside its transaction.
     assert_eq!(history_ids(&c0, "migrate_history").await.unwrap(), [1]);
     kill(victim);
+    assert_session_ends_promptly(&db).await;
 
     let mut c = db.connect().await.unwrap();
     let m = Migrator::new(
@@ -72,8 +110,8 @@ async fn killed_during_a_transactional_migration_then_rerun_converges() {
         MigratorOptions::new(),
     )
     .unwrap();
-    // The dead runner's session still holds the run lock until the server notices; the
-    // rerun waits for it, then finds 2 not applied (its transaction rolled back).
+    // The dead runner's session is gone with its lock; the rerun finds 2 not applied
+    // (its transaction rolled back).
     let report = m.up(&mut c, Target::Latest).await.unwrap();
     assert_eq!(report.ids(), [2, 3]);
     assert_eq!(history_ids(&c, "migrate_history").await.unwrap(), [1, 2, 3]);
@@ -110,6 +148,7 @@ async fn killed_between_units_of_a_non_transactional_migration_then_resumed() {
         "applying:1"
     );
     kill(victim);
+    assert_session_ends_promptly(&db).await;
 
     let mut c = db.connect().await.unwrap();
     let m = Migrator::new(

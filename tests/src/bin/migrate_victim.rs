@@ -2,9 +2,9 @@
 //! applies a fixture set whose slow unit sleeps 30 s (its connection sets
 //! `migrate_test.sleep`), so a test can SIGKILL it in the middle.
 //!
-//! Its connection also sets `client_connection_check_interval`, so the server notices
-//! the dead client during the sleep and rolls its transaction back (the recommended
-//! setting for migration runners on PostgreSQL 14+).
+//! It sets nothing else on its connection: the runner itself sets
+//! `client_connection_check_interval`, so the server notices the dead client during
+//! the sleep and ends its session (and its transaction and run lock) within a second.
 
 use std::process::ExitCode;
 
@@ -29,7 +29,7 @@ async fn run() -> Result<(), migrate_tests::HarnessError> {
     };
     let mut config = TestDb::config_for(&database)?;
     config.application_name("migrate_victim");
-    config.options("-c migrate_test.sleep=30 -c client_connection_check_interval=200ms");
+    config.options("-c migrate_test.sleep=30");
     let mut client = migrate_core::connect(&config).await?;
     let migrator = Migrator::new(&set, MigratorOptions::new())?;
     migrator.up(&mut client, Target::Latest).await?;
