@@ -263,7 +263,7 @@ fn weird_names(m: &mut Migration) {
         .include([r#"Col"Quote"#]);
     m.add_column(table, r#"Ref"Col"#, Integer)
         .references(table, r#"Col"Quote"#);
-    m.add_foreign_key(r#"Odd"Fk"#, table, [r#"Ref"Col"#], table, [r#"Col"Quote"#])
+    m.add_foreign_key(table, r#"Odd"Fk"#, [r#"Ref"Col"#], table, [r#"Col"Quote"#])
         .not_valid();
     m.validate_constraint(table, r#"Odd"Fk"#);
     m.rename_index(("My Schema", r#"Odd"Idx"#), r#"Renamed"Idx"#);
@@ -465,8 +465,8 @@ fn indexes_of_every_shape() {
 
 fn constraints_not_valid(m: &mut Migration) {
     m.add_foreign_key(
-        "posts_author_fk",
         "app.posts",
+        "posts_author_fk",
         ["author_id"],
         "app.users",
         ["id"],
@@ -475,17 +475,17 @@ fn constraints_not_valid(m: &mut Migration) {
     .not_valid();
     m.validate_constraint("app.posts", "posts_author_fk");
     m.add_check(
-        "posts_title_len",
         "app.posts",
+        "posts_title_len",
         Expr::cust("char_length(title) <= 200"),
     )
     .not_valid();
     m.validate_constraint("app.posts", "posts_title_len");
     // (`not_valid` on a unique constraint is refused by the plan: see plan.rs tests.)
-    m.add_unique("posts_slug_key", "app.posts", ["slug"]);
+    m.add_unique("app.posts", "posts_slug_key", ["slug"]);
     m.add_foreign_key(
-        "posts_editor_fk",
         "app.posts",
+        "posts_editor_fk",
         ["editor_id", "org_id"],
         "app.users",
         ["id", "org_id"],
@@ -523,17 +523,17 @@ fn constraints_not_valid_then_validated() {
 
 fn drops_with_definitions(m: &mut Migration) {
     m.drop_foreign_key_with(
-        "posts_author_fk",
         "app.posts",
+        "posts_author_fk",
         ["author_id"],
         "app.users",
         ["id"],
     )
     .on_delete(ReferentialAction::Cascade);
-    m.drop_unique_with("posts_slug_key", "app.posts", ["slug"]);
+    m.drop_unique_with("app.posts", "posts_slug_key", ["slug"]);
     m.drop_check_with(
-        "posts_title_len",
         "app.posts",
+        "posts_title_len",
         Expr::cust("char_length(title) <= 200"),
     );
     m.drop_index_with("posts_slug_idx", "app.posts", ["slug"])
@@ -841,7 +841,7 @@ fn paired(m: &mut Migration) {
             up.drop_constraint("app.users", "users_age_check");
         },
         |down| {
-            down.add_check("users_age_check", "app.users", Expr::col("age").gte(0));
+            down.add_check("app.users", "users_age_check", Expr::col("age").gte(0));
         },
     );
     m.reversible(
