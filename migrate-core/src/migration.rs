@@ -58,7 +58,8 @@ pub struct Recorded {
 ///   `drop_index(name)` and `rename_index(from, to)` need no table.
 ///
 /// Table and object names are both strings, so the compiler cannot catch a swap:
-/// the golden SQL tests and `migrate plan` show what a migration renders.
+/// `migrate sql ID` and [`plan::preview`](crate::plan::preview) show what a
+/// migration renders.
 ///
 /// ```
 /// use migrate_core::prelude::*;
