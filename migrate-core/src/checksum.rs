@@ -4,13 +4,25 @@
 //! compact JSON produced by their `serde::Serialize` derives: field order is
 //! declaration order, enum variants are named, and an expression stands as its
 //! rendered PostgreSQL text. The SQL the steps render to is NOT hashed, so a change of
-//! formatting in sea-query does not mark applied migrations as modified (an
-//! expression's own text aside). Settings (timeouts) and the down are not hashed:
-//! changing them does not change what the migration did.
+//! formatting in `render.rs` does not mark applied migrations as modified. Settings
+//! (timeouts) and the down are not hashed: changing them does not change what the
+//! migration did.
+//!
+//! Expressions are the exception: they are hashed as sea-query prints them, so a
+//! sea-query release that prints one differently changes the checksum of every
+//! migration holding it (the README's "Checksums" section tells users what to do).
+//! A structural encoding of our own was considered and left out: `sea_query::Expr` is
+//! `#[non_exhaustive]` (as are its operators and functions), a `CASE` keeps its parts
+//! private (sea-query 1.0 has no accessors for them) and a sub-query is a whole
+//! `SELECT` statement, so any walk needs the rendered text as a fallback and would
+//! still not be independent of sea-query. It would also change the digest of every
+//! applied migration with an expression (a literal default is one), for no complete
+//! gain.
 //!
 //! Rule for maintainers: a field added to a step must be skipped from the encoding
 //! when it holds its default (`#[serde(skip_serializing_if = ..)]`), so every existing
-//! checksum stays the same. The pinned digest in the tests guards this.
+//! checksum stays the same. The pinned digests of every golden and example migration
+//! (`tests/tests/golden_sql.rs`, `examples/blog/tests/checksums.rs`) guard this.
 
 use std::cell::RefCell;
 use std::fmt;

@@ -12,7 +12,8 @@ use serde::{Serialize, Serializer};
 /// ```
 ///
 /// For the canonical encoding behind checksums an expression stands as its rendered
-/// PostgreSQL text (see the `checksum` module).
+/// PostgreSQL text (see the `checksum` module): a sea-query release that prints an
+/// expression differently changes the checksum of the migrations that hold it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SqlExpr(pub(crate) sea_query::Expr);
 

@@ -452,7 +452,7 @@ mod tests {
 
         fn planned_online(m: &mut Migration) {
             m.add_column("posts", "editor_id", BigInt);
-            m.add_foreign_key("fk", "posts", ["editor_id"], "users", ["id"]);
+            m.add_foreign_key("posts", "fk", ["editor_id"], "users", ["id"]);
             m.set_not_null("posts", "editor_id");
         }
         assert_eq!(rules(planned_online), []);

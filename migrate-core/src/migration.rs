@@ -37,6 +37,30 @@ pub struct Recorded {
 /// automatic inverse, checked by the compiler) or [`Manual`]. The `#[migration]`
 /// attribute chooses it; users write `m: &mut Migration`.
 ///
+/// # Argument order
+///
+/// One rule for every method: **what a name lives in comes before the name.**
+///
+/// - Columns and constraints are named within their table (PostgreSQL addresses
+///   them as `ALTER TABLE table .. column/constraint`), so the table comes first,
+///   then the column or constraint, then its definition:
+///   `add_column(table, column, type)`, `rename_column(table, from, to)`,
+///   `add_foreign_key(table, name, columns, ref_table, ref_columns)`,
+///   `add_unique(table, name, columns)`, `add_check(table, name, check)`,
+///   `validate_constraint(table, name)`, `drop_constraint(table, name)`,
+///   `rename_constraint(table, from, to)`, and the `drop_*_with` forms alike.
+/// - Enum values are named within their enum: `add_enum_value(enum, value)`,
+///   `rename_enum_value(enum, from, to)`.
+/// - Tables, indexes, enums, schemas and extensions have names of their own in a
+///   schema (qualify them as `"schema.name"`), so their name comes first. An index's
+///   table is part of its definition and follows the name, as in
+///   `CREATE INDEX name ON table`: `create_index(name, table, columns)`;
+///   `drop_index(name)` and `rename_index(from, to)` need no table.
+///
+/// Table and object names are both strings, so the compiler cannot catch a swap:
+/// `migrate sql ID` and [`plan::preview`](crate::plan::preview) show what a
+/// migration renders.
+///
 /// ```
 /// use migrate_core::prelude::*;
 ///
@@ -514,8 +538,8 @@ impl<M: Mode> Migration<M> {
     /// later with [`validate_constraint`](Self::validate_constraint).
     pub fn add_foreign_key(
         &mut self,
-        name: impl Into<Ident>,
         table: impl Into<ObjectName>,
+        name: impl Into<Ident>,
         columns: impl IntoIterator<Item = impl Into<Ident>>,
         ref_table: impl Into<ObjectName>,
         ref_columns: impl IntoIterator<Item = impl Into<Ident>>,
@@ -527,8 +551,8 @@ impl<M: Mode> Migration<M> {
     /// `ALTER TABLE .. ADD CONSTRAINT .. UNIQUE (..)`.
     pub fn add_unique(
         &mut self,
-        name: impl Into<Ident>,
         table: impl Into<ObjectName>,
+        name: impl Into<Ident>,
         columns: impl IntoIterator<Item = impl Into<Ident>>,
     ) -> ConstraintBuilder<'_> {
         let kind = ConstraintKind::Unique(idents(columns));
@@ -538,8 +562,8 @@ impl<M: Mode> Migration<M> {
     /// `ALTER TABLE .. ADD CONSTRAINT .. CHECK (..)`.
     pub fn add_check(
         &mut self,
-        name: impl Into<Ident>,
         table: impl Into<ObjectName>,
+        name: impl Into<Ident>,
         check: impl Into<SqlExpr>,
     ) -> ConstraintBuilder<'_> {
         let kind = ConstraintKind::Check(check.into());
@@ -584,8 +608,8 @@ impl<M: Mode> Migration<M> {
     /// down can re-add it.
     pub fn drop_foreign_key_with(
         &mut self,
-        name: impl Into<Ident>,
         table: impl Into<ObjectName>,
+        name: impl Into<Ident>,
         columns: impl IntoIterator<Item = impl Into<Ident>>,
         ref_table: impl Into<ObjectName>,
         ref_columns: impl IntoIterator<Item = impl Into<Ident>>,
@@ -597,8 +621,8 @@ impl<M: Mode> Migration<M> {
     /// `ALTER TABLE .. DROP CONSTRAINT ..` of a unique constraint, with its columns.
     pub fn drop_unique_with(
         &mut self,
-        name: impl Into<Ident>,
         table: impl Into<ObjectName>,
+        name: impl Into<Ident>,
         columns: impl IntoIterator<Item = impl Into<Ident>>,
     ) -> ConstraintBuilder<'_> {
         let kind = ConstraintKind::Unique(idents(columns));
@@ -608,8 +632,8 @@ impl<M: Mode> Migration<M> {
     /// `ALTER TABLE .. DROP CONSTRAINT ..` of a check constraint, with its expression.
     pub fn drop_check_with(
         &mut self,
-        name: impl Into<Ident>,
         table: impl Into<ObjectName>,
+        name: impl Into<Ident>,
         check: impl Into<SqlExpr>,
     ) -> ConstraintBuilder<'_> {
         let kind = ConstraintKind::Check(check.into());

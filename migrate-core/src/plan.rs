@@ -830,7 +830,7 @@ mod tests {
     #[test]
     fn not_valid_is_refused_where_postgres_ignores_it() {
         fn unique(m: &mut Migration) {
-            m.add_unique("users_email_key", "users", ["email"])
+            m.add_unique("users", "users_email_key", ["email"])
                 .not_valid();
         }
         assert!(problems(unique)[0].contains("foreign keys and checks only"));
@@ -844,7 +844,7 @@ mod tests {
         assert!(problems(in_create_table)[0].contains("create_table"));
 
         fn fk(m: &mut Migration) {
-            m.add_foreign_key("fk", "posts", ["user_id"], "users", ["id"])
+            m.add_foreign_key("posts", "fk", ["user_id"], "users", ["id"])
                 .not_valid();
         }
         assert!(preview(fk).is_ok());
@@ -905,7 +905,7 @@ mod tests {
     fn constraints_on_existing_tables_are_validated_in_their_own_transaction() {
         fn fk(m: &mut Migration) {
             m.add_column("posts", "editor_id", BigInt);
-            m.add_foreign_key("posts_editor_fk", "posts", ["editor_id"], "users", ["id"]);
+            m.add_foreign_key("posts", "posts_editor_fk", ["editor_id"], "users", ["id"]);
             m.add_column("posts", "x", Text);
         }
         let plan = preview(fk).unwrap();
@@ -931,7 +931,7 @@ mod tests {
             m.create_table("t", |t| {
                 t.column("a", BigInt);
             });
-            m.add_check("t_a_positive", "t", Expr::col("a").gt(0));
+            m.add_check("t", "t_a_positive", Expr::col("a").gt(0));
             m.set_not_null("t", "a");
         }
         let plan = preview(fresh).unwrap();

@@ -31,8 +31,8 @@ const PLAIN_NOT_NULL: &str = "ALTER TABLE users ALTER COLUMN email SET NOT NULL;
        ALTER COLUMN a_column_with_a_long_name_too SET NOT NULL";
 
 fn constraints(m: &mut Migration) {
-    m.add_foreign_key("users_manager_fk", "users", ["manager_id"], "users", ["id"]);
-    m.add_check("users_email_at", "users", Expr::cust("email LIKE '%@%'"));
+    m.add_foreign_key("users", "users_manager_fk", ["manager_id"], "users", ["id"]);
+    m.add_check("users", "users_email_at", Expr::cust("email LIKE '%@%'"));
 }
 reg!(CONSTRAINTS, 1, constraints);
 

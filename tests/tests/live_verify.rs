@@ -182,7 +182,7 @@ fn leaves_a_column(m: &mut Migration<Manual>) {
 manual!(LEAVES_COLUMN, 2, add_two_columns, leaves_a_column);
 
 fn add_unique_email(m: &mut Migration<Manual>) {
-    m.add_unique("users_email_unique", "users", ["email"]);
+    m.add_unique("users", "users_email_unique", ["email"]);
 }
 fn drops_the_wrong_constraint(m: &mut Migration<Manual>) {
     m.drop_constraint("users", "users_email_not_empty");

@@ -34,8 +34,8 @@ fn subject_index(m: &mut Migration) {
 }
 fn subject_fk(m: &mut Migration) {
     m.add_foreign_key(
-        "accounts_owner_fk",
         "accounts",
+        "accounts_owner_fk",
         ["owner_id"],
         "owners",
         ["id"],
