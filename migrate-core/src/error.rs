@@ -349,7 +349,8 @@ pub struct StatementFailure {
     pub sql: String,
     /// PostgreSQL's error fields (the position counts from the start of `sql`).
     pub db: DbError,
-    /// Earlier attempts that failed on a lock timeout or deadlock (with their blockers).
+    /// Every attempt that failed on a lock timeout or deadlock (with its blockers),
+    /// including the last one when the run gave up on a lock timeout or deadlock.
     pub retries: Vec<FailedAttempt>,
     /// What this run applied or reverted before the failure.
     pub applied: Report,
@@ -368,7 +369,13 @@ impl fmt::Display for StatementFailure {
             self.sql
         )?;
         if !self.retries.is_empty() {
-            write!(f, "\n  after {} attempts", self.retries.len() + 1)?;
+            // The last attempt is among the retries when it failed the same way.
+            let attempts = if self.db.is_retryable() {
+                self.retries.len()
+            } else {
+                self.retries.len() + 1
+            };
+            write!(f, "\n  after {attempts} attempts")?;
             if let Some(last) = self.retries.last() {
                 for b in &last.blockers {
                     write!(f, "\n  blocked by {b}")?;
@@ -663,5 +670,46 @@ mod tests {
                 .starts_with("migration 20250101_000400 (m) failed on up statement 1: "),
             "{failure}"
         );
+    }
+
+    fn failed_with(code: &str, retries: usize) -> String {
+        let attempt = |n| FailedAttempt {
+            attempt: n,
+            lock_timeout: Some(Duration::from_millis(50)),
+            code: "55P03".into(),
+            statement: 0,
+            blockers: Vec::new(),
+        };
+        StatementFailure {
+            id: 1,
+            name: "m".into(),
+            direction: RunDirection::Up,
+            statement: 0,
+            sql: "ALTER TABLE t ADD COLUMN c int".into(),
+            db: DbError {
+                code: code.into(),
+                severity: "ERROR".into(),
+                message: "failed".into(),
+                detail: None,
+                hint: None,
+                position: None,
+                context: None,
+                schema: None,
+                table: None,
+                column: None,
+                constraint: None,
+            },
+            retries: (1..=retries).map(attempt).collect(),
+            applied: Report::default(),
+        }
+        .to_string()
+    }
+
+    #[test]
+    fn attempts_are_counted_once() {
+        // A two-rung ladder that timed out twice: both attempts are in `retries`.
+        assert!(failed_with("55P03", 2).contains("after 2 attempts"));
+        // One lock timeout, then another error on the second attempt.
+        assert!(failed_with("23505", 1).contains("after 2 attempts"));
     }
 }
