@@ -32,8 +32,8 @@ use tokio_postgres::types::Type;
 
 use crate::error::Error;
 use crate::ident::Ident;
-use crate::render::quote_name;
-use crate::step::{BackfillDef, BackfillPacing};
+use crate::plan::Batches;
+use crate::step::BackfillPacing;
 
 /// How many times the initial batch size a batch may grow to.
 pub const MAX_GROWTH: u64 = 100;
@@ -76,9 +76,10 @@ pub fn next_batch_size(current: u64, elapsed: Duration, pacing: &BackfillPacing)
 /// `uuid`, `character varying(20)`...).
 pub(crate) async fn resolve_key(
     client: &Client,
-    def: &BackfillDef,
+    batches: &Batches,
 ) -> Result<Result<(Ident, String), String>, Error> {
-    let table = quote_name(&def.table);
+    let def = batches.def();
+    let table = batches.table();
     let context = "looking up a backfill's key column";
     let exists = client
         .query_typed_one(

@@ -15,12 +15,13 @@ use crate::mode::Mode;
 use crate::registry::{Down, Location, Registration};
 use crate::render;
 use crate::step::{
-    ColumnDef, ConstraintDef, ConstraintKind, IndexDef, MigrationSettings, Step, TableDef,
+    BackfillDef, ColumnDef, ConstraintDef, ConstraintKind, IndexDef, MigrationSettings, Step,
+    TableDef,
 };
 use crate::types::ColumnType;
 
 /// One SQL statement of a plan.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Statement {
     /// The SQL, one statement, without a trailing semicolon.
     pub sql: String,
@@ -28,10 +29,123 @@ pub struct Statement {
     pub step: usize,
     /// The step's name in the DSL.
     pub kind: &'static str,
+    /// How the runner executes it.
+    pub execution: Execution,
+}
+
+impl Statement {
+    /// The SQL as written into a script or a multi-statement message, without its
+    /// trailing semicolons and whitespace.
+    pub(crate) fn text(&self) -> &str {
+        render::statement_text(&self.sql)
+    }
+
+    /// What ends [`Statement::text`] in a script or a message: `;`, or `\n;` when its
+    /// last line may hold a comment.
+    pub(crate) fn terminator(&self) -> &'static str {
+        render::terminator(self.text())
+    }
+}
+
+/// How the runner executes a statement: what the plan decided, so that the runner
+/// never looks back at the steps or the renderer.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Execution {
+    /// Inside its unit's transaction ([`Unit::Transaction`]).
+    Transactional,
+    /// Alone, outside any transaction, sent as is (hand-written SQL that must not run
+    /// in a transaction).
+    Alone,
+    /// `CREATE INDEX CONCURRENTLY`, alone: skipped when the index already exists and
+    /// is valid, an invalid index left by a failed build dropped first, and the index
+    /// checked valid after the build.
+    BuildIndex {
+        /// The index, schema-qualified as its table is.
+        index: ObjectName,
+        /// Its table, quoted (for the pre-flight's invalid-index check).
+        table: String,
+    },
+    /// `DROP INDEX CONCURRENTLY`, alone: skipped when the index is already gone.
+    DropIndex {
+        /// The index.
+        index: ObjectName,
+    },
+    /// A batched backfill: a loop of keyset batches, each in its own transaction
+    /// with its cursor (see [`crate::backfill`]). The statement's SQL is the whole
+    /// `UPDATE`, as `migrate sql` prints it; the runner runs the batches instead.
+    Backfill(Box<Batches>),
+}
+
+impl Execution {
+    fn of(step: &Step) -> Self {
+        match step {
+            Step::CreateIndex(def) if def.concurrently => Self::BuildIndex {
+                index: def.qualified_name(),
+                table: render::quote_name(&def.table),
+            },
+            Step::DropIndex {
+                index,
+                concurrently: true,
+                ..
+            } => Self::DropIndex {
+                index: index.clone(),
+            },
+            Step::Backfill(def) => Self::Backfill(Box::new(Batches {
+                table: render::quote_name(&def.table),
+                def: def.clone(),
+            })),
+            step if step.transactional() => Self::Transactional,
+            _ => Self::Alone,
+        }
+    }
+}
+
+/// A backfill as the runner runs it: its definition and the SQL of its batches,
+/// rendered once the key (read from the catalog) and the cursor are known.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Batches {
+    def: BackfillDef,
+    table: String,
+}
+
+impl Batches {
+    /// The backfill.
+    pub fn def(&self) -> &BackfillDef {
+        &self.def
+    }
+
+    /// Its table, quoted.
+    pub(crate) fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// The query for the last key of the next batch of `size` rows after `cursor`
+    /// (the text of the last key done), returning it as text.
+    pub(crate) fn next_upper_sql(
+        &self,
+        key: &Ident,
+        key_type: &str,
+        cursor: Option<&str>,
+        size: u64,
+    ) -> String {
+        render::backfill_next_upper(&self.def.table, key, key_type, cursor, size)
+    }
+
+    /// One batch: the rows with `cursor < key <= upper` that match the filter.
+    pub(crate) fn batch_sql(
+        &self,
+        key: &Ident,
+        key_type: &str,
+        cursor: Option<&str>,
+        upper: &str,
+    ) -> String {
+        render::backfill_batch(&self.def, key, key_type, cursor, upper)
+    }
 }
 
 /// A unit of execution.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Unit {
     /// Statements that run in one transaction.
     Transaction(Vec<Statement>),
@@ -70,6 +184,7 @@ impl Direction {
                     sql: phase.sql,
                     step: index,
                     kind: step.kind(),
+                    execution: phase.execution,
                 };
                 match (phase.transactional, units.last_mut()) {
                     (true, Some(Unit::Transaction(open))) if !sealed && !phase.isolated => {
@@ -109,18 +224,24 @@ struct Phase {
     transactional: bool,
     /// Runs in a transaction of its own, committed before anything else runs.
     isolated: bool,
+    /// How it runs; consistent with `transactional`.
+    execution: Execution,
 }
 
 impl Phase {
+    /// The phases of a leaf step (never [`Step::Reversible`], which [`phases`]
+    /// opens).
     fn of(step: &Step) -> Vec<Phase> {
         let transactional = step.transactional();
         let isolated = matches!(step, Step::ValidateConstraint { .. });
+        let execution = Execution::of(step);
         render::step(step)
             .into_iter()
             .map(|sql| Phase {
                 sql,
                 transactional,
                 isolated,
+                execution: execution.clone(),
             })
             .collect()
     }

@@ -50,17 +50,15 @@ use crate::ident::ObjectName;
 use crate::lint::{self, Finding};
 use crate::lock::{self, RunLock, Try};
 use crate::options::MigratorOptions;
-use crate::plan::{Direction, Header, MigrationPlan, Statement, Unit};
+use crate::plan::{Batches, Direction, Execution, Header, MigrationPlan, Statement, Unit};
 use crate::preflight;
 use crate::reconcile::{self, Checks, DownTarget, Target, Work};
 use crate::registry::{Migrations, Registration};
-use crate::render::{self, quote_name};
 use crate::report::{
     BackfillRun, FailedAttempt, MigrationRun, MigrationStatus, PlannedRun, PreflightWarning,
     Report, RunDirection, SessionWarning,
 };
 use crate::retry::{Monitor, backoff};
-use crate::step::{BackfillDef, Step};
 
 /// Opens a connection without TLS and drives it on a spawned task: for embedding and
 /// tests. The connection closes (releasing any session lock) when the client drops.
@@ -602,10 +600,8 @@ impl Message {
         }
     }
 
-    /// Appends a statement, terminated so that no trailing comment swallows its `;`.
-    fn push(&mut self, sql: &str) -> Piece {
-        let sql = render::statement_text(sql);
-        let terminator = render::terminator(sql);
+    /// Appends a statement (without its semicolon), followed by its terminator.
+    fn push(&mut self, sql: &str, terminator: &str) -> Piece {
         let offset = self.chars;
         self.text.push_str(sql);
         self.text.push_str(terminator);
@@ -622,13 +618,23 @@ impl Message {
         }
     }
 
+    /// Appends a setting the runner wrote (no semicolon, no comment).
     fn setting(&mut self, sql: &str) {
-        let _ = self.push(sql);
+        let _ = self.push(sql, ";");
         self.prefix += 1;
     }
 
-    fn statement(&mut self, sql: &str) {
-        let piece = self.push(sql);
+    /// Appends a statement of the plan, terminated so that no trailing comment
+    /// swallows its `;`.
+    fn statement(&mut self, statement: &Statement) {
+        let piece = self.push(statement.text(), statement.terminator());
+        self.pieces.push(piece);
+    }
+
+    /// Appends a statement the runner wrote (bookkeeping, `COMMIT`): no semicolon,
+    /// no comment.
+    fn own(&mut self, sql: &str) {
+        let piece = self.push(sql, ";");
         self.pieces.push(piece);
     }
 
@@ -927,27 +933,23 @@ impl Run<'_> {
         Err(Error::Lint { findings })
     }
 
-    /// The statements the work will run alone as concurrent statements (not
-    /// backfills), with the step each comes from.
-    fn concurrent_steps<'p>(
+    /// How the statements the work will run alone as concurrent statements (not
+    /// backfills) execute.
+    fn concurrent_executions<'p>(
         &'p self,
         work: &[Work],
         direction: RunDirection,
-    ) -> Result<Vec<Option<&'p Step>>, Error> {
+    ) -> Result<Vec<&'p Execution>, Error> {
         let mut out = Vec::new();
         for w in work {
             let Some(dir) = direction_of(self.migrator.plan_at(w.index)?, direction) else {
                 continue;
             };
             for unit in dir.units.iter().skip(w.resume_from) {
-                if let Unit::Alone(statement) = unit {
-                    let leaf = dir
-                        .steps
-                        .get(statement.step)
-                        .and_then(|s| leaf_step(s, &statement.sql));
-                    if !matches!(leaf, Some(Step::Backfill(_))) {
-                        out.push(leaf);
-                    }
+                if let Unit::Alone(statement) = unit
+                    && !matches!(statement.execution, Execution::Backfill(_))
+                {
+                    out.push(&statement.execution);
                 }
             }
         }
@@ -961,13 +963,12 @@ impl Run<'_> {
         let mut any = false;
         let mut tables: Vec<String> = Vec::new();
         for (work, direction) in items {
-            for leaf in self.concurrent_steps(work, *direction)? {
+            for execution in self.concurrent_executions(work, *direction)? {
                 any = true;
-                if let Some(Step::CreateIndex(def)) = leaf {
-                    let table = quote_name(&def.table);
-                    if !tables.contains(&table) {
-                        tables.push(table);
-                    }
+                if let Execution::BuildIndex { table, .. } = execution
+                    && !tables.contains(table)
+                {
+                    tables.push(table.clone());
                 }
             }
         }
@@ -1003,7 +1004,7 @@ impl Run<'_> {
 
     /// Refuses concurrent builds on servers that corrupt them (PostgreSQL 14.0–14.3).
     async fn preflight(&self, work: &[Work], direction: RunDirection) -> Result<(), Error> {
-        if self.concurrent_steps(work, direction)?.is_empty() {
+        if self.concurrent_executions(work, direction)?.is_empty() {
             return Ok(());
         }
         let version = self.backend().await?.server_version;
@@ -1174,11 +1175,7 @@ impl Run<'_> {
                     self.units_recorded = k + 1;
                 }
                 Unit::Alone(statement) => {
-                    let leaf = dir
-                        .steps
-                        .get(statement.step)
-                        .and_then(|s| leaf_step(s, &statement.sql));
-                    if let Some(Step::Backfill(def)) = leaf {
+                    if let Execution::Backfill(batches) = &statement.execution {
                         let cursor = if work.has_row && k == work.resume_from {
                             self.recorded_cursor(plan.id)
                         } else {
@@ -1187,7 +1184,7 @@ impl Run<'_> {
                         let target = BackfillTarget {
                             plan,
                             direction,
-                            def,
+                            batches,
                             step: statement.step,
                             index: offset,
                         };
@@ -1195,7 +1192,7 @@ impl Run<'_> {
                         run.backfills.push(done);
                     } else {
                         let ran = self
-                            .alone_retried(plan, dir, direction, statement, offset, run)
+                            .alone_retried(plan, direction, statement, offset, run)
                             .await?;
                         if !ran {
                             run.skipped_units += 1;
@@ -1279,10 +1276,10 @@ impl Run<'_> {
                 ));
             }
             for statement in statements {
-                message.statement(&statement.sql);
+                message.statement(statement);
             }
-            message.statement(bookkeeping);
-            message.statement("COMMIT");
+            message.own(bookkeeping);
+            message.own("COMMIT");
 
             // The monitor looks for the sessions blocking this one (by its pid).
             let pid = match lock_timeout {
@@ -1399,12 +1396,13 @@ impl Run<'_> {
         let BackfillTarget {
             plan,
             direction,
-            def,
+            batches,
             step,
             index,
         } = target;
+        let def = batches.def();
         let start = Instant::now();
-        let (key, key_type) = match resolve_key(self.client, def).await? {
+        let (key, key_type) = match resolve_key(self.client, batches).await? {
             Ok(key) => key,
             Err(message) => {
                 return Err(Error::BackfillKey {
@@ -1442,13 +1440,7 @@ impl Run<'_> {
                 tokio::time::sleep(def.pacing.pause).await;
             }
             let batch_start = Instant::now();
-            let next = crate::render::backfill_next_upper(
-                &def.table,
-                &key,
-                &key_type,
-                done.cursor.as_deref(),
-                size,
-            );
+            let next = batches.next_upper_sql(&key, &key_type, done.cursor.as_deref(), size);
             let upper: Option<String> = match self
                 .client
                 .query_typed_opt(&next, &[])
@@ -1462,15 +1454,10 @@ impl Run<'_> {
             };
             let Some(upper) = upper else { break };
             let statement = Statement {
-                sql: crate::render::backfill_batch(
-                    def,
-                    &key,
-                    &key_type,
-                    done.cursor.as_deref(),
-                    &upper,
-                ),
+                sql: batches.batch_sql(&key, &key_type, done.cursor.as_deref(), &upper),
                 step,
                 kind: "backfill",
+                execution: Execution::Transactional,
             };
             let bookkeeping = self.history().cursor_sql(plan.id, &upper);
             let counts = self
@@ -1529,7 +1516,6 @@ impl Run<'_> {
     async fn alone_retried(
         &self,
         plan: &MigrationPlan,
-        dir: &Direction,
         direction: RunDirection,
         statement: &Statement,
         index: usize,
@@ -1545,7 +1531,7 @@ impl Run<'_> {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match self.alone(plan, dir, direction, statement, index).await {
+            match self.alone(plan, direction, statement, index).await {
                 Ok(ran) => {
                     run.retries.append(&mut failed);
                     return Ok(ran);
@@ -1584,38 +1570,30 @@ impl Run<'_> {
     async fn alone(
         &self,
         plan: &MigrationPlan,
-        dir: &Direction,
         direction: RunDirection,
         statement: &Statement,
         index: usize,
     ) -> Result<bool, Error> {
-        let leaf = dir
-            .steps
-            .get(statement.step)
-            .and_then(|s| leaf_step(s, &statement.sql));
         let mut built_index = None;
-        match leaf {
-            Some(Step::CreateIndex(def)) if def.concurrently => {
-                let name = def.qualified_name();
-                match index_state(self.client, &name).await? {
+        match &statement.execution {
+            Execution::BuildIndex { index: name, .. } => {
+                match index_state(self.client, name).await? {
                     Some((_, true)) => {
                         tracing::info!(id = plan.id, index = %name, "index already built and valid; skipping its build");
                         return Ok(false);
                     }
                     Some((qualified, false)) => {
-                        tracing::warn!(id = plan.id, index = %qualified, "invalid index left by a failed build; dropping it to rebuild");
-                        let drop = format!("DROP INDEX CONCURRENTLY {}", quote_name(&qualified));
+                        tracing::warn!(id = plan.id, index = %qualified.name, "invalid index left by a failed build; dropping it to rebuild");
+                        let drop = format!("DROP INDEX CONCURRENTLY {}", qualified.quoted);
                         self.profiled(plan, direction, index, &drop).await?;
                     }
                     None => {}
                 }
                 built_index = Some(name);
             }
-            Some(Step::DropIndex {
-                index: name,
-                concurrently: true,
-                ..
-            }) if index_state(self.client, name).await?.is_none() => {
+            Execution::DropIndex { index: name }
+                if index_state(self.client, name).await?.is_none() =>
+            {
                 tracing::info!(id = plan.id, index = %name, "index already dropped; skipping");
                 return Ok(false);
             }
@@ -1624,7 +1602,7 @@ impl Run<'_> {
         self.profiled(plan, direction, index, &statement.sql)
             .await?;
         if let Some(name) = built_index
-            && !matches!(index_state(self.client, &name).await?, Some((_, true)))
+            && !matches!(index_state(self.client, name).await?, Some((_, true)))
         {
             return Err(Error::InvalidIndex {
                 id: plan.id,
@@ -1687,23 +1665,18 @@ impl Run<'_> {
 struct BackfillTarget<'p> {
     plan: &'p MigrationPlan,
     direction: RunDirection,
-    def: &'p BackfillDef,
+    batches: &'p Batches,
     /// Index of its step in the direction.
     step: usize,
     /// Index of its statement in the direction.
     index: usize,
 }
 
-/// The step a statement comes from: the step itself, or for a hand-written
-/// reversible pair the inner step that renders to it.
-fn leaf_step<'s>(step: &'s Step, sql: &str) -> Option<&'s Step> {
-    match step {
-        Step::Reversible { up, .. } => up.iter().find_map(|s| match s {
-            Step::Reversible { .. } => leaf_step(s, sql),
-            _ => crate::render::step(s).iter().any(|r| r == sql).then_some(s),
-        }),
-        _ => Some(step),
-    }
+/// An index found in the catalog: its schema-qualified name, and that name quoted by
+/// PostgreSQL (`quote_ident`) for a statement.
+struct FoundIndex {
+    name: ObjectName,
+    quoted: String,
 }
 
 /// An index's schema-qualified name and validity, when it exists. An unqualified
@@ -1711,11 +1684,12 @@ fn leaf_step<'s>(step: &'s Step, sql: &str) -> Option<&'s Step> {
 async fn index_state(
     client: &Client,
     name: &ObjectName,
-) -> Result<Option<(ObjectName, bool)>, Error> {
+) -> Result<Option<(FoundIndex, bool)>, Error> {
     let schema = name.schema.as_ref().map(|s| s.as_str().to_owned());
     let row = client
         .query_typed_opt(
-            "SELECT n.nspname::text, i.indisvalid AND i.indisready \
+            "SELECT n.nspname::text, i.indisvalid AND i.indisready, \
+             quote_ident(n.nspname) || '.' || quote_ident(c.relname) \
              FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid \
              JOIN pg_namespace n ON n.oid = c.relnamespace \
              WHERE c.relname = $1 AND n.nspname = coalesce($2, current_schema())",
@@ -1730,7 +1704,11 @@ async fn index_state(
         let valid: bool = row
             .try_get(1)
             .map_err(Error::pg("looking up an index in pg_index"))?;
-        Ok((ObjectName::qualified(schema, name.name.clone()), valid))
+        let quoted: String = row
+            .try_get(2)
+            .map_err(Error::pg("looking up an index in pg_index"))?;
+        let name = ObjectName::qualified(schema, name.name.clone());
+        Ok((FoundIndex { name, quoted }, valid))
     })
     .transpose()
 }
