@@ -2,7 +2,6 @@
 
 use anyhow::{Context, anyhow};
 use tokio_postgres::{Client, NoTls};
-use tokio_postgres_rustls::MakeRustlsConnect;
 
 use crate::database::Database;
 
@@ -26,27 +25,30 @@ pub(crate) async fn connect(db: &Database) -> anyhow::Result<Client> {
 
 /// Connects and drives the connection on a spawned task.
 pub(crate) async fn open(db: &Database) -> Result<Client, tokio_postgres::Error> {
-    match &db.tls {
-        None => {
-            let (client, connection) = db.config.connect(NoTls).await?;
-            tokio::spawn(async move {
-                if let Err(error) = connection.await {
-                    tracing::debug!(%error, "connection closed with an error");
-                }
-            });
-            Ok(client)
-        }
-        Some(tls) => {
-            let make = MakeRustlsConnect::new((**tls).clone());
-            let (client, connection) = db.config.connect(make).await?;
-            tokio::spawn(async move {
-                if let Err(error) = connection.await {
-                    tracing::debug!(%error, "connection closed with an error");
-                }
-            });
-            Ok(client)
-        }
+    #[cfg(feature = "tls")]
+    if let Some(tls) = &db.tls {
+        let make = tokio_postgres_rustls::MakeRustlsConnect::new((**tls).clone());
+        let (client, connection) = db.config.connect(make).await?;
+        drive(connection);
+        return Ok(client);
     }
+    // Without TLS (`sslmode=disable`, or `prefer` in a build without the `tls`
+    // feature, which tokio-postgres then runs in clear).
+    let (client, connection) = db.config.connect(NoTls).await?;
+    drive(connection);
+    Ok(client)
+}
+
+/// Runs the connection's I/O until it closes.
+fn drive<F>(connection: F)
+where
+    F: std::future::Future<Output = Result<(), tokio_postgres::Error>> + Send + 'static,
+{
+    tokio::spawn(async move {
+        if let Err(error) = connection.await {
+            tracing::debug!(%error, "connection closed with an error");
+        }
+    });
 }
 
 /// A connector for the runner's blocker monitor: short-lived connections opened the

@@ -3,13 +3,14 @@
 
 use std::path::PathBuf;
 use std::str::FromStr;
+#[cfg(feature = "tls")]
 use std::sync::Arc;
 use std::time::Duration;
 
-use rustls::ClientConfig;
-
 use crate::conninfo;
-use crate::tls::{self, Roots, SslMode};
+#[cfg(feature = "tls")]
+use crate::tls;
+use crate::tls::{Roots, SslMode};
 
 /// The parameters taken out of the connection string before tokio-postgres parses it.
 const TAKEN: &[&str] = &["sslmode", "sslrootcert", "sslcert", "sslkey"];
@@ -21,8 +22,11 @@ pub(crate) struct Database {
     pub(crate) config: tokio_postgres::Config,
     /// The `sslmode`.
     pub(crate) ssl_mode: SslMode,
+    /// Where the trusted roots come from (`None`: no `sslrootcert`).
+    pub(crate) roots: Option<Roots>,
     /// TLS, unless `sslmode=disable`.
-    pub(crate) tls: Option<Arc<ClientConfig>>,
+    #[cfg(feature = "tls")]
+    pub(crate) tls: Option<Arc<rustls::ClientConfig>>,
     /// The connection string, password redacted, for every message.
     pub(crate) display: String,
     /// `host:port` of the first host, for messages.
@@ -38,6 +42,7 @@ impl std::fmt::Debug for Database {
         f.debug_struct("Database")
             .field("display", &self.display)
             .field("ssl_mode", &self.ssl_mode)
+            .field("roots", &self.roots)
             .finish_non_exhaustive()
     }
 }
@@ -98,18 +103,12 @@ impl Database {
             }
         };
         let taken = conninfo::take_params(text, TAKEN).map_err(|e| invalid(&e))?;
-        let mut ssl_mode = SslMode::Prefer;
+        let mut ssl_mode = None;
         let mut roots = None;
         for (key, value) in &taken.params {
             match key.as_str() {
-                "sslmode" => ssl_mode = SslMode::parse(value)?,
-                "sslrootcert" if value == "system" => {
-                    roots = Some(Roots::BuiltIn);
-                    // libpq: sslrootcert=system implies verify-full unless stated.
-                    if !taken.params.iter().any(|(k, _)| k == "sslmode") {
-                        ssl_mode = SslMode::VerifyFull;
-                    }
-                }
+                "sslmode" => ssl_mode = Some(SslMode::parse(value)?),
+                "sslrootcert" if value == "system" => roots = Some(Roots::System),
                 "sslrootcert" => roots = Some(Roots::File(PathBuf::from(value))),
                 _ => {
                     return Err(format!(
@@ -118,6 +117,20 @@ impl Database {
                 }
             }
         }
+        let ssl_mode = match (ssl_mode, &roots) {
+            // libpq 16+: sslrootcert=system makes verify-full the default, and refuses
+            // any weaker mode (anyone can get a publicly trusted certificate for a
+            // host name they control).
+            (None, Some(Roots::System)) => SslMode::VerifyFull,
+            (Some(mode), Some(Roots::System)) if mode != SslMode::VerifyFull => {
+                return Err(format!(
+                    "weak sslmode `{mode}` may not be used with sslrootcert=system\n\
+                     hint: use sslmode=verify-full, or leave sslmode out (sslrootcert=system \
+                     implies it, as in libpq)"
+                ));
+            }
+            (mode, _) => mode.unwrap_or(SslMode::Prefer),
+        };
         let mut config = tokio_postgres::Config::from_str(&taken.rest).map_err(|e| {
             // The driver says what is wrong in the error's source ("invalid value for
             // option `port`", "unknown option `colour`").
@@ -147,7 +160,21 @@ impl Database {
         if config.get_hosts().is_empty() {
             return Err(format!("the connection string {display} names no host"));
         }
+        #[cfg(feature = "tls")]
         let tls = tls::client_config(ssl_mode, roots.as_ref())?.map(Arc::new);
+        #[cfg(not(feature = "tls"))]
+        if ssl_mode > SslMode::Prefer || roots.is_some() {
+            return Err(format!(
+                "sslmode={ssl_mode}{} needs TLS, which this build leaves out\n\
+                 hint: build migrate-cli with its `tls` feature (on by default), or use \
+                 sslmode=disable or prefer",
+                if roots.is_some() {
+                    " with sslrootcert"
+                } else {
+                    ""
+                }
+            ));
+        }
         let password = config
             .get_password()
             .map(|p| String::from_utf8_lossy(p).into_owned());
@@ -155,6 +182,8 @@ impl Database {
             endpoint: endpoint(&config),
             config,
             ssl_mode,
+            roots,
+            #[cfg(feature = "tls")]
             tls,
             display,
             connect_timeout,
@@ -179,11 +208,13 @@ fn endpoint(config: &tokio_postgres::Config) -> String {
 mod tests {
     use super::*;
 
+    #[cfg_attr(not(feature = "tls"), allow(dead_code))]
     fn parse(text: &str) -> Result<Database, String> {
         Database::parse(text, Some(Duration::from_secs(3)))
     }
 
     #[test]
+    #[cfg(feature = "tls")]
     fn sslmode_is_handled_before_tokio_postgres() {
         let db = parse("postgres://u:pw@db.example:6543/app?sslmode=verify-full").unwrap();
         assert_eq!(db.ssl_mode, SslMode::VerifyFull);
@@ -217,7 +248,33 @@ mod tests {
         assert_eq!(db.connect_timeout, None);
     }
 
+    /// libpq 16+: `sslrootcert=system` is the operating system's trust store, implies
+    /// `verify-full`, and refuses a weaker explicit mode.
     #[test]
+    #[cfg(feature = "tls")]
+    fn sslrootcert_system_is_the_system_store_and_verify_full() {
+        for text in [
+            "postgres://h/db?sslrootcert=system",
+            "postgres://h/db?sslmode=verify-full&sslrootcert=system",
+            "host=h sslrootcert=system",
+        ] {
+            let db = parse(text).unwrap();
+            assert_eq!(db.roots, Some(Roots::System), "{text}");
+            assert_eq!(db.ssl_mode, SslMode::VerifyFull, "{text}");
+        }
+        for weak in ["disable", "prefer", "require", "verify-ca"] {
+            let text = format!("postgres://h/db?sslrootcert=system&sslmode={weak}");
+            let error = parse(&text).unwrap_err();
+            assert!(
+                error.starts_with(&format!("weak sslmode `{weak}` may not be used")),
+                "{error}"
+            );
+            assert!(error.contains("hint: use sslmode=verify-full"), "{error}");
+        }
+    }
+
+    #[test]
+    #[cfg(feature = "tls")]
     fn bad_strings_are_refused_without_their_password() {
         let error = parse("postgres://u:hunter22@h/db?sslmode=sometimes").unwrap_err();
         assert!(error.contains("sometimes"), "{error}");
