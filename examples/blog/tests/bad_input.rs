@@ -19,8 +19,9 @@
 use std::cell::RefCell;
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
 use migrate_tests::TestDb;
+
+mod common;
 use serde_json::Value;
 
 /// The password of every URL of the corpus; it must never be printed.
@@ -135,7 +136,7 @@ impl Fresh {
 
     /// Runs the binary on this database and expects success.
     fn migrate(&self, args: &[&str]) -> String {
-        let output = binary()
+        let output = common::migrate()
             .arg("--database-url")
             .arg(&*self.url.borrow())
             .args(args)
@@ -228,17 +229,6 @@ fn url_with_password(name: &str, user: Option<&str>) -> String {
     format!("postgres://{user}:{PASSWORD}@{host}:{port}/{name}")
 }
 
-/// The binary, with no database in its environment.
-fn binary() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_migrate"));
-    cmd.env_remove("DATABASE_URL")
-        .env_remove("DIRECT_URL")
-        .env("NO_COLOR", "1")
-        .current_dir(std::env::temp_dir())
-        .timeout(Duration::from_secs(60));
-    cmd
-}
-
 /// Runs one case (and its `--json` twin); `Err` says what is wrong.
 fn run_case(case: &Case) -> Result<(), String> {
     let fresh = case.db.map(|setup| {
@@ -258,7 +248,7 @@ fn run_case(case: &Case) -> Result<(), String> {
         if json && !case.json {
             continue;
         }
-        let mut cmd = binary();
+        let mut cmd = common::migrate();
         cmd.current_dir(dir.path()).timeout(case.within);
         for arg in &case.args {
             cmd.arg(fill(arg));

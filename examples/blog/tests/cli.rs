@@ -10,6 +10,9 @@ use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 use migrate_tests::TestDb;
+
+mod common;
+use common::migrate;
 use serde_json::Value;
 
 const IDS: [&str; 10] = [
@@ -24,18 +27,6 @@ const IDS: [&str; 10] = [
     "20261121_090800",
     "20261121_090900",
 ];
-
-/// The binary, with no database in its environment and a working directory without
-/// a `.env` file.
-fn migrate() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_migrate"));
-    cmd.env_remove("DATABASE_URL")
-        .env_remove("DIRECT_URL")
-        .env("NO_COLOR", "1")
-        .current_dir(std::env::temp_dir())
-        .timeout(Duration::from_secs(120));
-    cmd
-}
 
 struct Out {
     code: i32,
