@@ -1,8 +1,9 @@
 //! The gates a run passes before anything changes: the [lint](crate::lint) gate
 //! (pending migrations with unacknowledged safety findings are refused, see
-//! [`MigratorOptions::enforce_lint`](crate::MigratorOptions::enforce_lint)) and, when the run has concurrent statements, the
-//! [pre-flight checks](crate::preflight) (server version, sessions that would stall a
-//! build, invalid indexes), reported as warnings or, on request, refused.
+//! [`MigratorOptions::enforce_lint`](crate::MigratorOptions::enforce_lint)) and, when
+//! the run has concurrent statements, the [pre-flight checks](crate::preflight)
+//! (server version, sessions that would stall a build, invalid indexes), reported as
+//! warnings or, on request, refused.
 
 use crate::error::Error;
 use crate::events::RunEvent;

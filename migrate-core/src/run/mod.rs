@@ -77,12 +77,9 @@ pub struct Migrator {
     history: HistoryTable,
 }
 
-/// A migration's plan: built on first use from its registration, or given.
+/// A migration's registration, and its plan once built (on first use).
 #[derive(Debug, Clone)]
-enum Entry {
-    Registered(&'static Registration, OnceLock<MigrationPlan>),
-    Planned(MigrationPlan),
-}
+struct Entry(&'static Registration, OnceLock<MigrationPlan>);
 
 /// What a locked run does.
 #[derive(Clone, Copy, Debug)]
@@ -109,27 +106,8 @@ impl Migrator {
             .collect::<Result<Vec<_>, _>>()?;
         let entries = migrations
             .iter()
-            .map(|registration| Entry::Registered(registration, OnceLock::new()))
+            .map(|registration| Entry(registration, OnceLock::new()))
             .collect();
-        Ok(Self::from_parts(headers, entries, options))
-    }
-
-    /// A migrator over plans built elsewhere (tests, tools). They are sorted by id;
-    /// a duplicate id is refused.
-    pub fn from_plans(
-        mut plans: Vec<MigrationPlan>,
-        options: MigratorOptions,
-    ) -> Result<Self, Error> {
-        plans.sort_by_key(|p| p.id);
-        if let Some(pair) = plans.windows(2).find(|w| w[0].id == w[1].id) {
-            return Err(Error::DuplicateId {
-                id: pair[0].id,
-                first: pair[0].location,
-                second: pair[1].location,
-            });
-        }
-        let headers = plans.iter().map(MigrationPlan::header).collect();
-        let entries = plans.into_iter().map(Entry::Planned).collect();
         Ok(Self::from_parts(headers, entries, options))
     }
 
@@ -165,8 +143,7 @@ impl Migrator {
     /// The plan at this index of the headers.
     fn plan_at(&self, index: usize) -> Result<&MigrationPlan, Error> {
         match self.entries.get(index) {
-            Some(Entry::Planned(plan)) => Ok(plan),
-            Some(Entry::Registered(registration, cell)) => {
+            Some(Entry(registration, cell)) => {
                 if let Some(plan) = cell.get() {
                     return Ok(plan);
                 }
