@@ -25,7 +25,7 @@
 
 pub mod backfill;
 pub mod checksum;
-mod connect;
+mod connection;
 pub mod db_error;
 pub mod display;
 pub mod error;
@@ -52,7 +52,7 @@ pub mod types;
 pub mod verify;
 
 pub use checksum::Checksum;
-pub use connect::connect;
+pub use connection::connect;
 pub use db_error::DbError;
 pub use display::{DisplayId, HumanDuration};
 pub use error::{ConnectionLost, Error, LostMigration, LostState, Problem, StatementFailure};

@@ -78,7 +78,7 @@ impl ScratchConnector {
 
     /// Connects without TLS.
     pub fn no_tls() -> Self {
-        Self::new(|config| Box::pin(async move { crate::connect::connect(&config).await }))
+        Self::new(|config| Box::pin(async move { crate::connection::connect(&config).await }))
     }
 
     pub(crate) fn connect(&self, config: Config) -> ConnectFuture {

@@ -1,4 +1,4 @@
-//! The gates a run passes before anything changes: the [lint](crate::lint) gate
+//! The gates a run passes before anything changes: the lint gate ([`crate::lint`])
 //! (pending migrations with unacknowledged safety findings are refused, see
 //! [`MigratorOptions::enforce_lint`](crate::MigratorOptions::enforce_lint)) and, when
 //! the run has concurrent statements, the [pre-flight checks](crate::preflight)

@@ -23,7 +23,7 @@
 //! | `retry.rs` | the backoff between attempts, and who blocks the runner |
 //!
 //! Every step of a run is logged with `tracing` and, when the options have a
-//! callback, sent as a [`RunEvent`](crate::RunEvent) (see [`crate::events`]).
+//! callback, sent as a [`crate::RunEvent`] (see [`crate::events`]).
 
 use std::sync::OnceLock;
 use std::sync::atomic::AtomicBool;
