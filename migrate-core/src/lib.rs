@@ -25,9 +25,11 @@
 
 pub mod backfill;
 pub mod checksum;
+mod connection;
 pub mod db_error;
 pub mod display;
 pub mod error;
+pub mod events;
 pub mod expr;
 pub mod history;
 pub mod ident;
@@ -42,8 +44,7 @@ pub mod reconcile;
 pub mod registry;
 pub mod render;
 pub mod report;
-mod retry;
-pub mod runner;
+mod run;
 pub mod snapshot;
 mod sql_lexer;
 pub mod step;
@@ -51,9 +52,11 @@ pub mod types;
 pub mod verify;
 
 pub use checksum::Checksum;
+pub use connection::connect;
 pub use db_error::DbError;
 pub use display::{DisplayId, HumanDuration};
 pub use error::{ConnectionLost, Error, LostMigration, LostState, Problem, StatementFailure};
+pub use events::RunEvent;
 pub use expr::SqlExpr;
 pub use ident::{Ident, IdentError, ObjectName};
 pub use migrate_macros::migration;
@@ -67,7 +70,7 @@ pub use report::{
     BackfillRun, Blocker, FailedAttempt, MigrationRun, MigrationState, MigrationStatus, PlannedRun,
     PreflightWarning, Report, RunDirection, SessionWarning,
 };
-pub use runner::{Migrator, connect};
+pub use run::Migrator;
 pub use snapshot::{Snapshot, SnapshotDiff, SnapshotOptions};
 pub use step::Step;
 pub use types::{

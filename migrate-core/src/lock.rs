@@ -7,7 +7,7 @@
 //! two applications keeping their history in different tables do not exclude each
 //! other.
 //!
-//! Release: the runner calls [`RunLock::release`] on success and on error. If the
+//! Release: the runner calls `RunLock::release` on success and on error. If the
 //! future running a migration is dropped (cancelled, or a panic unwinds through it)
 //! the lock stays with the session until the connection closes, which releases every
 //! session lock: drop the client in that case (the CLI does).
@@ -25,6 +25,7 @@ use sha2::{Digest, Sha256};
 use tokio_postgres::Client;
 
 use crate::error::Error;
+use crate::events::{EventSink, RunEvent};
 use crate::report::Blocker;
 
 /// The advisory lock key for a history table in a database.
@@ -50,7 +51,7 @@ pub fn lock_key(database: &str, schema: &str, table: &str) -> i64 {
 /// A held run lock. Release it with [`RunLock::release`].
 #[derive(Debug)]
 #[must_use = "release the run lock"]
-pub struct RunLock {
+pub(crate) struct RunLock {
     key: i64,
     /// The server session (pid) that holds it.
     pid: i32,
@@ -111,19 +112,20 @@ impl RunLock {
         })
     }
 
-    /// Takes the lock, polling every `poll` for at most `wait`. While waiting, emits a
-    /// tracing event naming the session that holds it (at the first failed try, then
-    /// every 5 s).
+    /// Takes the lock, polling every `poll` for at most `wait`. While waiting, logs
+    /// the session that holds it and sends `events` a [`RunEvent::WaitingForLock`]
+    /// (at the first failed try, then every 5 s).
     ///
     /// `pid` is the server session the connection was seen on first
     /// (`pg_backend_pid()`): a try that runs on another one takes nothing and fails
     /// with [`Error::TransactionPooler`].
-    pub async fn acquire(
+    pub(crate) async fn acquire(
         client: &Client,
         key: i64,
         pid: i32,
         wait: Duration,
         poll: Duration,
+        events: &EventSink,
     ) -> Result<Self, Error> {
         let start = Instant::now();
         let mut last_report: Option<Instant> = None;
@@ -163,6 +165,10 @@ impl RunLock {
                         "waiting for the run lock"
                     ),
                 }
+                events.emit(|| RunEvent::WaitingForLock {
+                    holder: holder.clone(),
+                    waited,
+                });
             }
             if waited >= wait {
                 return Err(Error::LockWait { waited, holder });
@@ -176,7 +182,7 @@ impl RunLock {
     }
 
     /// How long the lock was waited for.
-    pub fn waited(&self) -> Duration {
+    pub(crate) fn waited(&self) -> Duration {
         self.waited
     }
 
@@ -189,7 +195,7 @@ impl RunLock {
     /// it then unlocks nothing there and is tried again (up to 50 times, 10 ms apart)
     /// until it runs on the lock's session, so that no pooled server connection keeps
     /// the lock for the clients it serves next.
-    pub async fn release(self, client: &Client, also: Option<&str>) {
+    pub(crate) async fn release(self, client: &Client, also: Option<&str>) {
         let sql = format!(
             "SELECT pg_backend_pid(), CASE WHEN pg_backend_pid() = $2 THEN \
              CASE WHEN pg_advisory_unlock($1) \
