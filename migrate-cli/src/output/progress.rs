@@ -1,30 +1,31 @@
 //! Following a run as it happens: a tracing layer hears the runner's "migration
 //! starting" / "migration finished" events; each finished migration gets its line at
 //! once, and on a terminal a ticker redraws "⠋ 20261121_090300 index_posts 3.2s"
-//! in place while a migration runs. The drawing itself is in [`crate::output`].
+//! in place while a migration runs.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use migrate_core::RunDirection;
+use migrate_core::{DisplayId, HumanDuration, RunDirection};
 use tracing::field::{Field, Visit};
 use tracing_subscriber::layer::Context;
 
-use crate::output;
+use super::run::run_line;
+use super::terminal::{CYAN, DIM, err, paint};
 
 /// A migration that started and has not finished.
 #[derive(Clone, Debug)]
-pub(crate) struct Running {
+struct Running {
     /// Its id.
-    pub(crate) id: i64,
+    id: i64,
     /// Its name.
-    pub(crate) name: String,
+    name: String,
     /// Which way.
-    pub(crate) direction: RunDirection,
+    direction: RunDirection,
     /// When it started.
-    pub(crate) started: Instant,
+    started: Instant,
 }
 
 #[derive(Debug, Default)]
@@ -69,7 +70,7 @@ impl Progress {
     pub(crate) fn clear(&self) {
         let mut state = self.lock();
         if state.drawn {
-            output::clear_indicator();
+            clear_indicator();
             state.drawn = false;
         }
     }
@@ -82,11 +83,11 @@ impl Progress {
         let mut state = self.lock();
         state.running = None;
         if state.drawn {
-            output::clear_indicator();
+            clear_indicator();
             state.drawn = false;
         }
         if self.lines {
-            output::run_line(id, name, direction, duration);
+            run_line(id, name, direction, duration);
             state.printed.push((id, direction));
         }
     }
@@ -94,7 +95,7 @@ impl Progress {
     fn tick(&self, frame: usize) {
         let mut state = self.lock();
         if let Some(running) = &state.running {
-            output::draw_indicator(frame, running);
+            draw_indicator(frame, running);
             state.drawn = true;
         }
     }
@@ -222,4 +223,25 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Progress {
             _ => {}
         }
     }
+}
+
+/// Draws the live indicator on stderr, in place.
+fn draw_indicator(frame: usize, running: &Running) {
+    const FRAMES: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+    let verb = match running.direction {
+        RunDirection::Up => "applying",
+        RunDirection::Down => "reverting",
+    };
+    err(&format!(
+        "\r\x1b[2K{} {verb} {} {} {}",
+        paint(CYAN, &FRAMES[frame % FRAMES.len()].to_string()),
+        DisplayId(running.id),
+        running.name,
+        paint(DIM, &HumanDuration(running.started.elapsed()).to_string())
+    ));
+}
+
+/// Erases the indicator line.
+fn clear_indicator() {
+    err("\r\x1b[2K");
 }

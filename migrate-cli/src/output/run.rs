@@ -1,0 +1,143 @@
+//! What a run did, in words: one line per migration applied or reverted (printed
+//! live by [`super::progress`] or after the run), what it resumed or backfilled, and a
+//! summary.
+
+use std::time::Duration;
+
+use migrate_core::{BackfillRun, DisplayId, HumanDuration, Report, RunDirection};
+
+use super::terminal::{BOLD, DIM, GREEN, YELLOW, out, paint};
+
+/// One line per migration run: `applied  20261121_090000 create_users  12ms`.
+pub(crate) fn run_line(id: i64, name: &str, direction: RunDirection, duration: Duration) {
+    let verb = match direction {
+        RunDirection::Up => paint(GREEN, "applied "),
+        RunDirection::Down => paint(YELLOW, "reverted"),
+    };
+    out(&format!(
+        "{verb} {} {name}  {}\n",
+        paint(BOLD, &DisplayId(id).to_string()),
+        paint(DIM, &HumanDuration(duration).to_string())
+    ));
+}
+
+/// What a run did, after the lines printed live: the lines not printed yet, then a
+/// summary.
+pub(crate) fn report(report: &Report, already: impl Fn(i64, RunDirection) -> bool) {
+    for run in &report.runs {
+        if !already(run.id, run.direction) {
+            run_line(run.id, &run.name, run.direction, run.duration);
+        }
+        if !run.retries.is_empty() {
+            out(&format!(
+                "         {} after {} blocked attempts\n",
+                paint(DIM, "succeeded"),
+                run.retries.len()
+            ));
+        }
+        if let Some(units) = run.resumed_from {
+            out(&format!(
+                "         {}\n",
+                paint(
+                    DIM,
+                    &format!("resumed after {units} unit(s) done by an interrupted run")
+                )
+            ));
+        }
+        for backfill in &run.backfills {
+            out(&format!(
+                "         {}\n",
+                paint(DIM, &backfill_line(backfill))
+            ));
+        }
+    }
+    if !report.baselined.is_empty() {
+        out(&format!(
+            "baselined {} migration(s): {}\n",
+            report.baselined.len(),
+            id_list(&report.baselined)
+        ));
+    }
+    if !report.repaired.is_empty() {
+        out(&format!(
+            "repaired the checksums of {} migration(s): {}\n",
+            report.repaired.len(),
+            id_list(&report.repaired)
+        ));
+    }
+}
+
+/// `backfilled 50000 rows of accounts in 50 batches (keyset on id) in 2.1s`.
+fn backfill_line(backfill: &BackfillRun) -> String {
+    let resumed = match &backfill.resumed_from {
+        Some(cursor) => format!(", resumed after {} = {cursor}", backfill.key),
+        None => String::new(),
+    };
+    format!(
+        "backfilled {} row(s) of {} in {} batch(es) (keyset on {}{resumed}) in {}",
+        backfill.rows,
+        backfill.table,
+        backfill.batches,
+        backfill.key,
+        HumanDuration(backfill.duration)
+    )
+}
+
+/// The summary after a successful run.
+pub(crate) fn summary(report: &Report, what: &str) {
+    if report.is_empty() {
+        out(&format!("{}\n", paint(DIM, what)));
+        return;
+    }
+    let total: Duration = report.runs.iter().map(|r| r.duration).sum();
+    if !report.runs.is_empty() {
+        out(&format!(
+            "{}\n",
+            paint(
+                DIM,
+                &format!(
+                    "{} migration(s) in {}",
+                    report.runs.len(),
+                    HumanDuration(total)
+                )
+            )
+        ));
+    }
+}
+
+fn id_list(ids: &[i64]) -> String {
+    ids.iter()
+        .map(|id| DisplayId(*id).to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backfills_are_summed_up_with_their_resume_point() {
+        let mut backfill = BackfillRun {
+            step: 0,
+            table: "\"public\".\"accounts\"".to_owned(),
+            key: "id".to_owned(),
+            resumed_from: None,
+            batches: 50,
+            rows: 50_000,
+            last_batch_size: 1_000,
+            duration: Duration::from_millis(2_100),
+            cursor: Some("50000".to_owned()),
+        };
+        assert_eq!(
+            backfill_line(&backfill),
+            "backfilled 50000 row(s) of \"public\".\"accounts\" in 50 batch(es) (keyset on id) in 2.1s"
+        );
+        backfill.resumed_from = Some("20000".to_owned());
+        assert!(
+            backfill_line(&backfill).contains("(keyset on id, resumed after id = 20000)"),
+            "{}",
+            backfill_line(&backfill)
+        );
+    }
+}
