@@ -1,12 +1,17 @@
 //! `--json`: every document printed on stdout, one per command, uncolored and
 //! scrubbed.
+//!
+//! The data is the core's report types serialized as they are (migrate-core's `serde`
+//! feature: [`Report`], [`MigrationStatus`], [`Finding`]); the structs here add only the
+//! envelope a command's document wraps them in (`ok`, `dry_run`, `error`...).
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::SystemTime;
 
-use migrate_core::{Direction, MigrationState, MigrationStatus, PlannedRun, Report, Unit};
-use serde_json::{Value, json};
+use migrate_core::lint::Finding;
+use migrate_core::{Direction, MigrationStatus, PlannedRun, Report, RunDirection, Unit};
+use serde::Serialize;
+use serde_json::Value;
 
 use super::terminal::scrub;
 
@@ -14,50 +19,94 @@ use super::terminal::scrub;
 /// only when none was).
 static JSON_PRINTED: AtomicBool = AtomicBool::new(false);
 
+/// What `up`, `down`, `redo`, `baseline` and `repair` print: `{"ok", "dry_run": false,
+/// "migrations", "baselined", "repaired", "lock_waited_ms", "preflight", "error"}`,
+/// the [`Report`]'s own fields inside the envelope's.
+#[derive(Serialize)]
+struct RunDocument<'a> {
+    ok: bool,
+    dry_run: bool,
+    #[serde(flatten)]
+    report: &'a Report,
+    error: Option<ErrorDocument>,
+}
+
+/// A failure: `{"ok": false, "error"}`.
+#[derive(Serialize)]
+struct FailureDocument {
+    ok: bool,
+    error: ErrorDocument,
+}
+
+/// `{message, chain, code, detail, hint}`; `code` is the SQLSTATE when PostgreSQL
+/// reported the error (a migration's statement, a bookkeeping query, or connecting:
+/// `28P01` bad password, `3D000` no such database...).
+#[derive(Serialize)]
+struct ErrorDocument {
+    message: String,
+    chain: Vec<String>,
+    code: Option<String>,
+    detail: Option<String>,
+    hint: Option<String>,
+}
+
+/// `status`: `{"ok": true, "up_to_date", "migrations"}`, each a [`MigrationStatus`].
+#[derive(Serialize)]
+struct StatusDocument {
+    ok: bool,
+    up_to_date: bool,
+    migrations: Vec<Value>,
+}
+
+/// `lint`: `{"findings"}`.
+#[derive(Serialize)]
+struct LintDocument<'a> {
+    findings: &'a [Finding],
+}
+
+/// `--dry-run`: `{"ok": true, "dry_run": true, "migrations"}`.
+#[derive(Serialize)]
+struct DryRunDocument<'a> {
+    ok: bool,
+    dry_run: bool,
+    migrations: Vec<Planned<'a>>,
+}
+
+/// A [`PlannedRun`] with the units of its plan (instead of its flat list of SQL).
+#[derive(Serialize)]
+struct Planned<'a> {
+    id: i64,
+    name: &'a str,
+    direction: RunDirection,
+    transactional: bool,
+    resume_from: usize,
+    units: Vec<PlannedUnit<'a>>,
+}
+
+/// One unit of a planned run: one transaction, or one statement run alone.
+#[derive(Serialize)]
+struct PlannedUnit<'a> {
+    transaction: bool,
+    sql: Vec<&'a str>,
+}
+
 /// A run's report as JSON (also for a failed run, with what it did before).
 pub(crate) fn report(report: &Report, error: Option<&anyhow::Error>) {
-    let migrations: Vec<Value> = report
-        .runs
-        .iter()
-        .map(|run| {
-            json!({
-                "id": run.id,
-                "name": run.name,
-                "direction": run.direction.to_string(),
-                "duration_ms": u64::try_from(run.duration.as_millis()).unwrap_or(u64::MAX),
-                "statements": run.statements,
-                "retries": run.retries.len(),
-                "skipped_units": run.skipped_units,
-                "resumed_from": run.resumed_from,
-                "backfills": run.backfills.iter().map(|b| json!({
-                    "table": b.table,
-                    "key": b.key,
-                    "rows": b.rows,
-                    "batches": b.batches,
-                    "duration_ms": u64::try_from(b.duration.as_millis()).unwrap_or(u64::MAX),
-                    "resumed_from": b.resumed_from,
-                    "cursor": b.cursor,
-                })).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    let value = json!({
-        "ok": error.is_none(),
-        "dry_run": false,
-        "migrations": migrations,
-        "baselined": report.baselined,
-        "repaired": report.repaired,
-        "lock_waited_ms": u64::try_from(report.lock_waited.as_millis()).unwrap_or(u64::MAX),
-        "preflight": report.preflight.iter().map(ToString::to_string).collect::<Vec<_>>(),
-        "error": error.map(error_json),
+    json_line(&RunDocument {
+        ok: error.is_none(),
+        dry_run: false,
+        report,
+        error: error.map(error_document),
     });
-    json_line(&value);
 }
 
 /// A failure as JSON, for a command whose `--json` output could not say it otherwise
 /// (no connection, a refused configuration...): `{"ok": false, "error": {...}}`.
 pub(crate) fn failure(error: &anyhow::Error) {
-    json_line(&json!({ "ok": false, "error": error_json(error) }));
+    json_line(&FailureDocument {
+        ok: false,
+        error: error_document(error),
+    });
 }
 
 /// Whether a JSON document was printed.
@@ -65,10 +114,7 @@ pub(crate) fn printed() -> bool {
     JSON_PRINTED.load(Ordering::Relaxed)
 }
 
-/// `{message, chain, code, detail, hint}`; `code` is the SQLSTATE when PostgreSQL
-/// reported the error (a migration's statement, a bookkeeping query, or connecting:
-/// `28P01` bad password, `3D000` no such database...).
-fn error_json(error: &anyhow::Error) -> Value {
+fn error_document(error: &anyhow::Error) -> ErrorDocument {
     let statement = error
         .chain()
         .find_map(|e| e.downcast_ref::<migrate_core::Error>())
@@ -88,17 +134,18 @@ fn error_json(error: &anyhow::Error) -> Value {
             None => (None, None, None),
         },
     };
-    json!({
-        "message": error.to_string(),
-        "chain": error.chain().skip(1).map(ToString::to_string).collect::<Vec<_>>(),
-        "code": code,
-        "detail": detail,
-        "hint": hint,
-    })
+    ErrorDocument {
+        message: error.to_string(),
+        chain: error.chain().skip(1).map(ToString::to_string).collect(),
+        code,
+        detail,
+        hint,
+    }
 }
 
-fn json_line(value: &Value) {
-    let text = serde_json::to_string_pretty(value).unwrap_or_else(|_| String::from("{}"));
+/// The document, pretty, scrubbed, on stdout.
+fn json_line(document: &impl Serialize) {
+    let text = serde_json::to_string_pretty(document).unwrap_or_else(|_| String::from("{}"));
     // JSON is for machines: no colors, whatever the stream.
     let mut stdout = std::io::stdout().lock();
     let _ = writeln!(stdout, "{}", scrub(&text));
@@ -106,102 +153,159 @@ fn json_line(value: &Value) {
     JSON_PRINTED.store(true, Ordering::Relaxed);
 }
 
-/// `--dry-run --json`: `{"ok": true, "dry_run": true, "migrations": [...]}`, each
-/// migration with its units (`find` gives the direction a planned run would run).
+/// `--dry-run --json`, each migration with its units (`find` gives the direction a
+/// planned run would run).
 pub(crate) fn dry_run<'a>(
-    planned: &[PlannedRun],
+    planned: &'a [PlannedRun],
     find: impl Fn(&PlannedRun) -> Option<&'a Direction>,
 ) {
-    let migrations: Vec<Value> = planned
+    json_line(&dry_run_document(planned, find));
+}
+
+fn dry_run_document<'a>(
+    planned: &'a [PlannedRun],
+    find: impl Fn(&PlannedRun) -> Option<&'a Direction>,
+) -> DryRunDocument<'a> {
+    let migrations = planned
         .iter()
-        .map(|run| {
-            let units: Vec<Value> = find(run)
+        .map(|run| Planned {
+            id: run.id,
+            name: &run.name,
+            direction: run.direction,
+            transactional: run.transactional,
+            resume_from: run.resume_from,
+            units: find(run)
                 .map(|dir| {
                     dir.units
                         .iter()
-                        .map(|u| {
-                            json!({
-                                "transaction": matches!(u, Unit::Transaction(_)),
-                                "sql": u.statements().iter().map(|s| s.sql.clone()).collect::<Vec<_>>(),
-                            })
+                        .map(|unit| PlannedUnit {
+                            transaction: matches!(unit, Unit::Transaction(_)),
+                            sql: unit.statements().iter().map(|s| s.sql.as_str()).collect(),
                         })
                         .collect()
                 })
-                .unwrap_or_default();
-            json!({
-                "id": run.id,
-                "name": run.name,
-                "direction": run.direction.to_string(),
-                "transactional": run.transactional,
-                "resume_from": run.resume_from,
-                "units": units,
-            })
+                .unwrap_or_default(),
         })
         .collect();
-    json_line(&json!({ "ok": true, "dry_run": true, "migrations": migrations }));
-}
-
-/// `status --json`: `{"ok": true, "up_to_date", "migrations": [...]}`; `late` are the
-/// out-of-order ids.
-pub(crate) fn status(list: &[MigrationStatus], clean: bool, late: &[i64]) {
-    let migrations: Vec<Value> = list
-        .iter()
-        .map(|s| {
-            let (state, mut detail) = state_word(s.state);
-            if late.contains(&s.id) {
-                detail = Some("out-of-order");
-            }
-            json!({
-                "id": s.id,
-                "name": s.name,
-                "state": state,
-                "detail": detail,
-                "applied_at": s.applied_at.and_then(rfc3339),
-                "checksum": s.checksum.to_string(),
-                "recorded_checksum": s.recorded_checksum,
-            })
-        })
-        .collect();
-    json_line(&json!({ "ok": true, "up_to_date": clean, "migrations": migrations }));
-}
-
-/// `lint --json`: `{"findings": [...]}`.
-pub(crate) fn lint(findings: &[migrate_core::lint::Finding]) {
-    let items: Vec<serde_json::Value> = findings
-        .iter()
-        .map(|f| {
-            serde_json::json!({
-                "id": f.id,
-                "name": f.name,
-                "step": f.step,
-                "kind": f.kind,
-                "object": f.object,
-                "rule": f.rule.code(),
-                "risk": f.rule.risk(),
-                "fix": f.rule.fix(),
-                "allowed": f.allowed,
-                "blocks": f.blocks(),
-            })
-        })
-        .collect();
-    json_line(&json!({ "findings": items }));
-}
-
-/// The four states of the JSON output (and a detail for the finer ones).
-pub(super) fn state_word(state: MigrationState) -> (&'static str, Option<&'static str>) {
-    match state {
-        MigrationState::Applied => ("applied", None),
-        MigrationState::Baselined => ("applied", Some("baselined")),
-        MigrationState::Pending => ("pending", None),
-        MigrationState::Modified => ("modified", None),
-        MigrationState::Missing => ("missing", None),
-        MigrationState::Incomplete => ("pending", Some("incomplete")),
+    DryRunDocument {
+        ok: true,
+        dry_run: true,
+        migrations,
     }
 }
 
-/// A time as RFC 3339, in UTC.
-pub(super) fn rfc3339(time: SystemTime) -> Option<String> {
-    jiff::Timestamp::try_from(time)
-        .ok()
-        .map(|t| t.round(jiff::Unit::Second).unwrap_or(t).to_string())
+/// `status --json`; `late` are the out-of-order ids, whose `detail` says so (the
+/// core's status does not know the order `up` will refuse).
+pub(crate) fn status(list: &[MigrationStatus], clean: bool, late: &[i64]) {
+    json_line(&status_document(list, clean, late));
+}
+
+fn status_document(list: &[MigrationStatus], clean: bool, late: &[i64]) -> StatusDocument {
+    let migrations = list
+        .iter()
+        .map(|status| {
+            let mut value = serde_json::to_value(status).unwrap_or(Value::Null);
+            if let Value::Object(fields) = &mut value
+                && late.contains(&status.id)
+            {
+                fields.insert("detail".to_owned(), Value::from("out-of-order"));
+            }
+            value
+        })
+        .collect();
+    StatusDocument {
+        ok: true,
+        up_to_date: clean,
+        migrations,
+    }
+}
+
+/// `lint --json`: `{"findings": [...]}`.
+pub(crate) fn lint(findings: &[Finding]) {
+    json_line(&LintDocument { findings });
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_run_document_wraps_the_report_in_its_envelope() {
+        let error = anyhow::anyhow!("no such table").context("applying 1 create_users");
+        let document = RunDocument {
+            ok: false,
+            dry_run: false,
+            report: &Report::default(),
+            error: Some(error_document(&error)),
+        };
+        assert_eq!(
+            serde_json::to_value(&document).unwrap(),
+            json!({
+                "ok": false,
+                "dry_run": false,
+                "migrations": [],
+                "baselined": [],
+                "repaired": [],
+                "lock_waited_ms": 0,
+                "preflight": [],
+                "error": {
+                    "message": "applying 1 create_users",
+                    "chain": ["no such table"],
+                    "code": null,
+                    "detail": null,
+                    "hint": null,
+                },
+            })
+        );
+    }
+
+    #[test]
+    fn a_dry_run_lists_each_migration_with_its_units() {
+        use migrate_core::prelude::*;
+        fn index(m: &mut Migration) {
+            m.create_table("t", |t| {
+                t.column("id", BigInt).primary_key();
+            });
+            m.create_index_concurrently("idx_t", "t", ["id"]);
+        }
+        let plan = migrate_core::plan::preview(index).unwrap();
+        let runs = [PlannedRun {
+            id: 1,
+            name: "index".into(),
+            direction: RunDirection::Up,
+            transactional: false,
+            resume_from: 0,
+            sql: Vec::new(),
+        }];
+        let value = serde_json::to_value(dry_run_document(&runs, |_| Some(&plan.up))).unwrap();
+        assert_eq!(value["ok"], true);
+        assert_eq!(value["dry_run"], true);
+        let migration = &value["migrations"][0];
+        assert_eq!(
+            (
+                &migration["id"],
+                &migration["direction"],
+                &migration["resume_from"]
+            ),
+            (&json!(1), &json!("up"), &json!(0))
+        );
+        let units = migration["units"].as_array().unwrap();
+        assert_eq!(units.len(), 2, "{value:#}");
+        assert_eq!(units[0]["transaction"], true);
+        assert!(
+            units[0]["sql"][0]
+                .as_str()
+                .unwrap()
+                .starts_with("CREATE TABLE")
+        );
+        assert_eq!(units[1]["transaction"], false);
+        assert!(
+            units[1]["sql"][0]
+                .as_str()
+                .unwrap()
+                .starts_with("CREATE INDEX CONCURRENTLY")
+        );
+    }
 }

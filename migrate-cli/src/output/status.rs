@@ -1,10 +1,32 @@
 //! `status`: the table of every migration with its state, or its JSON, and whether
 //! the database is up to date.
 
+use std::time::SystemTime;
+
 use migrate_core::{DisplayId, MigrationState, MigrationStatus};
 
 use super::json;
 use super::terminal::{BOLD, DIM, GREEN, RED, out, paint};
+
+/// The word the table shows for a state (the JSON's `detail` when it has one, else
+/// its `state`).
+fn state_word(state: MigrationState) -> &'static str {
+    match state {
+        MigrationState::Applied => "applied",
+        MigrationState::Baselined => "baselined",
+        MigrationState::Pending => "pending",
+        MigrationState::Modified => "modified",
+        MigrationState::Missing => "missing",
+        MigrationState::Incomplete => "incomplete",
+    }
+}
+
+/// A time as RFC 3339, in UTC, to the second (as the JSON shows it).
+fn rfc3339(time: SystemTime) -> Option<String> {
+    jiff::Timestamp::try_from(time)
+        .ok()
+        .map(|t| t.round(jiff::Unit::Second).unwrap_or(t).to_string())
+}
 
 /// The ids of pending migrations older than the newest recorded one: `up` refuses
 /// them (as the runner's reconciliation does) unless `--allow-out-of-order`.
@@ -48,11 +70,10 @@ pub(crate) fn status(list: &[MigrationStatus], json: bool) -> bool {
     );
     let mut counts: Vec<(&str, usize)> = Vec::new();
     for s in list {
-        let (word, detail) = json::state_word(s.state);
         let shown = if late.contains(&s.id) {
             "out-of-order"
         } else {
-            detail.unwrap_or(word)
+            state_word(s.state)
         };
         let style = match s.state {
             MigrationState::Applied | MigrationState::Baselined => GREEN,
@@ -68,7 +89,7 @@ pub(crate) fn status(list: &[MigrationStatus], json: bool) -> bool {
             DisplayId(s.id).to_string(),
             s.name,
             paint(style, &format!("{shown:<12}")),
-            s.applied_at.and_then(json::rfc3339).unwrap_or_default()
+            s.applied_at.and_then(rfc3339).unwrap_or_default()
         ));
     }
     let summary: Vec<String> = counts.iter().map(|(w, n)| format!("{n} {w}")).collect();
@@ -97,11 +118,11 @@ pub(crate) fn status(list: &[MigrationStatus], json: bool) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::{Duration, SystemTime};
+    use std::time::Duration;
 
     #[test]
     fn times_are_rfc3339() {
         let t = SystemTime::UNIX_EPOCH + Duration::from_millis(1_700_000_000_400);
-        assert_eq!(json::rfc3339(t).as_deref(), Some("2023-11-14T22:13:20Z"));
+        assert_eq!(rfc3339(t).as_deref(), Some("2023-11-14T22:13:20Z"));
     }
 }
