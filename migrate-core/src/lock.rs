@@ -25,6 +25,7 @@ use sha2::{Digest, Sha256};
 use tokio_postgres::Client;
 
 use crate::error::Error;
+use crate::events::{EventSink, RunEvent};
 use crate::report::Blocker;
 
 /// The advisory lock key for a history table in a database.
@@ -111,19 +112,20 @@ impl RunLock {
         })
     }
 
-    /// Takes the lock, polling every `poll` for at most `wait`. While waiting, emits a
-    /// tracing event naming the session that holds it (at the first failed try, then
-    /// every 5 s).
+    /// Takes the lock, polling every `poll` for at most `wait`. While waiting, logs
+    /// the session that holds it and sends `events` a [`RunEvent::WaitingForLock`]
+    /// (at the first failed try, then every 5 s).
     ///
     /// `pid` is the server session the connection was seen on first
     /// (`pg_backend_pid()`): a try that runs on another one takes nothing and fails
     /// with [`Error::TransactionPooler`].
-    pub async fn acquire(
+    pub(crate) async fn acquire(
         client: &Client,
         key: i64,
         pid: i32,
         wait: Duration,
         poll: Duration,
+        events: &EventSink,
     ) -> Result<Self, Error> {
         let start = Instant::now();
         let mut last_report: Option<Instant> = None;
@@ -163,6 +165,10 @@ impl RunLock {
                         "waiting for the run lock"
                     ),
                 }
+                events.emit(|| RunEvent::WaitingForLock {
+                    holder: holder.clone(),
+                    waited,
+                });
             }
             if waited >= wait {
                 return Err(Error::LockWait { waited, holder });

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::error::Error;
+use crate::events::{EventSink, RunEvent};
 use crate::ident::Ident;
 
 /// The default schema of the history table.
@@ -95,6 +96,7 @@ pub struct ConcurrentProfile {
 /// | safety lint before `up` | enforced: unacknowledged findings refuse the run |
 /// | pre-flight: long transaction threshold | 60 s |
 /// | pre-flight: sessions that would stall a concurrent build | warned about, not refused |
+/// | run events | none (see [`MigratorOptions::on_event`]) |
 ///
 /// ```
 /// use std::time::Duration;
@@ -122,6 +124,7 @@ pub struct MigratorOptions {
     pub(crate) enforce_lint: bool,
     pub(crate) long_transaction: Duration,
     pub(crate) refuse_when_blocked: bool,
+    pub(crate) events: EventSink,
 }
 
 impl Default for MigratorOptions {
@@ -141,6 +144,7 @@ impl Default for MigratorOptions {
             enforce_lint: true,
             long_transaction: Duration::from_secs(60),
             refuse_when_blocked: false,
+            events: EventSink::default(),
         }
     }
 }
@@ -240,6 +244,30 @@ impl MigratorOptions {
     /// waits for them without blocking writers).
     pub fn refuse_when_blocked(mut self, refuse: bool) -> Self {
         self.refuse_when_blocked = refuse;
+        self
+    }
+
+    /// Calls `f` with every [`RunEvent`] of the runs made with these options, as
+    /// they happen (see [`crate::events`]): lock waits, each migration started,
+    /// finished or failed, retries with their blockers, backfill batches, pre-flight
+    /// warnings, concurrent index builds skipped or redone. Replaces an earlier
+    /// callback; clones of the options share it. Without one, no event is built.
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use migrate_core::{MigratorOptions, RunEvent};
+    ///
+    /// let events: Arc<Mutex<Vec<RunEvent>>> = Arc::default();
+    /// let sink = events.clone();
+    /// let options = MigratorOptions::new().on_event(move |event| {
+    ///     if let Ok(mut events) = sink.lock() {
+    ///         events.push(event.clone());
+    ///     }
+    /// });
+    /// # drop(options);
+    /// ```
+    pub fn on_event(mut self, f: impl Fn(&RunEvent) + Send + Sync + 'static) -> Self {
+        self.events = EventSink::new(f);
         self
     }
 

@@ -45,6 +45,7 @@ use tokio_postgres::{Client, SimpleQueryMessage};
 use crate::backfill::{next_batch_size, resolve_key};
 use crate::db_error::DbError;
 use crate::error::{ConnectionLost, Error, LostMigration, LostState, StatementFailure};
+use crate::events::RunEvent;
 use crate::history::{AppliedMigration, HistoryTable};
 use crate::ident::ObjectName;
 use crate::lint::{self, Finding};
@@ -434,10 +435,20 @@ impl Migrator {
             }
             Try::Busy => {
                 let options = &self.options;
-                RunLock::acquire(client, key, info.pid, options.lock_wait, options.lock_poll)
-                    .await?
+                RunLock::acquire(
+                    client,
+                    key,
+                    info.pid,
+                    options.lock_wait,
+                    options.lock_poll,
+                    &options.events,
+                )
+                .await?
             }
         };
+        self.options.events.emit(|| RunEvent::LockAcquired {
+            waited: lock.waited(),
+        });
         let mut run = Run {
             migrator: self,
             client,
@@ -459,6 +470,27 @@ impl Migrator {
         run.flush().await;
         lock.release(client, reset).await;
         result.map(|()| run.report)
+    }
+}
+
+/// The event of a migration that failed with `error`.
+fn failed_event(plan: &MigrationPlan, direction: RunDirection, error: &Error) -> RunEvent {
+    let db = error.db_error();
+    let reason = match db {
+        Some(db) => format!("{} (SQLSTATE {})", db.message, db.code),
+        None => error
+            .to_string()
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
+    };
+    RunEvent::MigrationFailed {
+        id: plan.id,
+        name: plan.name,
+        direction,
+        code: db.map(|db| db.code.clone()),
+        reason,
     }
 }
 
@@ -680,6 +712,11 @@ impl Run<'_> {
 
     fn options(&self) -> &MigratorOptions {
         &self.migrator.options
+    }
+
+    /// Delivers a run event to the options' callback (built only when there is one).
+    fn emit(&self, make: impl FnOnce() -> RunEvent) {
+        self.migrator.options.events.emit(make);
     }
 
     /// Makes every commit of the run durable before returning, on success and on
@@ -997,6 +1034,7 @@ impl Run<'_> {
         warnings.extend(preflight::invalid_indexes(self.client, &tables).await?);
         for warning in &warnings {
             tracing::warn!(%warning, "pre-flight");
+            self.emit(|| RunEvent::Preflight(warning.clone()));
         }
         self.report.preflight.extend(warnings);
         Ok(())
@@ -1037,7 +1075,9 @@ impl Run<'_> {
                     direction,
                     state,
                 };
-                Err(self.lost(error, Some(migration)))
+                let error = self.lost(error, Some(migration));
+                self.emit(|| failed_event(plan, direction, &error));
+                Err(error)
             }
         }
     }
@@ -1095,6 +1135,12 @@ impl Run<'_> {
             resume_from = work.resume_from,
             "migration starting"
         );
+        self.emit(|| RunEvent::MigrationStarted {
+            id: plan.id,
+            name: plan.name,
+            direction,
+            resumed_from: work.has_row.then_some(work.resume_from),
+        });
         let mut run = MigrationRun {
             id: plan.id,
             name: plan.name.to_owned(),
@@ -1134,6 +1180,14 @@ impl Run<'_> {
             retries = run.retries.len(),
             "migration finished"
         );
+        self.emit(|| RunEvent::MigrationFinished {
+            id: plan.id,
+            name: plan.name,
+            direction,
+            duration: run.duration,
+            statements: run.statements,
+            retries: run.retries.len(),
+        });
         self.report.runs.push(run);
         Ok(())
     }
@@ -1351,6 +1405,17 @@ impl Run<'_> {
                     retry_in_ms = sleep.as_millis() as u64,
                     "migration blocked; rolled back, will retry"
                 );
+                self.emit(|| RunEvent::StatementRetry {
+                    id: plan.id,
+                    name: plan.name,
+                    statement,
+                    attempt: attempt + 1,
+                    attempts: ladder.len(),
+                    code: db.code.clone(),
+                    lock_timeout,
+                    blockers: blockers.clone(),
+                    retry_in: sleep,
+                });
                 failed.push(FailedAttempt {
                     attempt: attempt + 1,
                     lock_timeout,
@@ -1479,6 +1544,12 @@ impl Run<'_> {
                 cursor = done.cursor.as_deref(),
                 "backfill batch committed"
             );
+            self.emit(|| RunEvent::BackfillProgress {
+                id: plan.id,
+                table: done.table.clone(),
+                batch: done.batches,
+                rows: done.rows,
+            });
             size = next_batch_size(size, elapsed, &def.pacing);
             if logged.elapsed() >= Duration::from_secs(1) {
                 logged = Instant::now();
@@ -1558,6 +1629,17 @@ impl Run<'_> {
                         retry_in_ms = sleep.as_millis() as u64,
                         "statement run alone was blocked; will retry"
                     );
+                    self.emit(|| RunEvent::StatementRetry {
+                        id: plan.id,
+                        name: plan.name,
+                        statement: failure.statement,
+                        attempt,
+                        attempts,
+                        code: failure.db.code.clone(),
+                        lock_timeout,
+                        blockers: Vec::new(),
+                        retry_in: sleep,
+                    });
                     tokio::time::sleep(sleep).await;
                 }
                 Err(error) => return Err(error),
@@ -1580,10 +1662,18 @@ impl Run<'_> {
                 match index_state(self.client, name).await? {
                     Some((_, true)) => {
                         tracing::info!(id = plan.id, index = %name, "index already built and valid; skipping its build");
+                        self.emit(|| RunEvent::IndexAlreadyBuilt {
+                            id: plan.id,
+                            index: name.to_string(),
+                        });
                         return Ok(false);
                     }
                     Some((qualified, false)) => {
                         tracing::warn!(id = plan.id, index = %qualified.name, "invalid index left by a failed build; dropping it to rebuild");
+                        self.emit(|| RunEvent::RebuildingInvalidIndex {
+                            id: plan.id,
+                            index: qualified.name.to_string(),
+                        });
                         let drop = format!("DROP INDEX CONCURRENTLY {}", qualified.quoted);
                         self.profiled(plan, direction, index, &drop).await?;
                     }
@@ -1595,6 +1685,10 @@ impl Run<'_> {
                 if index_state(self.client, name).await?.is_none() =>
             {
                 tracing::info!(id = plan.id, index = %name, "index already dropped; skipping");
+                self.emit(|| RunEvent::IndexAlreadyDropped {
+                    id: plan.id,
+                    index: name.to_string(),
+                });
                 return Ok(false);
             }
             _ => {}
