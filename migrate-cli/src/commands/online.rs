@@ -43,7 +43,10 @@ async fn run_command(
         command,
     } = online;
     let migrations = registered()?;
-    let options = options.blocker_monitor(connect::connector(&database));
+    let follow = progress.clone();
+    let options = options
+        .blocker_monitor(connect::connector(&database))
+        .on_event(move |event| follow.on_event(event));
     // Recording and hashing every migration takes a few milliseconds: done on another
     // thread while the connection is set up.
     let recording = std::thread::spawn(move || Migrator::new(&migrations, options));

@@ -1,5 +1,6 @@
-//! Logs (`-v`): the tracing subscriber that writes the runner's log lines to stderr,
-//! erasing the live indicator first, beside the progress layer.
+//! Logs (`-v`): the tracing subscriber that writes migrate-core's log lines to stderr,
+//! erasing the live indicator first. Progress is not read from logs: it comes from the
+//! run's typed events ([`super::progress`]).
 
 use tracing_subscriber::Layer;
 use tracing_subscriber::filter::{FilterExt, LevelFilter, Targets, filter_fn};
@@ -9,11 +10,16 @@ use super::progress::Progress;
 use super::terminal::{log, stderr_colored};
 use crate::config::OutputConfig;
 
-/// Logs to stderr (`-v`: info, `-vv`: debug, `-vvv`: trace; warnings of the runner
-/// always), beside the progress layer.
+/// Logs to stderr (`-v`: info, `-vv`: debug, `-vvv`: trace). Without `-v`, only
+/// migrate-core's warnings, and not the runner's: what it warns of (a blocked
+/// statement retried, a pre-flight finding, an invalid index rebuilt) is shown from its
+/// events instead, by [`Progress`].
 pub(crate) fn install_logging(output: OutputConfig, progress: &Progress) {
     let targets = match output.verbose {
-        0 => Targets::new().with_target("migrate_core", LevelFilter::WARN),
+        0 => Targets::new()
+            .with_target("migrate_core", LevelFilter::WARN)
+            // `migrate_core::runner`, and the `run` folder it becomes.
+            .with_target("migrate_core::run", LevelFilter::OFF),
         1 => Targets::new()
             .with_target("migrate_core", LevelFilter::INFO)
             .with_target("migrate_cli", LevelFilter::INFO),
@@ -32,9 +38,7 @@ pub(crate) fn install_logging(output: OutputConfig, progress: &Progress) {
         .without_time()
         .with_writer(move || LogWriter(progress_for_logs.clone()))
         .with_filter(filter);
-    let subscriber = tracing_subscriber::registry()
-        .with(progress.clone())
-        .with(fmt);
+    let subscriber = tracing_subscriber::registry().with(fmt);
     let _ = tracing::subscriber::set_global_default(subscriber);
 }
 

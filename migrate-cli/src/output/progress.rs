@@ -1,40 +1,58 @@
-//! Following a run as it happens: a tracing layer hears the runner's "migration
-//! starting" / "migration finished" events; each finished migration gets its line at
-//! once, and on a terminal a ticker redraws "⠋ 20261121_090300 index_posts 3.2s"
-//! in place while a migration runs.
+//! Following a run as it happens, from the runner's typed events
+//! ([`RunEvent`], received through `MigratorOptions::on_event`): each finished
+//! migration gets its line at once, a blocked statement that will be retried says what
+//! blocked it, a pre-flight warning or an invalid index about to be rebuilt is a
+//! warning; and on a terminal a ticker redraws "⠋ applying 20261121_090300
+//! index_posts 3.2s" in place while a migration runs (or the run waits for the lock).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use migrate_core::{DisplayId, HumanDuration, RunDirection};
-use tracing::field::{Field, Visit};
-use tracing_subscriber::layer::Context;
+use migrate_core::{Blocker, DisplayId, HumanDuration, RunDirection, RunEvent};
 
-use super::run::run_line;
+use super::errors::warning;
+use super::run::{retry_lines, run_line};
 use super::terminal::{CYAN, DIM, err, paint};
 
-/// A migration that started and has not finished.
+/// What the indicator shows.
 #[derive(Clone, Debug)]
-struct Running {
-    /// Its id.
-    id: i64,
-    /// Its name.
-    name: String,
-    /// Which way.
-    direction: RunDirection,
-    /// When it started.
-    started: Instant,
+enum Activity {
+    /// A migration that started and has not finished.
+    Migration {
+        id: i64,
+        name: String,
+        direction: RunDirection,
+        started: Instant,
+        /// Rows its backfills updated so far.
+        backfilled: Option<u64>,
+    },
+    /// The run lock is held by another session.
+    WaitingForLock {
+        since: Instant,
+        /// The session holding it, when seen.
+        holder: Option<Blocker>,
+    },
 }
 
 #[derive(Debug, Default)]
 struct State {
-    running: Option<Running>,
+    activity: Option<Activity>,
     /// Migrations whose line was printed, so the final report does not repeat them.
     printed: Vec<(i64, RunDirection)>,
     /// Whether the indicator line is on screen.
     drawn: bool,
+}
+
+impl State {
+    /// Erases the indicator, if drawn.
+    fn clear(&mut self) {
+        if self.drawn {
+            clear_indicator();
+            self.drawn = false;
+        }
+    }
 }
 
 /// The shared state of a run's progress.
@@ -68,34 +86,104 @@ impl Progress {
 
     /// Erases the indicator (before other output, and at the end).
     pub(crate) fn clear(&self) {
-        let mut state = self.lock();
-        if state.drawn {
-            clear_indicator();
-            state.drawn = false;
-        }
+        self.lock().clear();
     }
 
-    fn started(&self, running: Running) {
-        self.lock().running = Some(running);
-    }
-
-    fn finished(&self, id: i64, name: &str, direction: RunDirection, duration: Duration) {
+    /// Follows one event of the run (the callback given to
+    /// `MigratorOptions::on_event`).
+    pub(crate) fn on_event(&self, event: &RunEvent) {
         let mut state = self.lock();
-        state.running = None;
-        if state.drawn {
-            clear_indicator();
-            state.drawn = false;
-        }
-        if self.lines {
-            run_line(id, name, direction, duration);
-            state.printed.push((id, direction));
+        match event {
+            RunEvent::WaitingForLock { holder, waited, .. } => {
+                state.activity = Some(Activity::WaitingForLock {
+                    since: Instant::now()
+                        .checked_sub(*waited)
+                        .unwrap_or_else(Instant::now),
+                    holder: holder.clone(),
+                });
+            }
+            RunEvent::LockAcquired { .. } => {
+                state.activity = None;
+                state.clear();
+            }
+            RunEvent::MigrationStarted {
+                id,
+                name,
+                direction,
+                ..
+            } => {
+                state.activity = Some(Activity::Migration {
+                    id: *id,
+                    name: (*name).to_owned(),
+                    direction: *direction,
+                    started: Instant::now(),
+                    backfilled: None,
+                });
+            }
+            RunEvent::MigrationFinished {
+                id,
+                name,
+                direction,
+                duration,
+                ..
+            } => {
+                state.activity = None;
+                state.clear();
+                if self.lines {
+                    run_line(*id, name, *direction, *duration);
+                    state.printed.push((*id, *direction));
+                }
+            }
+            RunEvent::MigrationFailed { .. } => {
+                state.activity = None;
+                state.clear();
+            }
+            RunEvent::StatementRetry {
+                id,
+                name,
+                attempt,
+                attempts,
+                code,
+                lock_timeout,
+                blockers,
+                retry_in,
+                ..
+            } => {
+                state.clear();
+                retry_lines(
+                    *id,
+                    name,
+                    (*attempt, *attempts),
+                    code,
+                    *lock_timeout,
+                    blockers,
+                    *retry_in,
+                );
+            }
+            RunEvent::BackfillProgress { rows, .. } => {
+                if let Some(Activity::Migration { backfilled, .. }) = &mut state.activity {
+                    *backfilled = Some(*rows);
+                }
+            }
+            RunEvent::Preflight(found) => {
+                state.clear();
+                warning(&format!("pre-flight: {found}"));
+            }
+            RunEvent::RebuildingInvalidIndex { index, .. } => {
+                state.clear();
+                warning(&format!(
+                    "invalid index {index} left by a failed concurrent build: dropping it to \
+                     build it again"
+                ));
+            }
+            _ => {}
         }
     }
 
     fn tick(&self, frame: usize) {
         let mut state = self.lock();
-        if let Some(running) = &state.running {
-            draw_indicator(frame, running);
+        if let Some(activity) = &state.activity {
+            draw_indicator(frame, activity);
             state.drawn = true;
         }
     }
@@ -144,104 +232,99 @@ impl Drop for Ticker {
     }
 }
 
-/// The fields of a runner event that matter here.
-#[derive(Default)]
-struct Fields {
-    message: String,
-    id: Option<i64>,
-    name: Option<String>,
-    direction: Option<RunDirection>,
-    duration_ms: Option<u64>,
-}
-
-impl Visit for Fields {
-    fn record_i64(&mut self, field: &Field, value: i64) {
-        if field.name() == "id" {
-            self.id = Some(value);
-        } else if field.name() == "duration_ms" {
-            self.duration_ms = u64::try_from(value).ok();
+/// The indicator's text, without its spinner.
+fn indicator_text(activity: &Activity) -> String {
+    match activity {
+        Activity::Migration {
+            id,
+            name,
+            direction,
+            started,
+            backfilled,
+        } => {
+            let verb = match direction {
+                RunDirection::Up => "applying",
+                RunDirection::Down => "reverting",
+            };
+            let rows = match backfilled {
+                Some(rows) => format!(", {rows} row(s) backfilled"),
+                None => String::new(),
+            };
+            format!(
+                "{verb} {} {name} {}",
+                DisplayId(*id),
+                paint(DIM, &format!("{}{rows}", HumanDuration(started.elapsed())))
+            )
         }
-    }
-
-    fn record_u64(&mut self, field: &Field, value: u64) {
-        match field.name() {
-            "id" => self.id = i64::try_from(value).ok(),
-            "duration_ms" => self.duration_ms = Some(value),
-            _ => {}
-        }
-    }
-
-    fn record_str(&mut self, field: &Field, value: &str) {
-        match field.name() {
-            "name" => self.name = Some(value.to_owned()),
-            "message" => self.message = value.to_owned(),
-            _ => {}
-        }
-    }
-
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        let text = format!("{value:?}");
-        match field.name() {
-            "message" => self.message = text,
-            "name" => self.name = Some(text.trim_matches('"').to_owned()),
-            "direction" => {
-                self.direction = match text.as_str() {
-                    "up" | "Up" => Some(RunDirection::Up),
-                    "down" | "Down" => Some(RunDirection::Down),
-                    _ => None,
+        Activity::WaitingForLock { since, holder } => {
+            let held = match holder {
+                Some(holder) if holder.application_name.is_empty() => {
+                    format!(", held by pid {}", holder.pid)
                 }
-            }
-            _ => {}
-        }
-    }
-}
-
-impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Progress {
-    fn on_event(&self, event: &tracing::Event<'_>, _ctx: Context<'_, S>) {
-        if !event.metadata().target().starts_with("migrate_core") {
-            return;
-        }
-        let mut fields = Fields::default();
-        event.record(&mut fields);
-        let (Some(id), Some(name), Some(direction)) = (fields.id, fields.name, fields.direction)
-        else {
-            return;
-        };
-        match fields.message.as_str() {
-            "migration starting" => self.started(Running {
-                id,
-                name,
-                direction,
-                started: Instant::now(),
-            }),
-            "migration finished" => self.finished(
-                id,
-                &name,
-                direction,
-                Duration::from_millis(fields.duration_ms.unwrap_or(0)),
-            ),
-            _ => {}
+                Some(holder) => {
+                    format!(", held by pid {} ({})", holder.pid, holder.application_name)
+                }
+                None => String::new(),
+            };
+            format!(
+                "waiting for the run lock{held} {}",
+                paint(DIM, &HumanDuration(since.elapsed()).to_string())
+            )
         }
     }
 }
 
 /// Draws the live indicator on stderr, in place.
-fn draw_indicator(frame: usize, running: &Running) {
+fn draw_indicator(frame: usize, activity: &Activity) {
     const FRAMES: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
-    let verb = match running.direction {
-        RunDirection::Up => "applying",
-        RunDirection::Down => "reverting",
-    };
     err(&format!(
-        "\r\x1b[2K{} {verb} {} {} {}",
+        "\r\x1b[2K{} {}",
         paint(CYAN, &FRAMES[frame % FRAMES.len()].to_string()),
-        DisplayId(running.id),
-        running.name,
-        paint(DIM, &HumanDuration(running.started.elapsed()).to_string())
+        indicator_text(activity)
     ));
 }
 
 /// Erases the indicator line.
 fn clear_indicator() {
     err("\r\x1b[2K");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shown(activity: &Activity) -> String {
+        anstream::adapter::strip_str(&indicator_text(activity)).to_string()
+    }
+
+    #[test]
+    fn the_indicator_says_what_the_run_is_doing() {
+        let migration = Activity::Migration {
+            id: 20261121090500,
+            name: "backfill_post_status".to_owned(),
+            direction: RunDirection::Up,
+            started: Instant::now(),
+            backfilled: Some(12_000),
+        };
+        let text = shown(&migration);
+        assert!(
+            text.starts_with("applying 20261121_090500 backfill_post_status "),
+            "{text}"
+        );
+        assert!(text.ends_with(", 12000 row(s) backfilled"), "{text}");
+        let waiting = |application_name: &str| Activity::WaitingForLock {
+            since: Instant::now(),
+            holder: Some(Blocker {
+                pid: 7,
+                application_name: application_name.to_owned(),
+                state: None,
+                query: None,
+            }),
+        };
+        assert!(
+            shown(&waiting("deploy"))
+                .starts_with("waiting for the run lock, held by pid 7 (deploy) ")
+        );
+        assert!(shown(&waiting("")).starts_with("waiting for the run lock, held by pid 7 "));
+    }
 }

@@ -4,9 +4,9 @@
 
 use std::time::Duration;
 
-use migrate_core::{BackfillRun, DisplayId, HumanDuration, Report, RunDirection};
+use migrate_core::{BackfillRun, Blocker, DisplayId, HumanDuration, Report, RunDirection};
 
-use super::terminal::{BOLD, DIM, GREEN, YELLOW, out, paint};
+use super::terminal::{BOLD, DIM, GREEN, YELLOW, err, out, paint};
 
 /// One line per migration run: `applied  20261121_090000 create_users  12ms`.
 pub(crate) fn run_line(id: i64, name: &str, direction: RunDirection, duration: Duration) {
@@ -19,6 +19,63 @@ pub(crate) fn run_line(id: i64, name: &str, direction: RunDirection, duration: D
         paint(BOLD, &DisplayId(id).to_string()),
         paint(DIM, &HumanDuration(duration).to_string())
     ));
+}
+
+/// A blocked attempt that will be retried, on stderr, with the sessions that blocked
+/// it: `blocked  20261121_090300 index_posts: lock timeout (55P03) under
+/// lock_timeout 100ms, attempt 1 of 5; retrying in 200ms`, then one `blocked by pid
+/// 4242 (psql), idle in transaction: UPDATE ...` line per blocker.
+pub(super) fn retry_lines(
+    id: i64,
+    name: &str,
+    (attempt, attempts): (usize, usize),
+    code: &str,
+    lock_timeout: Option<Duration>,
+    blockers: &[Blocker],
+    retry_in: Duration,
+) {
+    err(&retry_text(
+        id,
+        name,
+        (attempt, attempts),
+        code,
+        lock_timeout,
+        blockers,
+        retry_in,
+    ));
+}
+
+fn retry_text(
+    id: i64,
+    name: &str,
+    (attempt, attempts): (usize, usize),
+    code: &str,
+    lock_timeout: Option<Duration>,
+    blockers: &[Blocker],
+    retry_in: Duration,
+) -> String {
+    let what = match code {
+        "55P03" => "lock timeout (55P03)".to_owned(),
+        "40P01" => "deadlock (40P01)".to_owned(),
+        other => other.to_owned(),
+    };
+    let under = match lock_timeout {
+        Some(timeout) => format!(" under lock_timeout {}", HumanDuration(timeout)),
+        None => String::new(),
+    };
+    let mut text = format!(
+        "{} {} {name}: {what}{under}, attempt {attempt} of {attempts}; retrying in {}\n",
+        paint(YELLOW, "blocked "),
+        paint(BOLD, &DisplayId(id).to_string()),
+        HumanDuration(retry_in)
+    );
+    for blocker in blockers {
+        text.push_str(&format!(
+            "         {} {blocker}\n",
+            paint(DIM, "blocked by")
+        ));
+    }
+    text
 }
 
 /// What a run did, after the lines printed live: the lines not printed yet, then a
@@ -115,6 +172,35 @@ fn id_list(ids: &[i64]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_retry_names_its_blockers() {
+        let blocker = Blocker {
+            pid: 4242,
+            application_name: "psql".to_owned(),
+            state: Some("idle in transaction".to_owned()),
+            query: Some("UPDATE posts SET title = 'x'".to_owned()),
+        };
+        let text = retry_text(
+            20261121090300,
+            "index_posts",
+            (1, 5),
+            "55P03",
+            Some(Duration::from_millis(100)),
+            &[blocker],
+            Duration::from_millis(200),
+        );
+        assert_eq!(
+            anstream::adapter::strip_str(&text).to_string(),
+            "blocked  20261121_090300 index_posts: lock timeout (55P03) under lock_timeout \
+             100ms, attempt 1 of 5; retrying in 200ms\n         blocked by pid 4242 (psql), \
+             idle in transaction: UPDATE posts SET title = 'x'\n"
+        );
+        assert!(
+            retry_text(1, "m", (2, 3), "40P01", None, &[], Duration::ZERO)
+                .contains(": deadlock (40P01), attempt 2 of 3; retrying in")
+        );
+    }
 
     #[test]
     fn backfills_are_summed_up_with_their_resume_point() {
