@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 /// Where the user's project lives, for `new` (which writes files).
 ///
-/// [`main!`] fills it from the binary's `CARGO_MANIFEST_DIR` at build time.
+/// [`main!`](crate::main!) fills it from the binary's `CARGO_MANIFEST_DIR` at build time.
 #[derive(Clone, Debug, Default)]
 pub struct Project {
     /// The package directory (holding `Cargo.toml`). `None`: the `CARGO_MANIFEST_DIR`
