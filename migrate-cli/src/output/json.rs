@@ -263,14 +263,7 @@ mod tests {
 
     #[test]
     fn a_dry_run_lists_each_migration_with_its_units() {
-        use migrate_core::prelude::*;
-        fn index(m: &mut Migration) {
-            m.create_table("t", |t| {
-                t.column("id", BigInt).primary_key();
-            });
-            m.create_index_concurrently("idx_t", "t", ["id"]);
-        }
-        let plan = migrate_core::plan::preview(index).unwrap();
+        let plan = super::super::sql::tests::table_then_concurrent_index();
         let runs = [PlannedRun {
             id: 1,
             name: "index".into(),
@@ -291,21 +284,23 @@ mod tests {
             ),
             (&json!(1), &json!("up"), &json!(0))
         );
-        let units = migration["units"].as_array().unwrap();
+        let units: Vec<(bool, String)> = migration["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|unit| {
+                let first = unit["sql"][0].as_str().unwrap_or_default();
+                (unit["transaction"] == true, first.to_owned())
+            })
+            .collect();
         assert_eq!(units.len(), 2, "{value:#}");
-        assert_eq!(units[0]["transaction"], true);
         assert!(
-            units[0]["sql"][0]
-                .as_str()
-                .unwrap()
-                .starts_with("CREATE TABLE")
+            units[0].0 && units[0].1.starts_with("CREATE TABLE"),
+            "{units:?}"
         );
-        assert_eq!(units[1]["transaction"], false);
         assert!(
-            units[1]["sql"][0]
-                .as_str()
-                .unwrap()
-                .starts_with("CREATE INDEX CONCURRENTLY")
+            !units[1].0 && units[1].1.starts_with("CREATE INDEX CONCURRENTLY"),
+            "{units:?}"
         );
     }
 }

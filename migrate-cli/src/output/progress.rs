@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use migrate_core::{Blocker, DisplayId, HumanDuration, RunDirection, RunEvent};
 
 use super::errors::warning;
-use super::run::{retry_lines, run_line};
+use super::run::{Retry, retry_lines, run_line};
 use super::terminal::{CYAN, DIM, err, paint};
 
 /// What the indicator shows.
@@ -102,10 +102,6 @@ impl Progress {
                     holder: holder.clone(),
                 });
             }
-            RunEvent::LockAcquired { .. } => {
-                state.activity = None;
-                state.clear();
-            }
             RunEvent::MigrationStarted {
                 id,
                 name,
@@ -134,7 +130,8 @@ impl Progress {
                     state.printed.push((*id, *direction));
                 }
             }
-            RunEvent::MigrationFailed { .. } => {
+            // The run starts, or a migration stopped it.
+            RunEvent::LockAcquired { .. } | RunEvent::MigrationFailed { .. } => {
                 state.activity = None;
                 state.clear();
             }
@@ -150,15 +147,16 @@ impl Progress {
                 ..
             } => {
                 state.clear();
-                retry_lines(
-                    *id,
+                retry_lines(&Retry {
+                    id: *id,
                     name,
-                    (*attempt, *attempts),
+                    attempt: *attempt,
+                    attempts: *attempts,
                     code,
-                    *lock_timeout,
+                    lock_timeout: *lock_timeout,
                     blockers,
-                    *retry_in,
-                );
+                    retry_in: *retry_in,
+                });
             }
             RunEvent::BackfillProgress { rows, .. } => {
                 if let Some(Activity::Migration { backfilled, .. }) = &mut state.activity {

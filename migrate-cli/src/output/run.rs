@@ -21,55 +21,48 @@ pub(crate) fn run_line(id: i64, name: &str, direction: RunDirection, duration: D
     ));
 }
 
+/// A blocked attempt that will be retried (from the runner's retry event).
+pub(super) struct Retry<'a> {
+    pub(super) id: i64,
+    pub(super) name: &'a str,
+    /// The attempt that failed (1 for the first), of how many allowed.
+    pub(super) attempt: usize,
+    pub(super) attempts: usize,
+    /// The SQLSTATE.
+    pub(super) code: &'a str,
+    pub(super) lock_timeout: Option<Duration>,
+    pub(super) blockers: &'a [Blocker],
+    pub(super) retry_in: Duration,
+}
+
 /// A blocked attempt that will be retried, on stderr, with the sessions that blocked
 /// it: `blocked  20261121_090300 index_posts: lock timeout (55P03) under
 /// lock_timeout 100ms, attempt 1 of 5; retrying in 200ms`, then one `blocked by pid
 /// 4242 (psql), idle in transaction: UPDATE ...` line per blocker.
-pub(super) fn retry_lines(
-    id: i64,
-    name: &str,
-    (attempt, attempts): (usize, usize),
-    code: &str,
-    lock_timeout: Option<Duration>,
-    blockers: &[Blocker],
-    retry_in: Duration,
-) {
-    err(&retry_text(
-        id,
-        name,
-        (attempt, attempts),
-        code,
-        lock_timeout,
-        blockers,
-        retry_in,
-    ));
+pub(super) fn retry_lines(retry: &Retry<'_>) {
+    err(&retry_text(retry));
 }
 
-fn retry_text(
-    id: i64,
-    name: &str,
-    (attempt, attempts): (usize, usize),
-    code: &str,
-    lock_timeout: Option<Duration>,
-    blockers: &[Blocker],
-    retry_in: Duration,
-) -> String {
-    let what = match code {
+fn retry_text(retry: &Retry<'_>) -> String {
+    let what = match retry.code {
         "55P03" => "lock timeout (55P03)".to_owned(),
         "40P01" => "deadlock (40P01)".to_owned(),
         other => other.to_owned(),
     };
-    let under = match lock_timeout {
+    let under = match retry.lock_timeout {
         Some(timeout) => format!(" under lock_timeout {}", HumanDuration(timeout)),
         None => String::new(),
     };
     let mut text = format!(
-        "{} {} {name}: {what}{under}, attempt {attempt} of {attempts}; retrying in {}\n",
+        "{} {} {}: {what}{under}, attempt {} of {}; retrying in {}\n",
         paint(YELLOW, "blocked "),
-        paint(BOLD, &DisplayId(id).to_string()),
-        HumanDuration(retry_in)
+        paint(BOLD, &DisplayId(retry.id).to_string()),
+        retry.name,
+        retry.attempt,
+        retry.attempts,
+        HumanDuration(retry.retry_in)
     );
-    for blocker in blockers {
+    for blocker in retry.blockers {
         text.push_str(&format!(
             "         {} {blocker}\n",
             paint(DIM, "blocked by")
@@ -175,30 +168,35 @@ mod tests {
 
     #[test]
     fn a_retry_names_its_blockers() {
-        let blocker = Blocker {
+        let blockers = [Blocker {
             pid: 4242,
             application_name: "psql".to_owned(),
             state: Some("idle in transaction".to_owned()),
             query: Some("UPDATE posts SET title = 'x'".to_owned()),
+        }];
+        let mut retry = Retry {
+            id: 20261121090300,
+            name: "index_posts",
+            attempt: 1,
+            attempts: 5,
+            code: "55P03",
+            lock_timeout: Some(Duration::from_millis(100)),
+            blockers: &blockers,
+            retry_in: Duration::from_millis(200),
         };
-        let text = retry_text(
-            20261121090300,
-            "index_posts",
-            (1, 5),
-            "55P03",
-            Some(Duration::from_millis(100)),
-            &[blocker],
-            Duration::from_millis(200),
-        );
         assert_eq!(
-            anstream::adapter::strip_str(&text).to_string(),
+            anstream::adapter::strip_str(&retry_text(&retry)).to_string(),
             "blocked  20261121_090300 index_posts: lock timeout (55P03) under lock_timeout \
              100ms, attempt 1 of 5; retrying in 200ms\n         blocked by pid 4242 (psql), \
              idle in transaction: UPDATE posts SET title = 'x'\n"
         );
+        retry.code = "40P01";
+        retry.lock_timeout = None;
+        retry.blockers = &[];
         assert!(
-            retry_text(1, "m", (2, 3), "40P01", None, &[], Duration::ZERO)
-                .contains(": deadlock (40P01), attempt 2 of 3; retrying in")
+            retry_text(&retry).contains(": deadlock (40P01), attempt 1 of 5; retrying in"),
+            "{}",
+            retry_text(&retry)
         );
     }
 

@@ -111,11 +111,11 @@ pub(crate) fn dry_run(migrator: &Migrator, planned: &[PlannedRun], json: bool) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    #[test]
-    fn dry_run_shows_transaction_boundaries() {
+    /// A table created in a transaction, then indexed concurrently, outside one.
+    pub(in crate::output) fn table_then_concurrent_index() -> migrate_core::MigrationPlan {
         use migrate_core::prelude::*;
         fn index(m: &mut Migration) {
             m.create_table("t", |t| {
@@ -123,7 +123,12 @@ mod tests {
             });
             m.create_index_concurrently("idx_t", "t", ["id"]);
         }
-        let plan = migrate_core::plan::preview(index).unwrap();
+        migrate_core::plan::preview(index).unwrap()
+    }
+
+    #[test]
+    fn dry_run_shows_transaction_boundaries() {
+        let plan = table_then_concurrent_index();
         let text = sql_block(1, "index", RunDirection::Up, &plan.up, 0);
         assert!(
             text.starts_with("-- 1 index up (not one transaction)\nBEGIN;\nCREATE TABLE"),
