@@ -27,12 +27,6 @@
 
 use std::time::Duration;
 
-use tokio_postgres::Client;
-use tokio_postgres::types::Type;
-
-use crate::error::Error;
-use crate::ident::Ident;
-use crate::plan::Batches;
 use crate::step::BackfillPacing;
 
 /// How many times the initial batch size a batch may grow to.
@@ -70,75 +64,6 @@ pub fn next_batch_size(current: u64, elapsed: Duration, pacing: &BackfillPacing)
     let next = (current.max(1) as f64 * factor).round();
     // `as` saturates for floats out of range; the clamp bounds it anyway.
     (next as u64).clamp(1, max)
-}
-
-/// The key column of a backfill and its type as `format_type` writes it (`bigint`,
-/// `uuid`, `character varying(20)`...).
-pub(crate) async fn resolve_key(
-    client: &Client,
-    batches: &Batches,
-) -> Result<Result<(Ident, String), String>, Error> {
-    let def = batches.def();
-    let table = batches.table();
-    let context = "looking up a backfill's key column";
-    let exists = client
-        .query_typed_one(
-            "SELECT to_regclass($1) IS NOT NULL",
-            &[(&table, Type::TEXT)],
-        )
-        .await
-        .map_err(Error::pg(context))?;
-    if !exists.try_get::<_, bool>(0).map_err(Error::pg(context))? {
-        return Ok(Err("the table does not exist".to_owned()));
-    }
-    match &def.key {
-        Some(key) => {
-            let row = client
-                .query_typed_opt(
-                    "SELECT format_type(atttypid, atttypmod) FROM pg_attribute \
-                     WHERE attrelid = to_regclass($1) AND attname = $2 AND attnum > 0 \
-                     AND NOT attisdropped",
-                    &[(&table, Type::TEXT), (&key.as_str(), Type::TEXT)],
-                )
-                .await
-                .map_err(Error::pg(context))?;
-            match row {
-                Some(row) => Ok(Ok((
-                    key.clone(),
-                    row.try_get(0).map_err(Error::pg(context))?,
-                ))),
-                None => Ok(Err(format!("the key column `{key}` does not exist"))),
-            }
-        }
-        None => {
-            let rows = client
-                .query_typed(
-                    "SELECT a.attname::text, format_type(a.atttypid, a.atttypmod) \
-                     FROM pg_index i JOIN pg_attribute a \
-                     ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) \
-                     WHERE i.indrelid = to_regclass($1) AND i.indisprimary",
-                    &[(&table, Type::TEXT)],
-                )
-                .await
-                .map_err(Error::pg(context))?;
-            match rows.as_slice() {
-                [row] => {
-                    let name: String = row.try_get(0).map_err(Error::pg(context))?;
-                    let ty: String = row.try_get(1).map_err(Error::pg(context))?;
-                    Ok(Ok((Ident::new(name), ty)))
-                }
-                [] => Ok(Err(
-                    "it has no primary key; name a unique, indexed key column with `.key(..)`"
-                        .to_owned(),
-                )),
-                _ => Ok(Err(
-                    "its primary key has several columns; name one unique, indexed key column \
-                     with `.key(..)`"
-                        .to_owned(),
-                )),
-            }
-        }
-    }
 }
 
 #[cfg(test)]

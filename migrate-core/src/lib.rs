@@ -25,6 +25,7 @@
 
 pub mod backfill;
 pub mod checksum;
+mod connection;
 pub mod db_error;
 pub mod display;
 pub mod error;
@@ -43,8 +44,7 @@ pub mod reconcile;
 pub mod registry;
 pub mod render;
 pub mod report;
-mod retry;
-pub mod runner;
+mod run;
 pub mod snapshot;
 mod sql_lexer;
 pub mod step;
@@ -52,6 +52,7 @@ pub mod types;
 pub mod verify;
 
 pub use checksum::Checksum;
+pub use connection::connect;
 pub use db_error::DbError;
 pub use display::{DisplayId, HumanDuration};
 pub use error::{ConnectionLost, Error, LostMigration, LostState, Problem, StatementFailure};
@@ -69,7 +70,7 @@ pub use report::{
     BackfillRun, Blocker, FailedAttempt, MigrationRun, MigrationState, MigrationStatus, PlannedRun,
     PreflightWarning, Report, RunDirection, SessionWarning,
 };
-pub use runner::{Migrator, connect};
+pub use run::Migrator;
 pub use snapshot::{Snapshot, SnapshotDiff, SnapshotOptions};
 pub use step::Step;
 pub use types::{

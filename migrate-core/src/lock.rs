@@ -7,7 +7,7 @@
 //! two applications keeping their history in different tables do not exclude each
 //! other.
 //!
-//! Release: the runner calls [`RunLock::release`] on success and on error. If the
+//! Release: the runner calls `RunLock::release` on success and on error. If the
 //! future running a migration is dropped (cancelled, or a panic unwinds through it)
 //! the lock stays with the session until the connection closes, which releases every
 //! session lock: drop the client in that case (the CLI does).
@@ -51,7 +51,7 @@ pub fn lock_key(database: &str, schema: &str, table: &str) -> i64 {
 /// A held run lock. Release it with [`RunLock::release`].
 #[derive(Debug)]
 #[must_use = "release the run lock"]
-pub struct RunLock {
+pub(crate) struct RunLock {
     key: i64,
     /// The server session (pid) that holds it.
     pid: i32,
@@ -182,7 +182,7 @@ impl RunLock {
     }
 
     /// How long the lock was waited for.
-    pub fn waited(&self) -> Duration {
+    pub(crate) fn waited(&self) -> Duration {
         self.waited
     }
 
@@ -195,7 +195,7 @@ impl RunLock {
     /// it then unlocks nothing there and is tried again (up to 50 times, 10 ms apart)
     /// until it runs on the lock's session, so that no pooled server connection keeps
     /// the lock for the clients it serves next.
-    pub async fn release(self, client: &Client, also: Option<&str>) {
+    pub(crate) async fn release(self, client: &Client, also: Option<&str>) {
         let sql = format!(
             "SELECT pg_backend_pid(), CASE WHEN pg_backend_pid() = $2 THEN \
              CASE WHEN pg_advisory_unlock($1) \

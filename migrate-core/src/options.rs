@@ -47,7 +47,7 @@ impl Connector {
     pub fn no_tls(config: tokio_postgres::Config) -> Self {
         Self::new(move || {
             let config = config.clone();
-            Box::pin(async move { crate::runner::connect(&config).await })
+            Box::pin(async move { crate::connection::connect(&config).await })
         })
     }
 

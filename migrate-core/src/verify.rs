@@ -43,7 +43,7 @@ use crate::plan::MigrationPlan;
 use crate::reconcile::{DownTarget, Target};
 use crate::registry::Migrations;
 use crate::report::MigrationState;
-use crate::runner::Migrator;
+use crate::run::Migrator;
 use crate::snapshot::{Snapshot, SnapshotOptions, diff};
 
 pub use report::{Failure, MigrationCheck, Outcome, Phase, VerifyReport};
@@ -78,7 +78,7 @@ impl ScratchConnector {
 
     /// Connects without TLS.
     pub fn no_tls() -> Self {
-        Self::new(|config| Box::pin(async move { crate::runner::connect(&config).await }))
+        Self::new(|config| Box::pin(async move { crate::connection::connect(&config).await }))
     }
 
     pub(crate) fn connect(&self, config: Config) -> ConnectFuture {

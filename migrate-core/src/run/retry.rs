@@ -14,7 +14,7 @@ use crate::report::Blocker;
 
 /// The sleep before attempt `attempt + 1` (after `attempt` failures, `attempt >= 1`):
 /// `base * 2^(attempt - 1)`, capped at `max`, scaled by a pseudo-random 50–100 %.
-pub(crate) fn backoff(attempt: usize, base: Duration, max: Duration) -> Duration {
+pub(super) fn backoff(attempt: usize, base: Duration, max: Duration) -> Duration {
     let exponent = u32::try_from(attempt.saturating_sub(1))
         .unwrap_or(u32::MAX)
         .min(20);
@@ -41,13 +41,13 @@ fn jitter() -> u64 {
 
 /// The monitor connection, opened lazily by a watcher and kept for the run.
 #[derive(Clone, Default)]
-pub(crate) struct Monitor {
+pub(super) struct Monitor {
     connector: Option<Connector>,
     client: Arc<Mutex<Option<Client>>>,
 }
 
 impl Monitor {
-    pub(crate) fn new(connector: Option<Connector>) -> Self {
+    pub(super) fn new(connector: Option<Connector>) -> Self {
         Self {
             connector,
             client: Arc::new(Mutex::new(None)),
@@ -58,7 +58,7 @@ impl Monitor {
     /// never open anything), it opens the monitor connection if needed and samples
     /// `pg_blocking_pids(pid)` every `interval`, keeping the last non-empty sample.
     /// Returns `None` without a connector.
-    pub(crate) fn watch(&self, pid: i32, delay: Duration, interval: Duration) -> Option<Watch> {
+    pub(super) fn watch(&self, pid: i32, delay: Duration, interval: Duration) -> Option<Watch> {
         let connector = self.connector.clone()?;
         let slot = self.client.clone();
         let seen: Arc<std::sync::Mutex<Vec<Blocker>>> = Arc::default();
@@ -97,14 +97,14 @@ impl Monitor {
 }
 
 /// A running watcher.
-pub(crate) struct Watch {
+pub(super) struct Watch {
     task: JoinHandle<()>,
     seen: Arc<std::sync::Mutex<Vec<Blocker>>>,
 }
 
 impl Watch {
     /// Stops watching; the blockers seen last.
-    pub(crate) fn finish(self) -> Vec<Blocker> {
+    pub(super) fn finish(self) -> Vec<Blocker> {
         self.task.abort();
         self.seen
             .lock()
@@ -120,7 +120,7 @@ impl Drop for Watch {
 }
 
 /// The sessions blocking `pid` now.
-pub(crate) async fn blockers(
+pub(super) async fn blockers(
     client: &Client,
     pid: i32,
 ) -> Result<Vec<Blocker>, tokio_postgres::Error> {

@@ -1,0 +1,399 @@
+//! The runner: applies and reverts plans on PostgreSQL under the run lock.
+//!
+//! Every operation of the public [`Migrator`] takes the caller's direct connection
+//! (`&mut Client`, so nothing else uses it meanwhile), takes the [run lock](crate::lock),
+//! creates the [history table](crate::history) when missing,
+//! [reconciles](crate::reconcile) the code with it, and only then runs anything. A
+//! [`Migrator`] records and hashes every migration up front but renders a plan (its SQL,
+//! both ways) only when an operation needs it, so a run with nothing to do renders
+//! nothing.
+//!
+//! One locked run is a `Run`; its work is spread by concept over this folder:
+//!
+//! | file | what |
+//! |---|---|
+//! | `mod.rs` | the public `Migrator`, its operations, the lock around a run |
+//! | `session.rs` | facts about the session, the pooler guard, the final flush, history creation, a lost connection |
+//! | `sequence.rs` | what each operation runs, one migration after another, unit by unit |
+//! | `gates.rs` | the lint gate and the pre-flight checks, before anything runs |
+//! | `wire.rs` | one simple-query message, and which statement of it failed |
+//! | `transaction.rs` | a transactional unit, with its `lock_timeout` ladder |
+//! | `alone.rs` | statements run alone: concurrent index builds and drops |
+//! | `backfill.rs` | the batch loop of a backfill |
+//! | `retry.rs` | the backoff between attempts, and who blocks the runner |
+//!
+//! Every step of a run is logged with `tracing` and, when the options have a
+//! callback, sent as a [`crate::RunEvent`] (see [`crate::events`]).
+
+use std::sync::OnceLock;
+use std::sync::atomic::AtomicBool;
+
+use tokio_postgres::Client;
+use tokio_postgres::types::Type;
+
+use crate::error::Error;
+use crate::events::RunEvent;
+use crate::history::{AppliedMigration, HistoryTable};
+use crate::lock::{self, RunLock, Try};
+use crate::options::MigratorOptions;
+use crate::plan::{Direction, Header, MigrationPlan};
+use crate::reconcile::{self, Checks, DownTarget, Target, Work};
+use crate::registry::{Migrations, Registration};
+use crate::report::{MigrationStatus, PlannedRun, Report, RunDirection};
+
+mod alone;
+mod backfill;
+mod gates;
+mod retry;
+mod sequence;
+mod session;
+mod transaction;
+mod wire;
+
+use retry::Monitor;
+use session::{Backend, RESET_CHECK_INTERVAL};
+
+/// Applies and reverts a program's migrations.
+///
+/// ```no_run
+/// # async fn run(migrations: migrate_core::Migrations) -> Result<(), migrate_core::Error> {
+/// use migrate_core::{connect, Migrator, MigratorOptions, Target};
+/// let config: tokio_postgres::Config = "postgres://app@localhost/app".parse().unwrap();
+/// let mut client = connect(&config).await?;
+/// let migrator = Migrator::new(&migrations, MigratorOptions::new())?;
+/// let report = migrator.up(&mut client, Target::Latest).await?;
+/// for run in &report.runs {
+///     tracing::info!(id = run.id, name = %run.name, "applied");
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Migrator {
+    /// What every run needs of every migration, by ascending id.
+    headers: Vec<Header>,
+    /// Each migration's plan, built on first use (same order).
+    entries: Vec<Entry>,
+    options: MigratorOptions,
+    history: HistoryTable,
+}
+
+/// A migration's registration, and its plan once built (on first use).
+#[derive(Debug, Clone)]
+struct Entry(&'static Registration, OnceLock<MigrationPlan>);
+
+/// What a locked run does.
+#[derive(Clone, Copy, Debug)]
+enum Operation {
+    Up(Target),
+    Down(DownTarget),
+    Redo,
+    Baseline(i64),
+    Repair,
+}
+
+impl Migrator {
+    /// Records every migration, checks its steps and hashes them, failing on the
+    /// first invalid one; keeps the options.
+    ///
+    /// A migration's SQL (both directions) is rendered the first time an operation
+    /// needs it: a run with nothing to do renders none, and `up` renders only the
+    /// pending ones (all of them before it runs any, so a migration that cannot be
+    /// planned is refused before anything changes). [`Migrator::plans`] plans all.
+    pub fn new(migrations: &Migrations, options: MigratorOptions) -> Result<Self, Error> {
+        let headers = migrations
+            .iter()
+            .map(Header::new)
+            .collect::<Result<Vec<_>, _>>()?;
+        let entries = migrations
+            .iter()
+            .map(|registration| Entry(registration, OnceLock::new()))
+            .collect();
+        Ok(Self::from_parts(headers, entries, options))
+    }
+
+    fn from_parts(headers: Vec<Header>, entries: Vec<Entry>, options: MigratorOptions) -> Self {
+        let history = HistoryTable::new(&options.schema, &options.table);
+        Self {
+            headers,
+            entries,
+            options,
+            history,
+        }
+    }
+
+    /// Every migration's id, name, checksum and reversibility, by ascending id.
+    pub fn headers(&self) -> &[Header] {
+        &self.headers
+    }
+
+    /// The plan of the migration with this id (built now if it was not yet).
+    pub fn plan(&self, id: i64) -> Result<&MigrationPlan, Error> {
+        let index = self
+            .headers
+            .binary_search_by_key(&id, |h| h.id)
+            .map_err(|_| Error::UnknownTarget { id })?;
+        self.plan_at(index)
+    }
+
+    /// Every plan, by ascending id (building those not built yet).
+    pub fn plans(&self) -> Result<Vec<&MigrationPlan>, Error> {
+        (0..self.entries.len()).map(|i| self.plan_at(i)).collect()
+    }
+
+    /// The plan at this index of the headers.
+    fn plan_at(&self, index: usize) -> Result<&MigrationPlan, Error> {
+        match self.entries.get(index) {
+            Some(Entry(registration, cell)) => {
+                if let Some(plan) = cell.get() {
+                    return Ok(plan);
+                }
+                let plan = MigrationPlan::new(registration)?;
+                Ok(cell.get_or_init(|| plan))
+            }
+            // Indexes come from `headers`, built beside `entries`.
+            None => Err(Error::UnknownTarget {
+                id: self.headers.get(index).map_or(0, |h| h.id),
+            }),
+        }
+    }
+
+    /// The options.
+    pub fn options(&self) -> &MigratorOptions {
+        &self.options
+    }
+
+    /// The same migrator with the lint gate off (for `verify`, on a scratch database).
+    pub(crate) fn without_lint(&self) -> Migrator {
+        Self {
+            options: self.options.clone().enforce_lint(false),
+            ..self.clone()
+        }
+    }
+
+    /// Applies pending migrations up to the target, resuming an interrupted
+    /// non-transactional one. Refuses modified, missing and out-of-order migrations
+    /// first.
+    pub async fn up(&self, client: &mut Client, target: Target) -> Result<Report, Error> {
+        self.locked(client, Operation::Up(target)).await
+    }
+
+    /// Reverts applied migrations, newest first. Refuses an irreversible migration
+    /// in the range before reverting anything.
+    pub async fn down(&self, client: &mut Client, target: DownTarget) -> Result<Report, Error> {
+        self.locked(client, Operation::Down(target)).await
+    }
+
+    /// Reverts the newest applied migration and applies it again.
+    pub async fn redo(&self, client: &mut Client) -> Result<Report, Error> {
+        self.locked(client, Operation::Redo).await
+    }
+
+    /// Records every migration up to `id` as applied without running it: for adopting
+    /// a database whose schema already matches them.
+    pub async fn baseline(&self, client: &mut Client, id: i64) -> Result<Report, Error> {
+        self.locked(client, Operation::Baseline(id)).await
+    }
+
+    /// Accepts the code's checksums (and names) for applied migrations that were
+    /// modified on purpose. Missing migrations still fail.
+    pub async fn repair(&self, client: &mut Client) -> Result<Report, Error> {
+        self.locked(client, Operation::Repair).await
+    }
+
+    /// Where every migration stands (code and history). Reads only; takes no lock.
+    pub async fn status(&self, client: &Client) -> Result<Vec<MigrationStatus>, Error> {
+        let applied = self.read_history_unlocked(client).await?;
+        Ok(reconcile::status(&self.headers, &applied))
+    }
+
+    /// What `up` would run, without changing anything (it reads the history table).
+    pub async fn plan_up(&self, client: &Client, target: Target) -> Result<Vec<PlannedRun>, Error> {
+        let applied = self.read_history_unlocked(client).await?;
+        self.verify(&applied, true)?;
+        let work = reconcile::up_work(&self.headers, &applied, target)?;
+        self.check_resumable(&applied, &work, RunDirection::Up)?;
+        self.planned(&work, RunDirection::Up)
+    }
+
+    /// What `down` would run, without changing anything (it reads the history table).
+    pub async fn plan_down(
+        &self,
+        client: &Client,
+        target: DownTarget,
+    ) -> Result<Vec<PlannedRun>, Error> {
+        let applied = self.read_history_unlocked(client).await?;
+        self.verify(&applied, false)?;
+        let work = reconcile::down_work(&self.headers, &applied, target)?;
+        self.check_resumable(&applied, &work, RunDirection::Down)?;
+        self.planned(&work, RunDirection::Down)
+    }
+
+    fn planned(&self, work: &[Work], direction: RunDirection) -> Result<Vec<PlannedRun>, Error> {
+        let mut out = Vec::with_capacity(work.len());
+        for w in work {
+            let plan = self.plan_at(w.index)?;
+            let Some(dir) = direction_of(plan, direction) else {
+                continue;
+            };
+            out.push(PlannedRun {
+                id: plan.id,
+                name: plan.name.to_owned(),
+                direction,
+                transactional: dir.is_transactional(),
+                resume_from: w.resume_from,
+                sql: dir.sql().into_iter().map(str::to_owned).collect(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Refuses to resume a migration recorded half done whose direction runs in one
+    /// transaction (see [`reconcile::check_resumable`]).
+    fn check_resumable(
+        &self,
+        applied: &[AppliedMigration],
+        work: &[Work],
+        direction: RunDirection,
+    ) -> Result<(), Error> {
+        reconcile::check_resumable(&self.headers, applied, work, self.history.name(), |index| {
+            Ok(direction_of(self.plan_at(index)?, direction)
+                .is_some_and(Direction::is_transactional))
+        })
+    }
+
+    fn verify(&self, applied: &[AppliedMigration], up: bool) -> Result<(), Error> {
+        reconcile::verify(
+            &self.headers,
+            applied,
+            Checks {
+                modified: true,
+                out_of_order: up && !self.options.allow_out_of_order,
+            },
+        )
+    }
+
+    async fn read_history_unlocked(&self, client: &Client) -> Result<Vec<AppliedMigration>, Error> {
+        let row = client
+            .query_typed_one(
+                "SELECT to_regclass($1) IS NOT NULL",
+                &[(&self.history.name(), Type::TEXT)],
+            )
+            .await
+            .map_err(Error::pg("looking for the history table"))?;
+        let exists: bool = row
+            .try_get(0)
+            .map_err(Error::pg("looking for the history table"))?;
+        if !exists {
+            return Ok(Vec::new());
+        }
+        match self.history.read(client).await? {
+            Some(rows) => Ok(rows),
+            None => self.history.read_rows(client, false).await,
+        }
+    }
+
+    /// Takes the run lock, runs the operation, releases the lock on every return path.
+    async fn locked(&self, client: &mut Client, operation: Operation) -> Result<Report, Error> {
+        let client: &Client = client;
+        let info = self.session_info(client).await?;
+        let key = lock::lock_key(&info.database, self.history.schema(), self.history.table());
+        // The first try for the lock and the read of the history go out together, one
+        // round trip: the server runs them in order, so when the try took the lock the
+        // rows were read under it. (Only when the table exists: a read of a missing
+        // table would leave an error in the server's log.)
+        // The try checks, in the same statement, that it runs on the server session
+        // seen above: behind a transaction pooler it may not, and then it takes nothing.
+        let reset = info.set_check_interval.then_some(RESET_CHECK_INTERVAL);
+        let mut prefetched = None;
+        let first = if info.table_exists {
+            let (lock, rows) = tokio::join!(
+                RunLock::try_take(client, key, info.pid),
+                self.history.read(client)
+            );
+            let lock = lock?;
+            if matches!(lock, Try::Taken(_)) {
+                prefetched = Some(rows);
+            }
+            lock
+        } else {
+            RunLock::try_take(client, key, info.pid).await?
+        };
+        let lock = match first {
+            Try::Taken(lock) => lock,
+            Try::OtherSession(second_pid) => {
+                tracing::error!(
+                    first_pid = info.pid,
+                    second_pid,
+                    "transaction-mode pooler detected; refusing"
+                );
+                return Err(Error::TransactionPooler {
+                    first_pid: info.pid,
+                    second_pid,
+                    applied: Box::default(),
+                });
+            }
+            Try::Busy => {
+                let options = &self.options;
+                RunLock::acquire(
+                    client,
+                    key,
+                    info.pid,
+                    options.lock_wait,
+                    options.lock_poll,
+                    &options.events,
+                )
+                .await?
+            }
+        };
+        self.options.events.emit(|| RunEvent::LockAcquired {
+            waited: lock.waited(),
+        });
+        let mut run = Run {
+            migrator: self,
+            client,
+            session_pid: info.pid,
+            units_recorded: 0,
+            backend: tokio::sync::OnceCell::new(),
+            monitor: Monitor::new(self.options.monitor.clone()),
+            cursors: Vec::new(),
+            unflushed: AtomicBool::new(false),
+            report: Report {
+                lock_waited: lock.waited(),
+                ..Report::default()
+            },
+        };
+        let result = run
+            .operate(operation, &info, prefetched)
+            .await
+            .map_err(|error| run.lost(error, None));
+        run.flush().await;
+        lock.release(client, reset).await;
+        result.map(|()| run.report)
+    }
+}
+
+fn direction_of(plan: &MigrationPlan, direction: RunDirection) -> Option<&Direction> {
+    match direction {
+        RunDirection::Up => Some(&plan.up),
+        RunDirection::Down => plan.down.as_ref(),
+    }
+}
+
+/// One locked run.
+struct Run<'a> {
+    migrator: &'a Migrator,
+    client: &'a Client,
+    /// The server session the run lock was taken on.
+    session_pid: i32,
+    /// Units of the running non-transactional migration recorded as done.
+    units_recorded: usize,
+    /// The session's pid and server version, asked for the first time they are needed
+    /// (never by a run with nothing to do).
+    backend: tokio::sync::OnceCell<Backend>,
+    monitor: Monitor,
+    /// The backfill cursors of the history rows read when the run started, by id.
+    cursors: Vec<(i64, String)>,
+    /// Whether a commit without a flush may have happened (see `flush`).
+    unflushed: AtomicBool,
+    report: Report,
+}
