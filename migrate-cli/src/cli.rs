@@ -397,7 +397,8 @@ mod tests {
         assert_eq!(g.verbose, 2);
         assert_eq!(g.color, ColorChoice::Never);
         // And through the configuration, as a run takes them.
-        let config = crate::config::Config::new(cli, &crate::Project::default(), |_| None).unwrap();
+        let config =
+            crate::config::Config::new(cli, &crate::project::Project::default(), |_| None).unwrap();
         assert!(matches!(
             config.action,
             crate::config::Action::Online(ref online) if online.database.connect_timeout.is_none()

@@ -10,7 +10,8 @@ use migrate_core::{DownTarget, Ident, MigratorOptions, Target};
 use crate::cli::{Cli, Command};
 use crate::database::{self, Database};
 use crate::exit::usage;
-use crate::{Project, scaffold};
+use crate::project::Project;
+use crate::scaffold;
 
 /// Everything a run needs, validated.
 #[derive(Debug)]

@@ -35,62 +35,27 @@
 //! | 2 | usage error: bad arguments, no database configured, an invalid URL, an unreadable `.env` file, an id that names no migration, an invalid name for `new` |
 //! | 3 | `status --exit-code`: a migration is pending, modified, missing or out of order |
 
+// The command line, from the arguments to the validated configuration.
 mod cli;
-mod commands;
 mod config;
-mod connect;
-mod conninfo;
-mod database;
 mod duration;
-mod env_file;
-mod exit;
-mod output;
-mod progress;
+// The project the binary belongs to, and `new`'s file writing.
+mod project;
 mod scaffold;
-mod tls;
+// The commands (a folder: one file per family), the database they connect to
+// (a folder: connection strings, `.env`, TLS, connecting) and everything printed (a
+// folder: human text, JSON, errors, logs and live progress).
+mod commands;
+mod database;
+mod output;
+// The exit codes.
+mod exit;
 
 use std::ffi::OsString;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 pub use exit::{FAILURE, NEEDS_ACTION, SUCCESS, USAGE};
-
-/// Where the user's project lives, for `new` (which writes files).
-///
-/// [`main!`] fills it from the binary's `CARGO_MANIFEST_DIR` at build time.
-#[derive(Clone, Debug, Default)]
-pub struct Project {
-    /// The package directory (holding `Cargo.toml`). `None`: the `CARGO_MANIFEST_DIR`
-    /// environment variable (set by `cargo run`), else the current directory.
-    pub manifest_dir: Option<PathBuf>,
-    /// The migrations directory, relative to `manifest_dir` unless absolute. Default
-    /// `src/migrations`.
-    pub migrations_dir: Option<PathBuf>,
-}
-
-impl Project {
-    /// The migrations directory `migrations_dir` of the package in `manifest_dir`.
-    pub fn new(manifest_dir: impl Into<PathBuf>, migrations_dir: impl Into<PathBuf>) -> Self {
-        Self {
-            manifest_dir: Some(manifest_dir.into()),
-            migrations_dir: Some(migrations_dir.into()),
-        }
-    }
-
-    /// The directory `new` writes to, unless `--dir` says otherwise.
-    fn migrations_dir(&self) -> PathBuf {
-        let base = self
-            .manifest_dir
-            .clone()
-            .or_else(|| std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from))
-            .unwrap_or_else(|| PathBuf::from("."));
-        let dir = self
-            .migrations_dir
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("src/migrations"));
-        base.join(dir)
-    }
-}
+pub use project::Project;
 
 /// Runs the command line with the process's arguments, for a default [`Project`].
 ///

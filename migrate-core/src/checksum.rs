@@ -111,6 +111,14 @@ fn encode(out: &mut Vec<u8>, steps: &[Step]) {
     }
 }
 
+/// As the hex text it displays as (the form the history table records).
+#[cfg(feature = "serde")]
+impl serde::Serialize for Checksum {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 impl fmt::Display for Checksum {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_hex())

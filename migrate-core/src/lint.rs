@@ -153,7 +153,11 @@ impl fmt::Display for Rule {
 }
 
 /// One rule broken by one step.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+///
+/// With the `serde` feature, serialized as `migrate lint --json` shows it: the rule as
+/// its code with its `risk` and `fix`, and whether it `blocks`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct Finding {
     /// The migration's id.
     pub id: i64,
@@ -166,9 +170,41 @@ pub struct Finding {
     /// The object concerned (table, index, column...).
     pub object: String,
     /// The rule.
+    #[cfg_attr(feature = "serde", serde(flatten, serialize_with = "ser::rule"))]
     pub rule: Rule,
     /// The migration's reason, when it acknowledged the rule with `allow`.
+    #[cfg_attr(feature = "serde", serde(flatten, serialize_with = "ser::allowed"))]
     pub allowed: Option<String>,
+}
+
+/// The serializers of [`Finding`]'s fields that carry what derives from them. (A
+/// [`Rule`] itself serializes as its variant's name: steps are hashed that way.)
+#[cfg(feature = "serde")]
+mod ser {
+    use serde::Serializer;
+    use serde::ser::SerializeMap;
+
+    use super::Rule;
+
+    /// `"rule"` (its code), `"risk"` and `"fix"`.
+    pub(super) fn rule<S: Serializer>(rule: &Rule, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(3))?;
+        map.serialize_entry("rule", rule.code())?;
+        map.serialize_entry("risk", rule.risk())?;
+        map.serialize_entry("fix", rule.fix())?;
+        map.end()
+    }
+
+    /// `"allowed"` (the reason, or null) and `"blocks"`.
+    pub(super) fn allowed<S: Serializer>(
+        allowed: &Option<String>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(2))?;
+        map.serialize_entry("allowed", allowed)?;
+        map.serialize_entry("blocks", &allowed.is_none())?;
+        map.end()
+    }
 }
 
 impl Finding {
@@ -704,5 +740,48 @@ mod tests {
             m.drop_index_concurrently("i");
         }
         assert_eq!(rules(concurrent), []);
+    }
+}
+
+/// The `serde` shape is the one `migrate lint --json` documents.
+#[cfg(all(test, feature = "serde"))]
+mod serde_tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_finding_serializes_with_its_rule_code_risk_fix_and_whether_it_blocks() {
+        let mut finding = Finding {
+            id: 1,
+            name: "index_posts".into(),
+            step: 2,
+            kind: "create_index",
+            object: "idx_posts".into(),
+            rule: Rule::IndexNotConcurrent,
+            allowed: None,
+        };
+        let rule = Rule::IndexNotConcurrent;
+        assert_eq!(
+            serde_json::to_value(&finding).unwrap(),
+            json!({
+                "id": 1,
+                "name": "index_posts",
+                "step": 2,
+                "kind": "create_index",
+                "object": "idx_posts",
+                "rule": "index-not-concurrent",
+                "risk": rule.risk(),
+                "fix": rule.fix(),
+                "allowed": null,
+                "blocks": true,
+            })
+        );
+        finding.allowed = Some("empty table".into());
+        let value = serde_json::to_value(&finding).unwrap();
+        assert_eq!(
+            (&value["allowed"], &value["blocks"]),
+            (&json!("empty table"), &json!(false))
+        );
     }
 }

@@ -1,4 +1,11 @@
 //! What a run did, returned as data: the library never prints.
+//!
+//! With the `serde` feature, these types are `serde::Serialize` in the shape of
+//! `migrate --json`: durations are whole milliseconds in a field named `..._ms`, times
+//! RFC 3339 in UTC, checksums hex, pre-flight warnings and directions as the words
+//! they display as. A [`MigrationRun`]'s `retries` is their number, a
+//! [`MigrationStatus`]'s `state` one of `applied`, `pending`, `modified` and
+//! `missing`, with a `detail` for the finer states (`baselined`, `incomplete`).
 
 use std::fmt;
 use std::time::{Duration, SystemTime};
@@ -8,6 +15,11 @@ use crate::display::HumanDuration;
 
 /// Which way a migration ran.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(rename_all = "lowercase")
+)]
 pub enum RunDirection {
     /// Applied.
     Up,
@@ -26,6 +38,7 @@ impl fmt::Display for RunDirection {
 
 /// A session that blocked one of the runner's statements.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Blocker {
     /// Its backend pid.
     pub pid: i32,
@@ -46,10 +59,15 @@ impl fmt::Display for Blocker {
 
 /// One failed attempt of a unit that was retried (or gave up).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct FailedAttempt {
     /// 1 for the first attempt.
     pub attempt: usize,
     /// The `lock_timeout` it ran under.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "lock_timeout_ms", serialize_with = "ser::millis_opt")
+    )]
     pub lock_timeout: Option<Duration>,
     /// The SQLSTATE (`55P03` or `40P01`).
     pub code: String,
@@ -62,6 +80,7 @@ pub struct FailedAttempt {
 
 /// One migration applied or reverted by a run.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct MigrationRun {
     /// The id.
     pub id: i64,
@@ -70,6 +89,10 @@ pub struct MigrationRun {
     /// Which way it ran.
     pub direction: RunDirection,
     /// How long it took, retries included.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "duration_ms", serialize_with = "ser::millis")
+    )]
     pub duration: Duration,
     /// How many statements it ran (this time: a resumed migration counts only the rest).
     pub statements: usize,
@@ -79,6 +102,7 @@ pub struct MigrationRun {
     /// Concurrent index builds skipped because a valid index was already there.
     pub skipped_units: usize,
     /// Attempts that failed on a lock timeout or deadlock before it went through.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "ser::count"))]
     pub retries: Vec<FailedAttempt>,
     /// Its batched backfills, in order (those run by this run).
     pub backfills: Vec<BackfillRun>,
@@ -86,8 +110,10 @@ pub struct MigrationRun {
 
 /// One batched backfill as run.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct BackfillRun {
     /// Index of the step in the migration's direction.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub step: usize,
     /// The table.
     pub table: String,
@@ -100,8 +126,13 @@ pub struct BackfillRun {
     /// Rows updated by this run.
     pub rows: u64,
     /// The batch size the last batch was given.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub last_batch_size: u64,
     /// How long it took, pauses included.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "duration_ms", serialize_with = "ser::millis")
+    )]
     pub duration: Duration,
     /// The last key done (`None` when the table had no row to visit).
     pub cursor: Option<String>,
@@ -149,6 +180,14 @@ impl fmt::Display for PreflightWarning {
     }
 }
 
+/// As the text it displays as.
+#[cfg(feature = "serde")]
+impl serde::Serialize for PreflightWarning {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 /// A session seen by the pre-flight checks: idle in a transaction, or in a
 /// transaction older than the threshold.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -183,14 +222,20 @@ impl fmt::Display for SessionWarning {
 
 /// What a run did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Report {
     /// Migrations applied or reverted, in the order they ran.
+    #[cfg_attr(feature = "serde", serde(rename = "migrations"))]
     pub runs: Vec<MigrationRun>,
     /// Ids recorded as applied without running (baseline).
     pub baselined: Vec<i64>,
     /// Ids whose recorded checksum was replaced by the current one (repair).
     pub repaired: Vec<i64>,
     /// How long the advisory run lock was waited for.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "lock_waited_ms", serialize_with = "ser::millis")
+    )]
     pub lock_waited: Duration,
     /// What the pre-flight checks saw before the run's concurrent index builds.
     pub preflight: Vec<PreflightWarning>,
@@ -210,6 +255,11 @@ impl Report {
 
 /// Where a migration stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(rename_all = "lowercase")
+)]
 pub enum MigrationState {
     /// Recorded as applied, with the checksum of the code.
     Applied,
@@ -227,14 +277,20 @@ pub enum MigrationState {
 
 /// One line of `status`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct MigrationStatus {
     /// The id.
     pub id: i64,
     /// The name (the code's, or the recorded one for a missing migration).
     pub name: String,
-    /// Where it stands.
+    /// Where it stands (serialized as `state` and `detail`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(flatten, serialize_with = "ser::state_and_detail")
+    )]
     pub state: MigrationState,
     /// When it was applied.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "ser::rfc3339"))]
     pub applied_at: Option<SystemTime>,
     /// The code's checksum (the recorded one for a missing migration).
     pub checksum: Checksum,
@@ -244,6 +300,7 @@ pub struct MigrationStatus {
 
 /// A migration a run would apply or revert (`--dry-run`).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct PlannedRun {
     /// The id.
     pub id: i64,
@@ -276,4 +333,274 @@ fn session(
         "pid {pid} ({application}), {}",
         state.unwrap_or("unknown state")
     )
+}
+
+/// The serializers of the `serde` feature's less plain fields.
+#[cfg(feature = "serde")]
+mod ser {
+    use std::time::{Duration, SystemTime};
+
+    use serde::Serializer;
+    use serde::ser::SerializeMap;
+
+    use super::MigrationState;
+
+    /// Whole milliseconds.
+    pub(super) fn millis<S: Serializer>(duration: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(u64::try_from(duration.as_millis()).unwrap_or(u64::MAX))
+    }
+
+    /// Whole milliseconds, or null.
+    pub(super) fn millis_opt<S: Serializer>(
+        duration: &Option<Duration>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        match duration {
+            Some(duration) => millis(duration, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    /// The number of items.
+    pub(super) fn count<T, S: Serializer>(items: &[T], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(items.len() as u64)
+    }
+
+    /// RFC 3339 in UTC, to the second (`2026-11-21T09:00:00Z`), or null.
+    pub(super) fn rfc3339<S: Serializer>(
+        time: &Option<SystemTime>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        let text = time
+            .and_then(|time| jiff::Timestamp::try_from(time).ok())
+            .map(|t| t.round(jiff::Unit::Second).unwrap_or(t).to_string());
+        match text {
+            Some(text) => s.serialize_str(&text),
+            None => s.serialize_none(),
+        }
+    }
+
+    /// `"state"`: the four states (`applied`, `pending`, `modified`, `missing`), and
+    /// `"detail"` for the finer ones (`baselined` is applied, `incomplete` pending).
+    pub(super) fn state_and_detail<S: Serializer>(
+        state: &MigrationState,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        let (word, detail) = match state {
+            MigrationState::Applied => ("applied", None),
+            MigrationState::Baselined => ("applied", Some("baselined")),
+            MigrationState::Pending => ("pending", None),
+            MigrationState::Modified => ("modified", None),
+            MigrationState::Missing => ("missing", None),
+            MigrationState::Incomplete => ("pending", Some("incomplete")),
+        };
+        let mut map = s.serialize_map(Some(2))?;
+        map.serialize_entry("state", word)?;
+        map.serialize_entry("detail", &detail)?;
+        map.end()
+    }
+}
+
+/// The `serde` shape is the one `migrate --json` documents: a change to an attribute
+/// above (a renamed field, a duration no longer in milliseconds) fails here.
+#[cfg(all(test, feature = "serde"))]
+// Ids are written as in `#[migration(id = 20261121_090000)]`.
+#[allow(clippy::inconsistent_digit_grouping)]
+mod serde_tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn report() -> Report {
+        Report {
+            runs: vec![MigrationRun {
+                id: 20261121_090000,
+                name: "create_users".into(),
+                direction: RunDirection::Up,
+                duration: Duration::from_micros(12_345_678),
+                statements: 3,
+                resumed_from: Some(2),
+                skipped_units: 1,
+                retries: vec![
+                    FailedAttempt {
+                        attempt: 1,
+                        lock_timeout: Some(Duration::from_millis(100)),
+                        code: "55P03".into(),
+                        statement: 0,
+                        blockers: vec![Blocker {
+                            pid: 7,
+                            application_name: "psql".into(),
+                            state: Some("idle in transaction".into()),
+                            query: Some("SELECT 1".into()),
+                        }],
+                    },
+                    FailedAttempt {
+                        attempt: 2,
+                        lock_timeout: None,
+                        code: "40P01".into(),
+                        statement: 1,
+                        blockers: vec![],
+                    },
+                ],
+                backfills: vec![BackfillRun {
+                    step: 2,
+                    table: "\"public\".\"accounts\"".into(),
+                    key: "id".into(),
+                    resumed_from: Some("20".into()),
+                    batches: 50,
+                    rows: 50_000,
+                    last_batch_size: 1000,
+                    duration: Duration::from_millis(2_100),
+                    cursor: None,
+                }],
+            }],
+            baselined: vec![1, 2],
+            repaired: vec![5],
+            lock_waited: Duration::from_millis(1_500),
+            preflight: vec![PreflightWarning::InvalidIndex {
+                index: "a.i".into(),
+                table: "a.t".into(),
+            }],
+        }
+    }
+
+    #[test]
+    fn a_report_serializes_in_the_documented_shape() {
+        assert_eq!(
+            serde_json::to_value(report()).unwrap(),
+            json!({
+                "migrations": [{
+                    "id": 20261121090000_i64,
+                    "name": "create_users",
+                    "direction": "up",
+                    "duration_ms": 12345,
+                    "statements": 3,
+                    "resumed_from": 2,
+                    "skipped_units": 1,
+                    "retries": 2,
+                    "backfills": [{
+                        "table": "\"public\".\"accounts\"",
+                        "key": "id",
+                        "resumed_from": "20",
+                        "batches": 50,
+                        "rows": 50000,
+                        "duration_ms": 2100,
+                        "cursor": null,
+                    }],
+                }],
+                "baselined": [1, 2],
+                "repaired": [5],
+                "lock_waited_ms": 1500,
+                "preflight": [
+                    "invalid index a.i on a.t (left by a failed concurrent build; \
+                     it is still maintained on every write)"
+                ],
+            })
+        );
+    }
+
+    #[test]
+    fn a_failed_attempt_names_its_blockers() {
+        let run = &report().runs[0];
+        assert_eq!(
+            serde_json::to_value(&run.retries).unwrap(),
+            json!([
+                {
+                    "attempt": 1,
+                    "lock_timeout_ms": 100,
+                    "code": "55P03",
+                    "statement": 0,
+                    "blockers": [{
+                        "pid": 7,
+                        "application_name": "psql",
+                        "state": "idle in transaction",
+                        "query": "SELECT 1",
+                    }],
+                },
+                {
+                    "attempt": 2,
+                    "lock_timeout_ms": null,
+                    "code": "40P01",
+                    "statement": 1,
+                    "blockers": [],
+                },
+            ])
+        );
+    }
+
+    #[test]
+    fn a_status_has_four_states_and_a_detail() {
+        let status = |state, applied_at| MigrationStatus {
+            id: 20261121_090000,
+            name: "create_users".into(),
+            state,
+            applied_at,
+            checksum: Checksum([0xab; 32]),
+            recorded_checksum: None,
+        };
+        let at = SystemTime::UNIX_EPOCH + Duration::from_millis(1_700_000_000_600);
+        assert_eq!(
+            serde_json::to_value(status(MigrationState::Baselined, Some(at))).unwrap(),
+            json!({
+                "id": 20261121090000_i64,
+                "name": "create_users",
+                "state": "applied",
+                "detail": "baselined",
+                "applied_at": "2023-11-14T22:13:21Z",
+                "checksum": "ab".repeat(32),
+                "recorded_checksum": null,
+            })
+        );
+        let words = |state| {
+            let value = serde_json::to_value(status(state, None)).unwrap();
+            (value["state"].clone(), value["detail"].clone())
+        };
+        assert_eq!(
+            words(MigrationState::Applied),
+            (json!("applied"), json!(null))
+        );
+        assert_eq!(
+            words(MigrationState::Pending),
+            (json!("pending"), json!(null))
+        );
+        assert_eq!(
+            words(MigrationState::Incomplete),
+            (json!("pending"), json!("incomplete"))
+        );
+        assert_eq!(
+            words(MigrationState::Modified),
+            (json!("modified"), json!(null))
+        );
+        assert_eq!(
+            words(MigrationState::Missing),
+            (json!("missing"), json!(null))
+        );
+        assert_eq!(
+            serde_json::to_value(status(MigrationState::Missing, None)).unwrap()["applied_at"],
+            json!(null)
+        );
+    }
+
+    #[test]
+    fn a_planned_run_lists_its_sql() {
+        let planned = PlannedRun {
+            id: 1,
+            name: "index".into(),
+            direction: RunDirection::Down,
+            transactional: false,
+            resume_from: 1,
+            sql: vec!["DROP INDEX CONCURRENTLY \"i\"".into()],
+        };
+        assert_eq!(
+            serde_json::to_value(planned).unwrap(),
+            json!({
+                "id": 1,
+                "name": "index",
+                "direction": "down",
+                "transactional": false,
+                "resume_from": 1,
+                "sql": ["DROP INDEX CONCURRENTLY \"i\""],
+            })
+        );
+    }
 }

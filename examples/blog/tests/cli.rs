@@ -879,3 +879,45 @@ fn a_bad_env_line_is_named() {
     assert!(out.stderr.contains("warning:"), "{}", out.stderr);
     assert!(out.stderr.contains(":3:"), "{}", out.stderr);
 }
+
+/// A blocked migration that is retried says so on stderr, from the runner's retry
+/// events: which attempt, under which lock_timeout, and the session that blocked it
+/// (not the runner's log line with its `Debug` dump of the blockers).
+#[test]
+fn retries_name_the_session_that_blocked_them() {
+    let live = Live::new();
+    ok(live.migrate().args(["up", "--to", "20261121_090300"]));
+    // A transaction holding a lock on `users` until its connection closes.
+    let holder = live.runtime.block_on(async {
+        let client = live.db.connect().await.unwrap();
+        client
+            .batch_execute("BEGIN; LOCK TABLE users IN ACCESS SHARE MODE")
+            .await
+            .unwrap();
+        client
+    });
+    let out = run(live.migrate().args([
+        "--lock-timeout",
+        "50ms,50ms",
+        "up",
+        "--to",
+        "20261121_090400",
+    ]));
+    drop(holder);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(
+            "blocked  20261121_090400 add_profile_columns: lock timeout (55P03) under \
+             lock_timeout 50ms, attempt 1 of 2; retrying in"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("blocked by pid ")
+            && out.stderr.contains("LOCK TABLE users IN ACCESS SHARE MODE"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("Blocker {"), "{}", out.stderr);
+}

@@ -1,4 +1,8 @@
 //! What `verify` found, returned as data.
+//!
+//! With the `serde` feature, [`VerifyReport`] is `serde::Serialize`: each migration
+//! checked with its `outcome` (`passed`, `skipped-irreversible` or `failed`) and, for a
+//! failure, its text (`failure`, the diff included).
 
 use std::fmt;
 
@@ -10,6 +14,7 @@ use crate::snapshot::SnapshotDiff;
 /// Checking stops at the first failure, so the migrations after it are not listed
 /// (their number is [`unchecked`](Self::unchecked)).
 #[derive(Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct VerifyReport {
     /// The scratch database the check ran in.
     pub database: String,
@@ -75,12 +80,14 @@ impl fmt::Display for VerifyReport {
 
 /// How one migration fared.
 #[derive(Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct MigrationCheck {
     /// Its id.
     pub id: i64,
     /// Its name.
     pub name: String,
-    /// The outcome.
+    /// The outcome (serialized as `outcome` and `failure`).
+    #[cfg_attr(feature = "serde", serde(flatten, serialize_with = "outcome_fields"))]
     pub outcome: Outcome,
 }
 
@@ -104,6 +111,22 @@ impl fmt::Display for MigrationCheck {
             }
         }
     }
+}
+
+/// `"outcome"`: `passed`, `skipped-irreversible` or `failed`; `"failure"`: what failed,
+/// as text, or null.
+#[cfg(feature = "serde")]
+fn outcome_fields<S: serde::Serializer>(outcome: &Outcome, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let (word, failure) = match outcome {
+        Outcome::Passed => ("passed", None),
+        Outcome::SkippedIrreversible => ("skipped-irreversible", None),
+        Outcome::Failed(failure) => ("failed", Some(failure.to_string())),
+    };
+    let mut map = s.serialize_map(Some(2))?;
+    map.serialize_entry("outcome", word)?;
+    map.serialize_entry("failure", &failure)?;
+    map.end()
 }
 
 /// The outcome of one migration's check.
@@ -224,6 +247,47 @@ mod tests {
                 SnapshotDiff::default()
             )))
             .starts_with("FAILED   20261121_090800 drop_split_names: the down did not")
+        );
+    }
+}
+
+#[cfg(all(test, feature = "serde"))]
+mod serde_tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_verify_report_serializes_each_outcome_as_a_word() {
+        let check = |id, outcome| MigrationCheck {
+            id,
+            name: format!("m{id}"),
+            outcome,
+        };
+        let report = VerifyReport {
+            database: "migrate_verify_1".into(),
+            migrations: vec![
+                check(1, Outcome::Passed),
+                check(2, Outcome::SkippedIrreversible),
+                check(
+                    3,
+                    Outcome::Failed(Failure::DownDidNotRestore(SnapshotDiff::default())),
+                ),
+            ],
+            unchecked: 4,
+        };
+        let failure = Failure::DownDidNotRestore(SnapshotDiff::default()).to_string();
+        assert_eq!(
+            serde_json::to_value(&report).unwrap(),
+            json!({
+                "database": "migrate_verify_1",
+                "migrations": [
+                    {"id": 1, "name": "m1", "outcome": "passed", "failure": null},
+                    {"id": 2, "name": "m2", "outcome": "skipped-irreversible", "failure": null},
+                    {"id": 3, "name": "m3", "outcome": "failed", "failure": failure},
+                ],
+                "unchecked": 4,
+            })
         );
     }
 }

@@ -3,7 +3,7 @@
 use anyhow::{Context, anyhow};
 use tokio_postgres::{Client, NoTls};
 
-use crate::database::Database;
+use super::Database;
 
 /// Opens the direct connection the runner works on. Gives up after the connect
 /// timeout (if any), naming the (redacted) target.

@@ -19,10 +19,9 @@
 
 use std::path::PathBuf;
 
+// The rustls configuration depends on the types below, not the other way round.
 #[cfg(feature = "tls")]
-mod config;
-#[cfg(feature = "tls")]
-pub(crate) use config::client_config;
+pub(crate) mod config;
 
 /// libpq's `sslmode`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -95,6 +94,7 @@ mod tests {
     #[cfg(feature = "tls")]
     #[test]
     fn builds_configs() {
+        use super::config::client_config;
         assert!(client_config(SslMode::Disable, None).unwrap().is_none());
         for mode in [
             SslMode::Prefer,

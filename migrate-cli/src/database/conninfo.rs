@@ -7,7 +7,7 @@
 //! rest; redact the password for display (every place that shows a connection string
 //! uses [`redact`]); and find what may be a password in any text the user gave
 //! ([`secrets`]), parsable or not, so that the one scrubber of everything printed
-//! (`output::scrub`) masks it.
+//! (`output::terminal::scrub`) masks it.
 
 use std::ops::Range;
 

@@ -7,10 +7,10 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::conninfo;
+use super::conninfo;
 #[cfg(feature = "tls")]
-use crate::tls;
-use crate::tls::{Roots, SslMode};
+use super::tls;
+use super::tls::{Roots, SslMode};
 
 /// The parameters taken out of the connection string before tokio-postgres parses it.
 const TAKEN: &[&str] = &["sslmode", "sslrootcert", "sslcert", "sslkey"];
@@ -161,7 +161,7 @@ impl Database {
             return Err(format!("the connection string {display} names no host"));
         }
         #[cfg(feature = "tls")]
-        let tls = tls::client_config(ssl_mode, roots.as_ref())?.map(Arc::new);
+        let tls = tls::config::client_config(ssl_mode, roots.as_ref())?.map(Arc::new);
         #[cfg(not(feature = "tls"))]
         if ssl_mode > SslMode::Prefer || roots.is_some() {
             return Err(format!(

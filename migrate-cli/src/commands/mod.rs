@@ -1,0 +1,14 @@
+//! The commands: parse, validate, then call migrate-core and hand its data to
+//! [`crate::output`]. No business logic lives here: planning, locking, reconciling and
+//! running are the core's.
+//!
+//! [`entry`] parses and dispatches to the commands without a database ([`offline`]) or
+//! with one ([`online`], which uses [`schema`] and [`verify`]).
+
+mod entry;
+mod offline;
+mod online;
+mod schema;
+mod verify;
+
+pub(crate) use entry::main;

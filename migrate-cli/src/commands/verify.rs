@@ -1,0 +1,44 @@
+//! `verify`: on a scratch database, every down undoes its up.
+
+use migrate_core::verify::ScratchConnector;
+use migrate_core::{Migrator, ScratchTarget, SnapshotOptions, VerifyOptions};
+
+use crate::database::{Database, connect};
+use crate::output;
+
+/// `verify`: on a scratch database, every down undoes its up. Ctrl-C drops the
+/// verification, and with it the scratch database.
+pub(super) async fn verify(
+    migrator: &Migrator,
+    database: &Database,
+    scratch: Option<&Database>,
+) -> anyhow::Result<()> {
+    let server = scratch.unwrap_or(database);
+    let tls = server.clone();
+    let connector = ScratchConnector::new(move |config| {
+        let mut db = tls.clone();
+        db.config = config;
+        Box::pin(async move {
+            connect::open(&db)
+                .await
+                .map_err(|source| migrate_core::Error::Postgres {
+                    context: "connecting to the scratch database",
+                    source,
+                })
+        })
+    });
+    let options = VerifyOptions::new()
+        .snapshot(SnapshotOptions::for_migrator(migrator.options()))
+        .connector(connector);
+    tracing::info!(target: "migrate_cli", server = %server.display, "verifying on a scratch database");
+    let target = ScratchTarget::Server(server.config.clone());
+    let report = tokio::select! {
+        report = migrate_core::verify(migrator, target, &options) => report?,
+        _ = tokio::signal::ctrl_c() => anyhow::bail!("interrupted: the scratch database was dropped"),
+    };
+    output::verify(&report);
+    if !report.is_success() {
+        anyhow::bail!("verify failed: a down does not undo its up (see above)");
+    }
+    Ok(())
+}
