@@ -9,8 +9,8 @@
 //!
 //! and run `cargo run --bin migrate -- <command>`. The macro names the module holding
 //! the migrations (so the linker keeps them) and writes `main` for you; see [`main!`].
-//! To write `main` yourself, reference the module and call [`run`], [`run_from`] or
-//! [`run_with`].
+//! To write `main` yourself, reference the module and call [`run`], [`run_with`] or
+//! [`run_with_args`].
 //!
 //! # Commands
 //!
@@ -65,22 +65,14 @@ pub fn run() -> ExitCode {
     run_with(Project::default())
 }
 
-/// Runs the command line with these arguments (the first is the program name), for a
-/// default [`Project`].
-pub fn run_from<I, T>(args: I) -> ExitCode
-where
-    I: IntoIterator<Item = T>,
-    T: Into<OsString> + Clone,
-{
-    commands::main(args, &Project::default())
-}
-
 /// Runs the command line with the process's arguments for this project.
 pub fn run_with(project: Project) -> ExitCode {
     commands::main(std::env::args_os(), &project)
 }
 
-/// Runs the command line with these arguments for this project.
+/// Runs the command line with these arguments (the first is the program name) for
+/// this project: for a binary that parses its own command line and hands the
+/// migration commands on.
 pub fn run_with_args<I, T>(project: &Project, args: I) -> ExitCode
 where
     I: IntoIterator<Item = T>,

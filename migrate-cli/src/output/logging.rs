@@ -11,15 +11,19 @@ use super::terminal::{log, stderr_colored};
 use crate::config::OutputConfig;
 
 /// Logs to stderr (`-v`: info, `-vv`: debug, `-vvv`: trace). Without `-v`, only
-/// migrate-core's warnings, and not the runner's: what it warns of (a blocked
-/// statement retried, a pre-flight finding, an invalid index rebuilt) is shown from its
-/// events instead, by [`Progress`].
+/// migrate-core's warnings, less those the runner also sends as events (a blocked
+/// statement retried, a pre-flight finding, an invalid index rebuilt), which
+/// [`Progress`] shows instead.
 pub(crate) fn install_logging(output: OutputConfig, progress: &Progress) {
     let targets = match output.verbose {
         0 => Targets::new()
             .with_target("migrate_core", LevelFilter::WARN)
-            // `migrate_core::runner`, and the `run` folder it becomes.
-            .with_target("migrate_core::run", LevelFilter::OFF),
+            // The runner's modules whose warnings are also events (a blocked statement
+            // retried, a pre-flight finding, an invalid index rebuilt): shown once, by
+            // `Progress`. The session's own warnings (a failed flush) still show.
+            .with_target("migrate_core::run::gates", LevelFilter::OFF)
+            .with_target("migrate_core::run::alone", LevelFilter::OFF)
+            .with_target("migrate_core::run::transaction", LevelFilter::OFF),
         1 => Targets::new()
             .with_target("migrate_core", LevelFilter::INFO)
             .with_target("migrate_cli", LevelFilter::INFO),
