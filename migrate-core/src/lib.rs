@@ -34,6 +34,7 @@ pub mod expr;
 pub mod history;
 pub mod ident;
 pub mod lint;
+mod location;
 pub mod lock;
 pub mod migration;
 pub mod mode;
@@ -44,6 +45,7 @@ pub mod reconcile;
 pub mod registry;
 pub mod render;
 pub mod report;
+mod rule;
 mod run;
 pub mod snapshot;
 mod sql_lexer;
@@ -81,10 +83,10 @@ pub use verify::{ScratchTarget, VerifyOptions, VerifyReport, verify};
 /// Everything a migration file needs: `use migrate_core::prelude::*;`.
 pub mod prelude {
     pub use crate::SqlExpr;
-    pub use crate::lint::Rule;
     pub use crate::migration;
     pub use crate::migration::Migration;
     pub use crate::mode::{Manual, Reversible};
+    pub use crate::rule::Rule;
     pub use crate::step::IndexColumn;
     pub use crate::types::ColumnType::{self, *};
     pub use crate::types::{DefaultValue, IndexMethod, ReferentialAction, Volatility};

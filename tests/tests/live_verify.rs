@@ -292,9 +292,9 @@ async fn a_down_whose_statement_fails_is_a_failure_of_that_migration() {
     let failure = report.failure().unwrap();
     assert_eq!(failure.id, 2);
     match &failure.outcome {
-        Outcome::Failed(Failure::Statement { phase, error }) => {
+        Outcome::Failed(Failure::Statement { phase, failure }) => {
             assert_eq!(*phase, Phase::Down);
-            assert_eq!(error.db_error().unwrap().code, "42703");
+            assert_eq!(failure.db.code, "42703");
         }
         other => panic!("expected a failed statement, got {other:?}"),
     }

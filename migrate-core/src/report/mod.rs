@@ -7,6 +7,14 @@
 //! [`MigrationStatus`]'s `state` one of `applied`, `pending`, `modified` and
 //! `missing`, with a `detail` for the finer states (`baselined`, `incomplete`).
 
+mod diff;
+mod failure;
+mod verify;
+
+pub use diff::{Change, SnapshotDiff};
+pub use failure::StatementFailure;
+pub use verify::{Failure, MigrationCheck, Outcome, Phase, VerifyReport};
+
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
