@@ -212,15 +212,6 @@ pub enum Error {
         hint: &'static str,
     },
 
-    /// The history table holds something this runner does not understand.
-    #[error("the history table {table} is corrupt: {message}")]
-    CorruptHistory {
-        /// The table.
-        table: String,
-        /// What is wrong.
-        message: String,
-    },
-
     /// A connection or bookkeeping query failed (not a migration's statement).
     #[error("PostgreSQL error while {context}")]
     Postgres {
@@ -398,6 +389,7 @@ impl fmt::Display for SessionList<'_> {
 
 /// One problem found in a migration's steps.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Problem {
     /// Index of the step (in its direction).
     pub step: usize,
@@ -434,6 +426,7 @@ impl fmt::Display for ProblemList<'_> {
 /// A connection lost in the middle of a run: what the runner was doing, the server's
 /// reason when it sent one, and where the migration that was running stands.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct ConnectionLost {
     /// What the runner was doing when it noticed.
     pub context: &'static str,
@@ -449,6 +442,7 @@ pub struct ConnectionLost {
 
 /// The migration that was running when the connection was lost, and its state.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct LostMigration {
     /// Its id.
     pub id: i64,

@@ -1,7 +1,7 @@
 //! Migrations registered by `#[migration]`, collected at link time through `inventory`.
 
 use crate::error::Error;
-pub use crate::location::Location;
+pub(crate) use crate::location::Location;
 use crate::migration::{Migration, Recorded};
 use crate::mode::Mode;
 

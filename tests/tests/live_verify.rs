@@ -49,7 +49,7 @@ macro_rules! manual {
             Manual,
             Down::Manual({
                 fn down() -> ::migrate_core::Recorded {
-                    ::migrate_core::registry::record::<::migrate_core::Manual>($down)
+                    ::migrate_core::__private::record::<::migrate_core::Manual>($down)
                 }
                 down
             })

@@ -107,6 +107,7 @@ impl fmt::Display for Change {
 /// assert!(d.mentions("column public.t.b"));
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SnapshotDiff {
     /// The changes, sorted by key.
     pub changes: Vec<Change>,

@@ -10,6 +10,7 @@ use crate::display::DisplayId;
 /// A migration statement that failed, with PostgreSQL's description and what the run
 /// had done before.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct StatementFailure {
     /// The migration's id.
     pub id: i64,

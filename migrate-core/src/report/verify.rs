@@ -15,6 +15,7 @@ use crate::display::DisplayId;
 /// (their number is [`unchecked`](Self::unchecked)).
 #[derive(Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub struct VerifyReport {
     /// The scratch database the check ran in.
     pub database: String,
@@ -81,6 +82,7 @@ impl fmt::Display for VerifyReport {
 /// How one migration fared.
 #[derive(Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub struct MigrationCheck {
     /// Its id.
     pub id: i64,
@@ -131,6 +133,7 @@ fn outcome_fields<S: serde::Serializer>(outcome: &Outcome, s: S) -> Result<S::Ok
 
 /// The outcome of one migration's check.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Outcome {
     /// The down restored the schema from before the up, and the up applied again
     /// gave the same schema as the first time.
@@ -143,6 +146,7 @@ pub enum Outcome {
 
 /// Why a migration failed its check.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Failure {
     /// After up then down, the schema differs from the one before the up
     /// (`-`: gone since before the up, `+`: left behind, `~`: changed).
