@@ -229,7 +229,7 @@ impl Config {
             .history_table(
                 schema
                     .clone()
-                    .unwrap_or_else(|| Ident::new(migrate_core::options::DEFAULT_HISTORY_SCHEMA)),
+                    .unwrap_or_else(|| Ident::new(migrate_core::DEFAULT_HISTORY_SCHEMA)),
                 table,
             )
             .lock_wait(global.lock_wait)

@@ -93,13 +93,6 @@ impl Checksum {
     }
 }
 
-/// The canonical encoding (without the version tag).
-pub fn canonical(steps: &[Step]) -> String {
-    let mut out = Vec::new();
-    encode(&mut out, steps);
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// Appends the canonical encoding to `out`.
 fn encode(out: &mut Vec<u8>, steps: &[Step]) {
     let start = out.len();

@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use crate::db_error::DbError;
 use crate::display::{DisplayId, HumanDuration};
-use crate::lint::Finding;
-use crate::registry::Location;
-use crate::report::{Blocker, FailedAttempt, Report, RunDirection, SessionWarning};
+use crate::location::Location;
+pub use crate::report::StatementFailure;
+use crate::report::{Blocker, Report, RunDirection, SessionWarning, SnapshotDiff, VerifyReport};
+use crate::rule::Finding;
 
 /// Everything that can go wrong while collecting, planning or running migrations.
 #[derive(Debug, thiserror::Error)]
@@ -211,15 +212,6 @@ pub enum Error {
         hint: &'static str,
     },
 
-    /// The history table holds something this runner does not understand.
-    #[error("the history table {table} is corrupt: {message}")]
-    CorruptHistory {
-        /// The table.
-        table: String,
-        /// What is wrong.
-        message: String,
-    },
-
     /// A connection or bookkeeping query failed (not a migration's statement).
     #[error("PostgreSQL error while {context}")]
     Postgres {
@@ -246,14 +238,14 @@ pub enum Error {
     )]
     SchemaDrift {
         /// Every difference.
-        diff: Box<crate::snapshot::SnapshotDiff>,
+        diff: Box<SnapshotDiff>,
     },
 
     /// `verify` found a migration whose down does not undo its up, or that failed.
     #[error("a migration failed the reversibility check:\n{report}")]
     VerifyFailed {
         /// The whole report.
-        report: Box<crate::verify::VerifyReport>,
+        report: Box<VerifyReport>,
     },
 
     /// The database given to `verify` already has applied migrations.
@@ -332,60 +324,6 @@ pub enum Error {
     ConnectionLost(Box<ConnectionLost>),
 }
 
-/// A migration statement that failed, with PostgreSQL's description and what the run
-/// had done before.
-#[derive(Debug)]
-pub struct StatementFailure {
-    /// The migration's id.
-    pub id: i64,
-    /// Its name.
-    pub name: String,
-    /// Which way it ran.
-    pub direction: RunDirection,
-    /// Index of the failed statement among the direction's statements (equal to their
-    /// number when the failure came at `COMMIT`, e.g. a deferred constraint).
-    pub statement: usize,
-    /// The failed statement's SQL.
-    pub sql: String,
-    /// PostgreSQL's error fields (the position counts from the start of `sql`).
-    pub db: DbError,
-    /// Every attempt that failed on a lock timeout or deadlock (with its blockers),
-    /// including the last one when the run gave up on a lock timeout or deadlock.
-    pub retries: Vec<FailedAttempt>,
-    /// What this run applied or reverted before the failure.
-    pub applied: Report,
-}
-
-impl fmt::Display for StatementFailure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "migration {} ({}) failed on {} statement {}: {}\n  statement: {}",
-            DisplayId(self.id),
-            self.name,
-            self.direction,
-            self.statement,
-            self.db,
-            self.sql
-        )?;
-        if !self.retries.is_empty() {
-            // The last attempt is among the retries when it failed the same way.
-            let attempts = if self.db.is_retryable() {
-                self.retries.len()
-            } else {
-                self.retries.len() + 1
-            };
-            write!(f, "\n  after {attempts} attempts")?;
-            if let Some(last) = self.retries.last() {
-                for b in &last.blockers {
-                    write!(f, "\n  blocked by {b}")?;
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
 impl Error {
     /// What the run applied or reverted before it failed, when the failure came
     /// while running migrations.
@@ -451,6 +389,7 @@ impl fmt::Display for SessionList<'_> {
 
 /// One problem found in a migration's steps.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Problem {
     /// Index of the step (in its direction).
     pub step: usize,
@@ -487,6 +426,7 @@ impl fmt::Display for ProblemList<'_> {
 /// A connection lost in the middle of a run: what the runner was doing, the server's
 /// reason when it sent one, and where the migration that was running stands.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct ConnectionLost {
     /// What the runner was doing when it noticed.
     pub context: &'static str,
@@ -502,6 +442,7 @@ pub struct ConnectionLost {
 
 /// The migration that was running when the connection was lost, and its state.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct LostMigration {
     /// Its id.
     pub id: i64,
@@ -606,6 +547,7 @@ fn lost_reason(db: &DbError) -> String {
 #[allow(clippy::inconsistent_digit_grouping)]
 mod tests {
     use super::*;
+    use crate::report::FailedAttempt;
 
     #[test]
     fn ids_are_written_as_in_the_attribute_and_durations_for_people() {

@@ -18,11 +18,6 @@ use serde::{Serialize, Serializer};
 pub struct SqlExpr(pub(crate) sea_query::Expr);
 
 impl SqlExpr {
-    /// The expression rendered for PostgreSQL, values inlined.
-    pub fn to_sql(&self) -> String {
-        crate::render::expr(&self.0)
-    }
-
     /// The sea-query expression.
     pub fn as_sea_query(&self) -> &sea_query::Expr {
         &self.0

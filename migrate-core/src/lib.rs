@@ -20,52 +20,74 @@
 //! ```
 //!
 //! The flow: [`Migration`] records [`Step`]s; [`plan`] derives the down and renders SQL
-//! through [`render`] (the only module that talks to sea-query) without a database;
-//! the runner applies plans to PostgreSQL.
+//! (one internal module renders, the only one that talks to sea-query) without a
+//! database; the [`Migrator`] applies plans to PostgreSQL, reporting as it goes through
+//! [`RunEvent`]s and returning a [`Report`] or a typed [`Error`]. [`lint`], [`verify()`]
+//! and [`snapshot`] check migrations before they reach production.
 
-pub mod backfill;
-pub mod checksum;
-mod connection;
-pub mod db_error;
-pub mod display;
-pub mod error;
+// The public namespaces: the entry points that are more than a type (planning
+// without a database, the lint, schema snapshots, the reversibility check) and the
+// migration AST a plan is made of. Everything else is private and re-exported below,
+// item by item: the crate root is the API.
 pub mod events;
-pub mod expr;
-pub mod history;
-pub mod ident;
 pub mod lint;
-pub mod lock;
-pub mod migration;
 pub mod mode;
-pub mod options;
 pub mod plan;
-pub mod preflight;
-pub mod reconcile;
-pub mod registry;
-pub mod render;
-pub mod report;
-mod run;
 pub mod snapshot;
-mod sql_lexer;
 pub mod step;
-pub mod types;
 pub mod verify;
+
+mod checksum;
+mod connection;
+mod db_error;
+mod display;
+mod error;
+
+mod expr;
+mod history;
+mod ident;
+mod location;
+mod migration;
+
+mod options;
+mod reconcile;
+mod registry;
+mod report;
+mod rule;
+mod run;
+mod sql_lexer;
+mod types;
+
+// Internals with doc examples of their own, public only for the workspace's tests and
+// CLI: not an API, no stability promise.
+#[doc(hidden)]
+pub mod backfill;
+#[doc(hidden)]
+pub mod lock;
+#[doc(hidden)]
+pub mod preflight;
+#[doc(hidden)]
+pub mod render;
 
 pub use checksum::Checksum;
 pub use connection::connect;
-pub use db_error::DbError;
+pub use db_error::{DEADLOCK_DETECTED, DbError, LOCK_NOT_AVAILABLE};
 pub use display::{DisplayId, HumanDuration};
 pub use error::{ConnectionLost, Error, LostMigration, LostState, Problem, StatementFailure};
 pub use events::RunEvent;
 pub use expr::SqlExpr;
-pub use ident::{Ident, IdentError, ObjectName};
+pub use ident::{Ident, IdentError, MAX_IDENT_BYTES, ObjectName};
+pub use location::Location;
 pub use migrate_macros::migration;
 pub use migration::{AlterTypeBuilder, ConstraintBuilder, Migration, Recorded};
 pub use mode::{Manual, Mode, Reversible};
-pub use options::{ConcurrentProfile, Connector, MigratorOptions};
+pub use options::{
+    ConcurrentProfile, ConnectFuture, Connector, DEFAULT_HISTORY_SCHEMA, DEFAULT_HISTORY_TABLE,
+    DEFAULT_LOCK_TIMEOUTS, MigratorOptions,
+};
 pub use plan::{Direction, Header, MigrationPlan, Statement, Unit};
 pub use reconcile::{DownTarget, Target};
-pub use registry::{Down, Location, Migrations, Registration, Up};
+pub use registry::{Down, Migrations, Registration, Up};
 pub use report::{
     BackfillRun, Blocker, FailedAttempt, MigrationRun, MigrationState, MigrationStatus, PlannedRun,
     PreflightWarning, Report, RunDirection, SessionWarning,
@@ -81,10 +103,10 @@ pub use verify::{ScratchTarget, VerifyOptions, VerifyReport, verify};
 /// Everything a migration file needs: `use migrate_core::prelude::*;`.
 pub mod prelude {
     pub use crate::SqlExpr;
-    pub use crate::lint::Rule;
     pub use crate::migration;
     pub use crate::migration::Migration;
     pub use crate::mode::{Manual, Reversible};
+    pub use crate::rule::Rule;
     pub use crate::step::IndexColumn;
     pub use crate::types::ColumnType::{self, *};
     pub use crate::types::{DefaultValue, IndexMethod, ReferentialAction, Volatility};

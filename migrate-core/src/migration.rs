@@ -164,7 +164,7 @@ impl<M: Mode> Migration<M> {
     /// assert!(findings[1].allowed.is_some());
     /// assert!(findings[2].blocks());
     /// ```
-    pub fn allow(&mut self, rule: crate::lint::Rule, reason: impl Into<String>) -> &mut Self {
+    pub fn allow(&mut self, rule: crate::rule::Rule, reason: impl Into<String>) -> &mut Self {
         let step = self.recorded.steps.len().checked_sub(1);
         self.recorded.settings.allowed.push(Allowance {
             rule,

@@ -1,8 +1,7 @@
 //! Migrations registered by `#[migration]`, collected at link time through `inventory`.
 
-use std::fmt;
-
 use crate::error::Error;
+pub(crate) use crate::location::Location;
 use crate::migration::{Migration, Recorded};
 use crate::mode::Mode;
 
@@ -66,23 +65,6 @@ impl Registration {
             line: self.line,
             module_path: self.module_path,
         }
-    }
-}
-
-/// Where a migration is defined in the source.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Location {
-    /// Source file.
-    pub file: &'static str,
-    /// Line of the function's name.
-    pub line: u32,
-    /// Module path.
-    pub module_path: &'static str,
-}
-
-impl fmt::Display for Location {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{} ({})", self.file, self.line, self.module_path)
     }
 }
 

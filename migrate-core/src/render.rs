@@ -227,6 +227,14 @@ pub fn expr(e: &sea_query::Expr) -> String {
     sql
 }
 
+impl SqlExpr {
+    /// The expression rendered for PostgreSQL, values inlined. (Defined here, where
+    /// all SQL is rendered, so that the expression type depends on nothing.)
+    pub fn to_sql(&self) -> String {
+        expr(&self.0)
+    }
+}
+
 /// An identifier, always double-quoted, with embedded double quotes doubled.
 ///
 /// ```

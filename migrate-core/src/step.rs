@@ -506,7 +506,7 @@ pub struct MigrationSettings {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Allowance {
     /// The rule.
-    pub rule: crate::lint::Rule,
+    pub rule: crate::rule::Rule,
     /// Index of the step it covers, in the migration's up steps: the step recorded
     /// just before the acknowledgement. `None` when it came before any step, which
     /// planning rejects. Findings of the same rule at other steps are not covered.

@@ -27,7 +27,6 @@
 //! # Ok(()) }
 //! ```
 
-mod report;
 mod scratch;
 
 use std::fmt;
@@ -46,7 +45,7 @@ use crate::report::MigrationState;
 use crate::run::Migrator;
 use crate::snapshot::{Snapshot, SnapshotOptions, diff};
 
-pub use report::{Failure, MigrationCheck, Outcome, Phase, VerifyReport};
+pub use crate::report::{Failure, MigrationCheck, Outcome, Phase, VerifyReport};
 use scratch::ScratchDb;
 
 /// Where `verify` runs.
@@ -312,12 +311,8 @@ async fn check_one(
 fn apply<T>(result: Result<T, Error>, phase: Phase) -> Result<Option<Failure>, Error> {
     match result {
         Ok(_) => Ok(None),
-        Err(error @ (Error::Statement(_) | Error::InvalidIndex { .. })) => {
-            Ok(Some(Failure::Statement {
-                phase,
-                error: Box::new(error),
-            }))
-        }
+        Err(Error::Statement(failure)) => Ok(Some(Failure::Statement { phase, failure })),
+        Err(Error::InvalidIndex { index, .. }) => Ok(Some(Failure::InvalidIndex { phase, index })),
         Err(error) => Err(error),
     }
 }

@@ -49,7 +49,7 @@ macro_rules! manual {
             Manual,
             Down::Manual({
                 fn down() -> ::migrate_core::Recorded {
-                    ::migrate_core::registry::record::<::migrate_core::Manual>($down)
+                    ::migrate_core::__private::record::<::migrate_core::Manual>($down)
                 }
                 down
             })
@@ -292,9 +292,9 @@ async fn a_down_whose_statement_fails_is_a_failure_of_that_migration() {
     let failure = report.failure().unwrap();
     assert_eq!(failure.id, 2);
     match &failure.outcome {
-        Outcome::Failed(Failure::Statement { phase, error }) => {
+        Outcome::Failed(Failure::Statement { phase, failure }) => {
             assert_eq!(*phase, Phase::Down);
-            assert_eq!(error.db_error().unwrap().code, "42703");
+            assert_eq!(failure.db.code, "42703");
         }
         other => panic!("expected a failed statement, got {other:?}"),
     }

@@ -310,14 +310,14 @@ mod tests {
             "{text}"
         );
         assert!(text.ends_with(", 12000 row(s) backfilled"), "{text}");
-        let waiting = |application_name: &str| Activity::WaitingForLock {
-            since: Instant::now(),
-            holder: Some(Blocker {
-                pid: 7,
-                application_name: application_name.to_owned(),
-                state: None,
-                query: None,
-            }),
+        let waiting = |application_name: &str| {
+            let mut holder = Blocker::default();
+            holder.pid = 7;
+            holder.application_name = application_name.to_owned();
+            Activity::WaitingForLock {
+                since: Instant::now(),
+                holder: Some(holder),
+            }
         };
         assert!(
             shown(&waiting("deploy"))

@@ -168,12 +168,12 @@ mod tests {
 
     #[test]
     fn a_retry_names_its_blockers() {
-        let blockers = [Blocker {
-            pid: 4242,
-            application_name: "psql".to_owned(),
-            state: Some("idle in transaction".to_owned()),
-            query: Some("UPDATE posts SET title = 'x'".to_owned()),
-        }];
+        let mut blocker = Blocker::default();
+        blocker.pid = 4242;
+        blocker.application_name = "psql".to_owned();
+        blocker.state = Some("idle in transaction".to_owned());
+        blocker.query = Some("UPDATE posts SET title = 'x'".to_owned());
+        let blockers = [blocker];
         let mut retry = Retry {
             id: 20261121090300,
             name: "index_posts",
@@ -202,17 +202,14 @@ mod tests {
 
     #[test]
     fn backfills_are_summed_up_with_their_resume_point() {
-        let mut backfill = BackfillRun {
-            step: 0,
-            table: "\"public\".\"accounts\"".to_owned(),
-            key: "id".to_owned(),
-            resumed_from: None,
-            batches: 50,
-            rows: 50_000,
-            last_batch_size: 1_000,
-            duration: Duration::from_millis(2_100),
-            cursor: Some("50000".to_owned()),
-        };
+        let mut backfill = BackfillRun::default();
+        backfill.table = "\"public\".\"accounts\"".to_owned();
+        backfill.key = "id".to_owned();
+        backfill.batches = 50;
+        backfill.rows = 50_000;
+        backfill.last_batch_size = 1_000;
+        backfill.duration = Duration::from_millis(2_100);
+        backfill.cursor = Some("50000".to_owned());
         assert_eq!(
             backfill_line(&backfill),
             "backfilled 50000 row(s) of \"public\".\"accounts\" in 50 batch(es) (keyset on id) in 2.1s"

@@ -8,19 +8,6 @@ use migrate_core::{DisplayId, MigrationState, MigrationStatus};
 use super::json;
 use super::terminal::{BOLD, DIM, GREEN, RED, out, paint};
 
-/// The word the table shows for a state (the JSON's `detail` when it has one, else
-/// its `state`).
-fn state_word(state: MigrationState) -> &'static str {
-    match state {
-        MigrationState::Applied => "applied",
-        MigrationState::Baselined => "baselined",
-        MigrationState::Pending => "pending",
-        MigrationState::Modified => "modified",
-        MigrationState::Missing => "missing",
-        MigrationState::Incomplete => "incomplete",
-    }
-}
-
 /// A time as RFC 3339, in UTC, to the second (as the JSON shows it).
 fn rfc3339(time: SystemTime) -> Option<String> {
     jiff::Timestamp::try_from(time)
@@ -73,7 +60,7 @@ pub(crate) fn status(list: &[MigrationStatus], json: bool) -> bool {
         let shown = if late.contains(&s.id) {
             "out-of-order"
         } else {
-            state_word(s.state)
+            s.state.as_str()
         };
         let style = match s.state {
             MigrationState::Applied | MigrationState::Baselined => GREEN,

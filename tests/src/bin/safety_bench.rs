@@ -81,7 +81,7 @@ reg!(SUBJECT_ADD_COLUMN_FLAT, 1, subject_add_column_flat);
 
 /// The first rung of the default `lock_timeout` ladder: lock-taking subjects must keep
 /// writers under twice this.
-const FIRST_RUNG: Duration = migrate_core::options::DEFAULT_LOCK_TIMEOUTS[0];
+const FIRST_RUNG: Duration = migrate_core::DEFAULT_LOCK_TIMEOUTS[0];
 /// A control "shows the stall" when its writer max reaches this.
 const CONTROL_STALL: Duration = Duration::from_millis(500);
 /// Bench-side backfill: ids per keyset batch (half of them are updated) and the

@@ -7,6 +7,14 @@
 //! [`MigrationStatus`]'s `state` one of `applied`, `pending`, `modified` and
 //! `missing`, with a `detail` for the finer states (`baselined`, `incomplete`).
 
+mod diff;
+mod failure;
+mod verify;
+
+pub use diff::{Change, SnapshotDiff};
+pub use failure::StatementFailure;
+pub use verify::{Failure, MigrationCheck, Outcome, Phase, VerifyReport};
+
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
@@ -37,8 +45,9 @@ impl fmt::Display for RunDirection {
 }
 
 /// A session that blocked one of the runner's statements.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub struct Blocker {
     /// Its backend pid.
     pub pid: i32,
@@ -60,6 +69,7 @@ impl fmt::Display for Blocker {
 /// One failed attempt of a unit that was retried (or gave up).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub struct FailedAttempt {
     /// 1 for the first attempt.
     pub attempt: usize,
@@ -81,6 +91,7 @@ pub struct FailedAttempt {
 /// One migration applied or reverted by a run.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub struct MigrationRun {
     /// The id.
     pub id: i64,
@@ -109,8 +120,9 @@ pub struct MigrationRun {
 }
 
 /// One batched backfill as run.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub struct BackfillRun {
     /// Index of the step in the migration's direction.
     #[cfg_attr(feature = "serde", serde(skip))]
@@ -191,6 +203,7 @@ impl serde::Serialize for PreflightWarning {
 /// A session seen by the pre-flight checks: idle in a transaction, or in a
 /// transaction older than the threshold.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SessionWarning {
     /// Its backend pid.
     pub pid: i32,
@@ -223,6 +236,7 @@ impl fmt::Display for SessionWarning {
 /// What a run did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub struct Report {
     /// Migrations applied or reverted, in the order they ran.
     #[cfg_attr(feature = "serde", serde(rename = "migrations"))]
@@ -260,6 +274,7 @@ impl Report {
     derive(serde::Serialize),
     serde(rename_all = "lowercase")
 )]
+#[non_exhaustive]
 pub enum MigrationState {
     /// Recorded as applied, with the checksum of the code.
     Applied,
@@ -275,9 +290,35 @@ pub enum MigrationState {
     Incomplete,
 }
 
+impl MigrationState {
+    /// The state as one lowercase word (`applied`, `baselined`, `pending`,
+    /// `modified`, `missing`, `incomplete`), as `migrate status` shows it.
+    ///
+    /// ```
+    /// assert_eq!(migrate_core::MigrationState::Baselined.as_str(), "baselined");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MigrationState::Applied => "applied",
+            MigrationState::Baselined => "baselined",
+            MigrationState::Pending => "pending",
+            MigrationState::Modified => "modified",
+            MigrationState::Missing => "missing",
+            MigrationState::Incomplete => "incomplete",
+        }
+    }
+}
+
+impl fmt::Display for MigrationState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One line of `status`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub struct MigrationStatus {
     /// The id.
     pub id: i64,

@@ -6,15 +6,16 @@
 
 use std::fmt;
 
+use super::diff::SnapshotDiff;
+use super::failure::StatementFailure;
 use crate::display::DisplayId;
-use crate::error::Error;
-use crate::snapshot::SnapshotDiff;
 
-/// The result of [`verify`](super::verify): one entry per migration checked, in order.
+/// The result of [`verify`](crate::verify::verify): one entry per migration checked, in order.
 /// Checking stops at the first failure, so the migrations after it are not listed
 /// (their number is [`unchecked`](Self::unchecked)).
 #[derive(Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub struct VerifyReport {
     /// The scratch database the check ran in.
     pub database: String,
@@ -81,6 +82,7 @@ impl fmt::Display for VerifyReport {
 /// How one migration fared.
 #[derive(Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub struct MigrationCheck {
     /// Its id.
     pub id: i64,
@@ -131,6 +133,7 @@ fn outcome_fields<S: serde::Serializer>(outcome: &Outcome, s: S) -> Result<S::Ok
 
 /// The outcome of one migration's check.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Outcome {
     /// The down restored the schema from before the up, and the up applied again
     /// gave the same schema as the first time.
@@ -143,6 +146,7 @@ pub enum Outcome {
 
 /// Why a migration failed its check.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Failure {
     /// After up then down, the schema differs from the one before the up
     /// (`-`: gone since before the up, `+`: left behind, `~`: changed).
@@ -150,13 +154,20 @@ pub enum Failure {
     /// After up, down and up again, the schema differs from the one after the first
     /// up (`-`: only after the first up, `+`: only after the second).
     ReupDiffers(SnapshotDiff),
-    /// A statement of the migration failed ([`Error::Statement`] or
-    /// [`Error::InvalidIndex`]).
+    /// A statement of the migration failed (the runner's `Error::Statement`).
     Statement {
         /// Which application failed.
         phase: Phase,
-        /// The runner's error.
-        error: Box<Error>,
+        /// The failed statement, with PostgreSQL's error fields.
+        failure: Box<StatementFailure>,
+    },
+    /// A concurrent index build of the migration left its index invalid (the runner's
+    /// `Error::InvalidIndex`).
+    InvalidIndex {
+        /// Which application failed.
+        phase: Phase,
+        /// The index's qualified name.
+        index: String,
     },
 }
 
@@ -165,7 +176,7 @@ impl Failure {
     pub fn diff(&self) -> Option<&SnapshotDiff> {
         match self {
             Failure::DownDidNotRestore(d) | Failure::ReupDiffers(d) => Some(d),
-            Failure::Statement { .. } => None,
+            Failure::Statement { .. } | Failure::InvalidIndex { .. } => None,
         }
     }
 }
@@ -193,9 +204,13 @@ impl fmt::Display for Failure {
                 )?;
                 indented(f, diff)
             }
-            Failure::Statement { phase, error } => {
-                write!(f, "the {phase} failed: {error}")
+            Failure::Statement { phase, failure } => {
+                write!(f, "the {phase} failed: {failure}")
             }
+            Failure::InvalidIndex { phase, index } => write!(
+                f,
+                "the {phase} failed: the index {index} is invalid after being built concurrently"
+            ),
         }
     }
 }
