@@ -68,11 +68,7 @@ pub(crate) struct Live {
 
 impl Live {
     pub(crate) fn new() -> Self {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let db = runtime.block_on(TestDb::create()).unwrap();
+        let (db, runtime) = common::fresh_database();
         let url = url_for(db.name());
         Self { db, url, runtime }
     }
