@@ -1,8 +1,6 @@
 //! Command-line arguments.
 
-use std::time::Duration;
-
-use migrate_tests::HarnessError;
+use super::*;
 
 #[derive(Clone, Debug)]
 pub(crate) struct Args {

@@ -1,18 +1,6 @@
 //! What a measured run executes (control or subject) and how one run is measured.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
-
-use migrate_core::{Error, Migrations, Migrator, MigratorOptions, Registration, Target};
-use migrate_tests::{HarnessError, connect, int, text};
-use tokio::sync::oneshot;
-use tokio_postgres::{Client, Config};
-
-use crate::args::*;
-use crate::stats::*;
-use crate::subjects::*;
-use crate::writer::*;
+use super::*;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Form {

@@ -25,15 +25,25 @@ mod subjects;
 mod writer;
 
 use std::process::ExitCode;
-use std::time::Instant;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
-use migrate_tests::{HarnessError, TestDb, connect, text};
+use migrate_core::prelude::*;
+use migrate_core::{Connector, Error, Migrations, Migrator, MigratorOptions, Registration, Target};
+use migrate_tests::{HarnessError, TestDb, connect, int, reg, text};
+use tokio::sync::{Mutex, mpsc, oneshot};
+use tokio::task::JoinHandle;
+use tokio_postgres::{Client, Config};
 
+// Every module takes these and its siblings' items with `use super::*`.
 use crate::args::*;
 use crate::bench::*;
 use crate::report::*;
 use crate::scenario::*;
 use crate::setup::*;
+use crate::stats::*;
+use crate::subjects::*;
 use crate::writer::*;
 
 async fn run() -> Result<(), HarnessError> {

@@ -1,10 +1,6 @@
 //! The printed table of results and its PASS/FAIL verdicts.
 
-use std::time::Duration;
-
-use crate::args::*;
-use crate::bench::*;
-use crate::subjects::*;
+use super::*;
 
 pub(crate) fn ms(d: Duration) -> String {
     let ms = d.as_secs_f64() * 1000.0;

@@ -1,13 +1,6 @@
 //! The scenarios: each runs the control and the subject forms of one step.
 
-use std::time::Duration;
-
-use migrate_core::{Connector, MigratorOptions};
-use migrate_tests::{HarnessError, int, reg};
-use tokio_postgres::Config;
-
-use crate::bench::*;
-use crate::subjects::*;
+use super::*;
 
 // The subjects' registrations live here, beside their one user: `reg!` makes private statics.
 reg!(SUBJECT_INDEX, 1, subject_index);

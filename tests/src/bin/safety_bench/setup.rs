@@ -1,7 +1,6 @@
 //! Loading the tables the writers update.
 
-use migrate_tests::HarnessError;
-use tokio_postgres::Client;
+use super::*;
 
 pub(crate) async fn load(client: &Client, rows: i64) -> Result<(), HarnessError> {
     client

@@ -1,8 +1,6 @@
 //! Latency statistics over the writer samples of a window.
 
-use std::time::Duration;
-
-use crate::writer::*;
+use super::*;
 
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Stats {

@@ -1,8 +1,6 @@
 //! The subjects: this crate's steps, and the constants the scenarios measure against.
 
-use std::time::Duration;
-
-use migrate_core::prelude::*;
+use super::*;
 
 pub(crate) fn subject_index(m: &mut Migration) {
     m.create_index_concurrently("accounts_owner_idx", "accounts", ["owner_id"]);

@@ -1,13 +1,6 @@
 //! The open-loop writer and its connection pool, and the lock-wait sampler.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
-
-use migrate_tests::{HarnessError, connect};
-use tokio::sync::{Mutex, mpsc};
-use tokio::task::JoinHandle;
-use tokio_postgres::{Client, Config};
+use super::*;
 
 /// One writer transaction: scheduled start (from the writer's epoch) and latency from
 /// that scheduled start to its completion.
