@@ -98,26 +98,10 @@ fn assert_finished_match(events: &[RunEvent], report: &Report) {
 
 // ----- a small schema ---------------------------------------------------------------
 
-fn users(m: &mut Migration) {
-    m.create_table("users", |t| {
-        t.column("id", BigInt).primary_key();
-        t.column("email", Text).not_null();
-    });
-}
-fn users_bio(m: &mut Migration) {
-    m.add_column("users", "bio", Text);
-}
-fn posts(m: &mut Migration) {
-    m.create_table("posts", |t| {
-        t.column("id", BigInt).primary_key();
-        t.column("user_id", BigInt).not_null();
-    });
-}
+use migrate_tests::fixtures::{posts, users, users_bio, users_bio_idx};
+
 fn broken(m: &mut Migration) {
     m.add_column("no_such_table", "x", Integer);
-}
-fn users_bio_idx(m: &mut Migration) {
-    m.create_index_concurrently("users_bio_idx", "users", ["bio"]);
 }
 reg!(USERS, 1, users);
 reg!(USERS_BIO, 2, users_bio);

@@ -33,24 +33,8 @@ pub(crate) fn migrator<const N: usize>(regs: [&'static Registration; N]) -> Migr
 
 // ----- a small schema ---------------------------------------------------------------
 
-pub(crate) fn users(m: &mut Migration) {
-    m.create_table("users", |t| {
-        t.column("id", BigInt).primary_key();
-        t.column("email", Text).not_null();
-    });
-}
-pub(crate) fn users_bio(m: &mut Migration) {
-    m.add_column("users", "bio", Text);
-}
-pub(crate) fn posts(m: &mut Migration) {
-    m.create_table("posts", |t| {
-        t.column("id", BigInt).primary_key();
-        t.column("user_id", BigInt).not_null();
-    });
-}
-pub(crate) fn users_bio_idx(m: &mut Migration) {
-    m.create_index_concurrently("users_bio_idx", "users", ["bio"]);
-}
+use migrate_tests::fixtures::{posts, users, users_bio, users_bio_idx};
+
 reg!(USERS, 1, users);
 reg!(USERS_BIO, 2, users_bio);
 reg!(POSTS, 3, posts);
