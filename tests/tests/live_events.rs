@@ -318,15 +318,7 @@ async fn a_stalled_concurrent_build_reports_preflight_retries_and_rebuilds() {
         .await
         .unwrap();
     let mut blocker = db.connect().await.unwrap();
-    let hold = blocker
-        .build_transaction()
-        .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
-        .start()
-        .await
-        .unwrap();
-    hold.batch_execute("SELECT count(*) FROM pg_class")
-        .await
-        .unwrap();
+    let hold = migrate_tests::hold_snapshot(&mut blocker).await.unwrap();
     let (m, events) = migrator(
         [&USERS, &USERS_BIO, &USERS_BIO_IDX],
         MigratorOptions::new()

@@ -90,16 +90,8 @@ async fn a_blocked_concurrent_build_is_retried_and_rebuilt_valid() {
         .await
         .unwrap();
     let mut blocker = db.connect().await.unwrap();
-    let hold = blocker
-        .build_transaction()
-        .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
-        .start()
-        .await
-        .unwrap();
     // A snapshot, and no lock on `users`.
-    hold.batch_execute("SELECT count(*) FROM pg_class")
-        .await
-        .unwrap();
+    let hold = migrate_tests::hold_snapshot(&mut blocker).await.unwrap();
     let m = Migrator::new(
         &set([&USERS, &USERS_BIO, &USERS_BIO_IDX]),
         MigratorOptions::new()
