@@ -11,6 +11,9 @@ use super::plan::{backfill_default_key, backfill_named_key, table_then_concurren
 use super::schemas::{drop_extensions, extensions};
 use super::tables::{all_types, column_modifiers, table_constraints, weird_names, with_timestamps};
 
+/// Checksums are recorded in every history table: the same steps must hash to the
+/// same digest in every version, or every applied migration would read as modified.
+/// A change here is a break (see the maintainers' rule in `checksum.rs`).
 #[test]
 fn a_fixed_migration_has_a_fixed_checksum() {
     fn pinned(m: &mut Migration) {

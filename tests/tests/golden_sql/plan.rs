@@ -272,10 +272,6 @@ fn a_backfill_pairs_with_its_reverse_and_its_pacing_is_not_checksummed() {
     }
 }
 
-/// Checksums are recorded in every history table: the same steps must hash to the
-/// same digest in every version, or every applied migration would read as modified.
-/// A change here is a break (see the maintainers' rule in `checksum.rs`).
-
 // ----- scripts --------------------------------------------------------------------------
 
 /// The statements of a direction joined as `migrate sql` and `--dry-run` print them and
