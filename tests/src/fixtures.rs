@@ -118,3 +118,15 @@ pub fn posts(m: &mut Migration) {
 pub fn users_bio_idx(m: &mut Migration) {
     m.create_index_concurrently("users_bio_idx", "users", ["bio"]);
 }
+
+/// Creates `t (id bigint)`: the table the lock-timeout tests block.
+pub fn table_t(m: &mut Migration) {
+    m.create_table("t", |t| {
+        t.column("id", BigInt);
+    });
+}
+
+/// Adds `t.w integer`: a step that needs `ACCESS EXCLUSIVE` on `t`.
+pub fn t_add_w(m: &mut Migration) {
+    m.add_column("t", "w", Integer);
+}

@@ -38,6 +38,21 @@ pub async fn hold_snapshot(
     Ok(hold)
 }
 
+/// Opens a transaction on `client` (named `application_name`) that reads `table` and
+/// stays open, holding `ACCESS SHARE` on it; returns the session's backend pid.
+pub async fn hold_access_share(
+    client: &Client,
+    application_name: &str,
+    table: &str,
+) -> Result<i64, HarnessError> {
+    client
+        .batch_execute(&format!(
+            "SET application_name = '{application_name}'; BEGIN; SELECT count(*) FROM {table}"
+        ))
+        .await?;
+    int(client, "SELECT pg_backend_pid()").await
+}
+
 /// A fresh database, dropped with this value.
 #[derive(Debug)]
 pub struct TestDb {

@@ -129,14 +129,8 @@ async fn a_blocked_concurrent_build_is_retried_and_rebuilt_valid() {
     );
 }
 
-pub(crate) fn table_t(m: &mut Migration) {
-    m.create_table("t", |t| {
-        t.column("id", BigInt);
-    });
-}
-pub(crate) fn t_add_w(m: &mut Migration) {
-    m.add_column("t", "w", Integer);
-}
+use migrate_tests::fixtures::{t_add_w, table_t};
+
 reg!(TABLE_T, 1, table_t);
 reg!(T_ADD_W, 2, t_add_w);
 
@@ -151,11 +145,9 @@ async fn a_blocked_migration_times_out_retries_and_does_not_stall_writers() {
 
     // A reader holds ACCESS SHARE on t in an open transaction.
     let blocker = db.connect().await.unwrap();
-    blocker
-        .batch_execute("SET application_name = 'long_reader'; BEGIN; SELECT count(*) FROM t")
+    let blocker_pid = migrate_tests::hold_access_share(&blocker, "long_reader", "t")
         .await
         .unwrap();
-    let blocker_pid = int(&blocker, "SELECT pg_backend_pid()").await.unwrap();
 
     // A writer inserts into t all along and measures its worst latency.
     let writer = db.connect().await.unwrap();
