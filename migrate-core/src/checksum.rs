@@ -22,7 +22,7 @@
 //! Rule for maintainers: a field added to a step must be skipped from the encoding
 //! when it holds its default (`#[serde(skip_serializing_if = ..)]`), so every existing
 //! checksum stays the same. The pinned digests of every golden and example migration
-//! (`tests/tests/golden_sql.rs`, `examples/blog/tests/checksums.rs`) guard this.
+//! (`tests/tests/golden_sql/checksums.rs`, `examples/blog/tests/checksums.rs`) guard this.
 
 use std::cell::RefCell;
 use std::fmt;

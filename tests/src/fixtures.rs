@@ -87,3 +87,46 @@ crate::reg!(NT_INDEXES, 2, nt_indexes);
 pub fn kill_non_transactional() -> Result<Migrations, migrate_core::Error> {
     Migrations::from_registrations([&NT_THINGS, &NT_INDEXES])
 }
+
+// ----- a small schema -----------------------------------------------------------------
+//
+// The live runner and event tests register these under their own ids (`reg!` wants the
+// functions in scope: `use migrate_tests::fixtures::{users, ...}`).
+
+/// Creates `users (id bigint primary key, email text not null)`.
+pub fn users(m: &mut Migration) {
+    m.create_table("users", |t| {
+        t.column("id", BigInt).primary_key();
+        t.column("email", Text).not_null();
+    });
+}
+
+/// Adds `users.bio text`.
+pub fn users_bio(m: &mut Migration) {
+    m.add_column("users", "bio", Text);
+}
+
+/// Creates `posts (id bigint primary key, user_id bigint not null)`.
+pub fn posts(m: &mut Migration) {
+    m.create_table("posts", |t| {
+        t.column("id", BigInt).primary_key();
+        t.column("user_id", BigInt).not_null();
+    });
+}
+
+/// Builds `users_bio_idx` on `users (bio)` concurrently.
+pub fn users_bio_idx(m: &mut Migration) {
+    m.create_index_concurrently("users_bio_idx", "users", ["bio"]);
+}
+
+/// Creates `t (id bigint)`: the table the lock-timeout tests block.
+pub fn table_t(m: &mut Migration) {
+    m.create_table("t", |t| {
+        t.column("id", BigInt);
+    });
+}
+
+/// Adds `t.w integer`: a step that needs `ACCESS EXCLUSIVE` on `t`.
+pub fn t_add_w(m: &mut Migration) {
+    m.add_column("t", "w", Integer);
+}

@@ -24,6 +24,35 @@ pub fn admin_url() -> String {
     std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned())
 }
 
+/// Opens a repeatable-read transaction on `client` and takes its snapshot, holding no
+/// lock on any user table: a `CREATE INDEX CONCURRENTLY` then waits for it to end.
+pub async fn hold_snapshot(
+    client: &mut Client,
+) -> Result<tokio_postgres::Transaction<'_>, HarnessError> {
+    let hold = client
+        .build_transaction()
+        .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+        .start()
+        .await?;
+    hold.batch_execute("SELECT count(*) FROM pg_class").await?;
+    Ok(hold)
+}
+
+/// Opens a transaction on `client` (named `application_name`) that reads `table` and
+/// stays open, holding `ACCESS SHARE` on it; returns the session's backend pid.
+pub async fn hold_access_share(
+    client: &Client,
+    application_name: &str,
+    table: &str,
+) -> Result<i64, HarnessError> {
+    client
+        .batch_execute(&format!(
+            "SET application_name = '{application_name}'; BEGIN; SELECT count(*) FROM {table}"
+        ))
+        .await?;
+    int(client, "SELECT pg_backend_pid()").await
+}
+
 /// A fresh database, dropped with this value.
 #[derive(Debug)]
 pub struct TestDb {

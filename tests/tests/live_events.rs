@@ -11,7 +11,7 @@ use migrate_core::{
     ConcurrentProfile, Connector, DownTarget, Migrations, Migrator, MigratorOptions,
     PreflightWarning, Registration, Report, RunDirection, RunEvent, Target,
 };
-use migrate_tests::{TestDb, index_validity, int, reg};
+use migrate_tests::{TestDb, index_validity, reg};
 
 fn set<const N: usize>(regs: [&'static Registration; N]) -> Migrations {
     Migrations::from_registrations(regs).unwrap()
@@ -98,26 +98,10 @@ fn assert_finished_match(events: &[RunEvent], report: &Report) {
 
 // ----- a small schema ---------------------------------------------------------------
 
-fn users(m: &mut Migration) {
-    m.create_table("users", |t| {
-        t.column("id", BigInt).primary_key();
-        t.column("email", Text).not_null();
-    });
-}
-fn users_bio(m: &mut Migration) {
-    m.add_column("users", "bio", Text);
-}
-fn posts(m: &mut Migration) {
-    m.create_table("posts", |t| {
-        t.column("id", BigInt).primary_key();
-        t.column("user_id", BigInt).not_null();
-    });
-}
+use migrate_tests::fixtures::{posts, users, users_bio, users_bio_idx};
+
 fn broken(m: &mut Migration) {
     m.add_column("no_such_table", "x", Integer);
-}
-fn users_bio_idx(m: &mut Migration) {
-    m.create_index_concurrently("users_bio_idx", "users", ["bio"]);
 }
 reg!(USERS, 1, users);
 reg!(USERS_BIO, 2, users_bio);
@@ -221,14 +205,8 @@ async fn a_failing_migration_is_reported_failed_with_its_sqlstate() {
 
 // ----- retries under a held table lock ------------------------------------------------
 
-fn table_t(m: &mut Migration) {
-    m.create_table("t", |t| {
-        t.column("id", BigInt);
-    });
-}
-fn t_add_w(m: &mut Migration) {
-    m.add_column("t", "w", Integer);
-}
+use migrate_tests::fixtures::{t_add_w, table_t};
+
 reg!(TABLE_T, 1, table_t);
 reg!(T_ADD_W, 2, t_add_w);
 
@@ -243,11 +221,9 @@ async fn each_retry_of_a_blocked_migration_is_reported_with_its_blocker() {
         .unwrap();
     // A reader holds ACCESS SHARE on t in an open transaction.
     let blocker = db.connect().await.unwrap();
-    blocker
-        .batch_execute("SET application_name = 'long_reader'; BEGIN; SELECT count(*) FROM t")
+    let blocker_pid = migrate_tests::hold_access_share(&blocker, "long_reader", "t")
         .await
         .unwrap();
-    let blocker_pid = int(&blocker, "SELECT pg_backend_pid()").await.unwrap();
 
     let (m, events) = migrator(
         [&TABLE_T, &T_ADD_W],
@@ -334,15 +310,7 @@ async fn a_stalled_concurrent_build_reports_preflight_retries_and_rebuilds() {
         .await
         .unwrap();
     let mut blocker = db.connect().await.unwrap();
-    let hold = blocker
-        .build_transaction()
-        .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
-        .start()
-        .await
-        .unwrap();
-    hold.batch_execute("SELECT count(*) FROM pg_class")
-        .await
-        .unwrap();
+    let hold = migrate_tests::hold_snapshot(&mut blocker).await.unwrap();
     let (m, events) = migrator(
         [&USERS, &USERS_BIO, &USERS_BIO_IDX],
         MigratorOptions::new()

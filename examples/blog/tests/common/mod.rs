@@ -15,3 +15,14 @@ pub(crate) fn migrate() -> Command {
         .timeout(Duration::from_secs(120));
     cmd
 }
+
+/// A fresh database on the test server, and the current-thread runtime that created
+/// it and is used to inspect it.
+pub(crate) fn fresh_database() -> (migrate_tests::TestDb, tokio::runtime::Runtime) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let db = runtime.block_on(migrate_tests::TestDb::create()).unwrap();
+    (db, runtime)
+}
