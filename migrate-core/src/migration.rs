@@ -3,24 +3,42 @@
 //! Each method records a [`Step`]; nothing touches a database here. Methods that
 //! return a builder (`&mut ColumnDef`, `&mut IndexDef`, ...) let the step be refined
 //! with chained calls. Names are checked when the plan is built.
+//!
+//! [`Migration`] is defined here with the steps whose availability depends on its
+//! [mode](crate::mode): the one-way steps (`drop_table`, `drop_column`, `update`,
+//! `unchecked_sql`, ...), each gated by a `where M: ..Gate` bound. They stay in this file
+//! on purpose: the compile-fail snapshots (`tests/ui/fail/*.stderr`) point at this file
+//! when a gate refuses a step. The other steps and their builders are in one submodule
+//! per family: tables, columns, indexes, constraints, schemas, enums, data,
+//! reversible (hand-written pairs) and settings.
 
 use std::marker::PhantomData;
-use std::time::Duration;
 
-use crate::expr::SqlExpr;
 use crate::ident::{Ident, ObjectName};
 use crate::mode::{
     AddEnumValueAfterGate, AddEnumValueBeforeGate, AddEnumValueGate, AlterColumnTypeGate,
     BackfillGate, DeleteGate, DropColumnGate, DropConstraintGate, DropDefaultGate, DropEnumGate,
     DropIndexConcurrentlyGate, DropIndexGate, DropTableGate, EnsureExtensionGate, EnsureSchemaGate,
-    InsertGate, Manual, Mode, Reversible, SetDefaultGate, UncheckedSqlGate, UpdateGate,
+    InsertGate, Mode, Reversible, SetDefaultGate, UncheckedSqlGate, UpdateGate,
 };
 use crate::step::{
-    Allowance, BackfillDef, BackfillPacing, ColumnDef, ColumnReference, ConstraintDef,
-    ConstraintKind, DeleteDef, EnumValuePosition, ForeignKeyDef, IndexColumn, IndexDef, IndexKey,
-    InsertDef, MigrationSettings, Step, TableDef, UncheckedSql, UpdateDef,
+    BackfillDef, BackfillPacing, DeleteDef, EnumValuePosition, InsertDef, MigrationSettings, Step,
+    UncheckedSql, UpdateDef,
 };
-use crate::types::{ColumnType, DefaultValue, Identity, IndexMethod, ReferentialAction, SortOrder};
+use crate::types::{ColumnType, DefaultValue};
+
+mod columns;
+mod constraints;
+mod data;
+mod enums;
+mod indexes;
+mod reversible;
+mod schemas;
+mod settings;
+mod tables;
+
+pub use columns::AlterTypeBuilder;
+pub use constraints::ConstraintBuilder;
 
 /// What recording a migration function produced: its steps and its own settings.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -34,8 +52,8 @@ pub struct Recorded {
 /// The recorder a migration function receives.
 ///
 /// `M` is the [mode](crate::mode): [`Reversible`] (the default: every step needs an
-/// automatic inverse, checked by the compiler) or [`Manual`]. The `#[migration]`
-/// attribute chooses it; users write `m: &mut Migration`.
+/// automatic inverse, checked by the compiler) or [`Manual`](crate::mode::Manual). The
+/// `#[migration]` attribute chooses it; users write `m: &mut Migration`.
 ///
 /// # Argument order
 ///
@@ -120,89 +138,7 @@ impl<M: Mode> Migration<M> {
         &mut self.recorded.steps[last]
     }
 
-    // ----- settings ---------------------------------------------------------------
-
-    /// `lock_timeout` for this migration, over the runner's default. A statement
-    /// that waits longer than this for a lock fails and the runner retries it.
-    pub fn lock_timeout(&mut self, timeout: Duration) -> &mut Self {
-        self.recorded.settings.lock_timeout = Some(timeout);
-        self
-    }
-
-    /// `statement_timeout` for this migration, over the runner's default.
-    pub fn statement_timeout(&mut self, timeout: Duration) -> &mut Self {
-        self.recorded.settings.statement_timeout = Some(timeout);
-        self
-    }
-
-    /// Acknowledges that the step recorded just before breaks a
-    /// [safety rule](crate::lint::Rule), with the reason, so that step's finding no
-    /// longer blocks `up`. The reason is shown by `migrate lint` and stays visible in
-    /// code review, next to the step it covers.
-    ///
-    /// Only that step is covered: another step breaking the same rule needs its own
-    /// acknowledgement. Chain it onto a step that returns the migration
-    /// (`m.rename_column(..).allow(..)`), or put it on the line right after a step
-    /// that returns a builder. Before any step it is an error, reported when the
-    /// migration is planned. Inside [`reversible`](Self::reversible), it covers the
-    /// whole block (the block is one step); in its `down` closure it is ignored (the
-    /// way down is not linted).
-    ///
-    /// ```
-    /// use migrate_core::prelude::*;
-    /// fn rename(m: &mut Migration) {
-    ///     m.rename_column("posts", "body", "content")
-    ///         .allow(Rule::BreakingChange, "no release reads `body` since v2.3");
-    ///     m.add_column("users", "n", BigInt).identity();
-    ///     m.allow(Rule::RewritingAddColumn, "users has 12 rows");
-    ///     m.rename_column("posts", "title", "headline"); // not acknowledged
-    /// }
-    /// let plan = migrate_core::plan::preview(rename).unwrap();
-    /// let findings = migrate_core::lint::lint_plan(&plan);
-    /// assert_eq!(findings.len(), 3);
-    /// assert!(findings[0].allowed.is_some());
-    /// assert!(findings[1].allowed.is_some());
-    /// assert!(findings[2].blocks());
-    /// ```
-    pub fn allow(&mut self, rule: crate::rule::Rule, reason: impl Into<String>) -> &mut Self {
-        let step = self.recorded.steps.len().checked_sub(1);
-        self.recorded.settings.allowed.push(Allowance {
-            rule,
-            step,
-            reason: reason.into(),
-        });
-        self
-    }
-
-    // ----- tables -----------------------------------------------------------------
-
-    /// `CREATE TABLE`; undone by dropping it.
-    pub fn create_table(
-        &mut self,
-        name: impl Into<ObjectName>,
-        define: impl FnOnce(&mut TableDef),
-    ) -> &mut Self {
-        let mut def = TableDef::new(name);
-        define(&mut def);
-        self.push(Step::CreateTable(def));
-        self
-    }
-
-    /// `DROP TABLE`, with the table's definition so the down can re-create it
-    /// (the data is not restored).
-    pub fn drop_table_with(
-        &mut self,
-        name: impl Into<ObjectName>,
-        define: impl FnOnce(&mut TableDef),
-    ) -> &mut Self {
-        let mut def = TableDef::new(name);
-        define(&mut def);
-        self.push(Step::DropTable {
-            table: def.name.clone(),
-            definition: Some(def),
-        });
-        self
-    }
+    // ----- tables -------------------------------------------------------------
 
     /// `DROP TABLE` without the definition: no automatic inverse.
     pub fn drop_table(&mut self, name: impl Into<ObjectName>) -> &mut Self
@@ -216,57 +152,7 @@ impl<M: Mode> Migration<M> {
         self
     }
 
-    /// `ALTER TABLE .. RENAME TO ..`; the schema stays the same.
-    pub fn rename_table(&mut self, from: impl Into<ObjectName>, to: impl Into<Ident>) -> &mut Self {
-        self.push(Step::RenameTable {
-            from: from.into(),
-            to: to.into(),
-        });
-        self
-    }
-
-    // ----- columns ----------------------------------------------------------------
-
-    /// `ALTER TABLE .. ADD COLUMN ..`; undone by dropping it.
-    pub fn add_column(
-        &mut self,
-        table: impl Into<ObjectName>,
-        name: impl Into<Ident>,
-        ty: ColumnType,
-    ) -> &mut ColumnDef {
-        let step = self.push(Step::AddColumn {
-            table: table.into(),
-            column: ColumnDef::new(name, ty),
-        });
-        match step {
-            Step::AddColumn { column, .. } => column,
-            _ => unreachable!("push returns the step it was given"),
-        }
-    }
-
-    /// `ALTER TABLE .. DROP COLUMN ..`, with the column's definition so the down can
-    /// re-add it (the data is not restored). Refine the definition with the
-    /// returned builder, as for [`add_column`](Self::add_column).
-    pub fn drop_column_with(
-        &mut self,
-        table: impl Into<ObjectName>,
-        name: impl Into<Ident>,
-        ty: ColumnType,
-    ) -> &mut ColumnDef {
-        let column = ColumnDef::new(name, ty);
-        let step = self.push(Step::DropColumn {
-            table: table.into(),
-            column: column.name.clone(),
-            definition: Some(column),
-        });
-        match step {
-            Step::DropColumn {
-                definition: Some(column),
-                ..
-            } => column,
-            _ => unreachable!("push returns the step it was given"),
-        }
-    }
+    // ----- columns ------------------------------------------------------------
 
     /// `ALTER TABLE .. DROP COLUMN ..` without the definition: no automatic inverse.
     pub fn drop_column(&mut self, table: impl Into<ObjectName>, name: impl Into<Ident>) -> &mut Self
@@ -281,33 +167,6 @@ impl<M: Mode> Migration<M> {
         self
     }
 
-    /// `ALTER TABLE .. RENAME COLUMN .. TO ..`.
-    pub fn rename_column(
-        &mut self,
-        table: impl Into<ObjectName>,
-        from: impl Into<Ident>,
-        to: impl Into<Ident>,
-    ) -> &mut Self {
-        self.push(Step::RenameColumn {
-            table: table.into(),
-            from: from.into(),
-            to: to.into(),
-        });
-        self
-    }
-
-    /// `ALTER TABLE .. ALTER COLUMN .. TYPE ..` from a known old type, so the down
-    /// can change it back. Add `USING` expressions with the returned builder.
-    pub fn alter_column_type_from(
-        &mut self,
-        table: impl Into<ObjectName>,
-        column: impl Into<Ident>,
-        from: ColumnType,
-        to: ColumnType,
-    ) -> AlterTypeBuilder<'_> {
-        self.alter_type(table.into(), column.into(), Some(from), to)
-    }
-
     /// `ALTER TABLE .. ALTER COLUMN .. TYPE ..` without the old type: no automatic
     /// inverse.
     pub fn alter_column_type(
@@ -320,43 +179,6 @@ impl<M: Mode> Migration<M> {
         M: AlterColumnTypeGate,
     {
         self.alter_type(table.into(), column.into(), None, to)
-    }
-
-    fn alter_type(
-        &mut self,
-        table: ObjectName,
-        column: Ident,
-        from: Option<ColumnType>,
-        to: ColumnType,
-    ) -> AlterTypeBuilder<'_> {
-        AlterTypeBuilder {
-            step: self.push(Step::AlterColumnType {
-                table,
-                column,
-                to,
-                from,
-                using: None,
-                reverse_using: None,
-            }),
-        }
-    }
-
-    /// Changes a column's default from a known one (`None`: it had none) to another
-    /// (`None`: drop it), so the down can put the old one back.
-    pub fn change_default(
-        &mut self,
-        table: impl Into<ObjectName>,
-        column: impl Into<Ident>,
-        from: Option<DefaultValue>,
-        to: Option<DefaultValue>,
-    ) -> &mut Self {
-        self.push(Step::ChangeDefault {
-            table: table.into(),
-            column: column.into(),
-            to,
-            from: Some(from),
-        });
-        self
     }
 
     /// `ALTER TABLE .. ALTER COLUMN .. SET DEFAULT ..` without the old default: no
@@ -398,102 +220,7 @@ impl<M: Mode> Migration<M> {
         self
     }
 
-    /// `ALTER TABLE .. ALTER COLUMN .. SET NOT NULL`; undone by dropping it.
-    pub fn set_not_null(
-        &mut self,
-        table: impl Into<ObjectName>,
-        column: impl Into<Ident>,
-    ) -> &mut Self {
-        self.push(Step::SetNullability {
-            table: table.into(),
-            column: column.into(),
-            not_null: true,
-        });
-        self
-    }
-
-    /// `ALTER TABLE .. ALTER COLUMN .. DROP NOT NULL`; undone by setting it.
-    pub fn drop_not_null(
-        &mut self,
-        table: impl Into<ObjectName>,
-        column: impl Into<Ident>,
-    ) -> &mut Self {
-        self.push(Step::SetNullability {
-            table: table.into(),
-            column: column.into(),
-            not_null: false,
-        });
-        self
-    }
-
-    // ----- indexes ----------------------------------------------------------------
-
-    /// `CREATE INDEX` inside the migration's transaction. It blocks writes to the
-    /// table while it builds: on an existing table prefer
-    /// [`create_index_concurrently`](Self::create_index_concurrently).
-    pub fn create_index(
-        &mut self,
-        name: impl Into<Ident>,
-        table: impl Into<ObjectName>,
-        columns: impl IntoIterator<Item = impl Into<IndexColumn>>,
-    ) -> &mut IndexDef {
-        self.index_step(IndexDef::new(name, table, columns, false))
-    }
-
-    /// `CREATE INDEX CONCURRENTLY`: built without blocking writes, outside any
-    /// transaction. A failed build leaves an invalid index, which the runner finds
-    /// and rebuilds on the next run.
-    pub fn create_index_concurrently(
-        &mut self,
-        name: impl Into<Ident>,
-        table: impl Into<ObjectName>,
-        columns: impl IntoIterator<Item = impl Into<IndexColumn>>,
-    ) -> &mut IndexDef {
-        self.index_step(IndexDef::new(name, table, columns, true))
-    }
-
-    fn index_step(&mut self, def: IndexDef) -> &mut IndexDef {
-        match self.push(Step::CreateIndex(def)) {
-            Step::CreateIndex(def) => def,
-            _ => unreachable!("push returns the step it was given"),
-        }
-    }
-
-    /// `DROP INDEX` with the index's definition, so the down can rebuild it.
-    pub fn drop_index_with(
-        &mut self,
-        name: impl Into<Ident>,
-        table: impl Into<ObjectName>,
-        columns: impl IntoIterator<Item = impl Into<IndexColumn>>,
-    ) -> &mut IndexDef {
-        self.drop_index_step(IndexDef::new(name, table, columns, false))
-    }
-
-    /// `DROP INDEX CONCURRENTLY` with the index's definition, so the down can
-    /// rebuild it (concurrently).
-    pub fn drop_index_concurrently_with(
-        &mut self,
-        name: impl Into<Ident>,
-        table: impl Into<ObjectName>,
-        columns: impl IntoIterator<Item = impl Into<IndexColumn>>,
-    ) -> &mut IndexDef {
-        self.drop_index_step(IndexDef::new(name, table, columns, true))
-    }
-
-    fn drop_index_step(&mut self, def: IndexDef) -> &mut IndexDef {
-        let step = self.push(Step::DropIndex {
-            index: def.qualified_name(),
-            concurrently: def.concurrently,
-            definition: Some(def),
-        });
-        match step {
-            Step::DropIndex {
-                definition: Some(def),
-                ..
-            } => def,
-            _ => unreachable!("push returns the step it was given"),
-        }
-    }
+    // ----- indexes ------------------------------------------------------------
 
     /// `DROP INDEX` without the definition: no automatic inverse.
     /// `name` may be schema-qualified (`"app.idx_users_email"`).
@@ -522,147 +249,7 @@ impl<M: Mode> Migration<M> {
         self
     }
 
-    /// `ALTER INDEX .. RENAME TO ..`.
-    pub fn rename_index(&mut self, from: impl Into<ObjectName>, to: impl Into<Ident>) -> &mut Self {
-        self.push(Step::RenameIndex {
-            from: from.into(),
-            to: to.into(),
-        });
-        self
-    }
-
-    // ----- constraints ------------------------------------------------------------
-
-    /// `ALTER TABLE .. ADD CONSTRAINT .. FOREIGN KEY (..) REFERENCES .. (..)`.
-    /// Chain `.not_valid()` to add it without checking existing rows, and validate
-    /// later with [`validate_constraint`](Self::validate_constraint).
-    pub fn add_foreign_key(
-        &mut self,
-        table: impl Into<ObjectName>,
-        name: impl Into<Ident>,
-        columns: impl IntoIterator<Item = impl Into<Ident>>,
-        ref_table: impl Into<ObjectName>,
-        ref_columns: impl IntoIterator<Item = impl Into<Ident>>,
-    ) -> ConstraintBuilder<'_> {
-        let kind = ConstraintKind::ForeignKey(ForeignKeyDef::new(columns, ref_table, ref_columns));
-        self.add_constraint(table.into(), name.into(), kind)
-    }
-
-    /// `ALTER TABLE .. ADD CONSTRAINT .. UNIQUE (..)`.
-    pub fn add_unique(
-        &mut self,
-        table: impl Into<ObjectName>,
-        name: impl Into<Ident>,
-        columns: impl IntoIterator<Item = impl Into<Ident>>,
-    ) -> ConstraintBuilder<'_> {
-        let kind = ConstraintKind::Unique(idents(columns));
-        self.add_constraint(table.into(), name.into(), kind)
-    }
-
-    /// `ALTER TABLE .. ADD CONSTRAINT .. CHECK (..)`.
-    pub fn add_check(
-        &mut self,
-        table: impl Into<ObjectName>,
-        name: impl Into<Ident>,
-        check: impl Into<SqlExpr>,
-    ) -> ConstraintBuilder<'_> {
-        let kind = ConstraintKind::Check(check.into());
-        self.add_constraint(table.into(), name.into(), kind)
-    }
-
-    fn add_constraint(
-        &mut self,
-        table: ObjectName,
-        name: Ident,
-        kind: ConstraintKind,
-    ) -> ConstraintBuilder<'_> {
-        let step = self.push(Step::AddConstraint {
-            table,
-            constraint: ConstraintDef {
-                name: Some(name),
-                kind,
-                not_valid: false,
-            },
-        });
-        match step {
-            Step::AddConstraint { constraint, .. } => ConstraintBuilder { def: constraint },
-            _ => unreachable!("push returns the step it was given"),
-        }
-    }
-
-    /// `ALTER TABLE .. VALIDATE CONSTRAINT ..`: checks the rows of a constraint added
-    /// `NOT VALID`, without blocking writes. Its down does nothing.
-    pub fn validate_constraint(
-        &mut self,
-        table: impl Into<ObjectName>,
-        name: impl Into<Ident>,
-    ) -> &mut Self {
-        self.push(Step::ValidateConstraint {
-            table: table.into(),
-            name: name.into(),
-        });
-        self
-    }
-
-    /// `ALTER TABLE .. DROP CONSTRAINT ..` of a foreign key, with its definition so the
-    /// down can re-add it.
-    pub fn drop_foreign_key_with(
-        &mut self,
-        table: impl Into<ObjectName>,
-        name: impl Into<Ident>,
-        columns: impl IntoIterator<Item = impl Into<Ident>>,
-        ref_table: impl Into<ObjectName>,
-        ref_columns: impl IntoIterator<Item = impl Into<Ident>>,
-    ) -> ConstraintBuilder<'_> {
-        let kind = ConstraintKind::ForeignKey(ForeignKeyDef::new(columns, ref_table, ref_columns));
-        self.drop_constraint_step(table.into(), name.into(), kind)
-    }
-
-    /// `ALTER TABLE .. DROP CONSTRAINT ..` of a unique constraint, with its columns.
-    pub fn drop_unique_with(
-        &mut self,
-        table: impl Into<ObjectName>,
-        name: impl Into<Ident>,
-        columns: impl IntoIterator<Item = impl Into<Ident>>,
-    ) -> ConstraintBuilder<'_> {
-        let kind = ConstraintKind::Unique(idents(columns));
-        self.drop_constraint_step(table.into(), name.into(), kind)
-    }
-
-    /// `ALTER TABLE .. DROP CONSTRAINT ..` of a check constraint, with its expression.
-    pub fn drop_check_with(
-        &mut self,
-        table: impl Into<ObjectName>,
-        name: impl Into<Ident>,
-        check: impl Into<SqlExpr>,
-    ) -> ConstraintBuilder<'_> {
-        let kind = ConstraintKind::Check(check.into());
-        self.drop_constraint_step(table.into(), name.into(), kind)
-    }
-
-    fn drop_constraint_step(
-        &mut self,
-        table: ObjectName,
-        name: Ident,
-        kind: ConstraintKind,
-    ) -> ConstraintBuilder<'_> {
-        let step = self.push(Step::DropConstraint {
-            table,
-            name: name.clone(),
-            definition: Some(ConstraintDef {
-                name: Some(name),
-                kind,
-                not_valid: false,
-            }),
-        });
-        match step {
-            Step::DropConstraint {
-                definition: Some(def),
-                ..
-            } => ConstraintBuilder { def },
-            _ => unreachable!("push returns the step it was given"),
-        }
-    }
+    // ----- constraints --------------------------------------------------------
 
     /// `ALTER TABLE .. DROP CONSTRAINT ..` without the definition: no automatic inverse.
     pub fn drop_constraint(
@@ -681,29 +268,7 @@ impl<M: Mode> Migration<M> {
         self
     }
 
-    /// `ALTER TABLE .. RENAME CONSTRAINT .. TO ..`.
-    pub fn rename_constraint(
-        &mut self,
-        table: impl Into<ObjectName>,
-        from: impl Into<Ident>,
-        to: impl Into<Ident>,
-    ) -> &mut Self {
-        self.push(Step::RenameConstraint {
-            table: table.into(),
-            from: from.into(),
-            to: to.into(),
-        });
-        self
-    }
-
-    // ----- schemas, extensions, enums ---------------------------------------------
-
-    /// `CREATE SCHEMA`; undone by dropping it (it must then be empty). Fails if the
-    /// schema exists: see [`ensure_schema`](Self::ensure_schema) for that case.
-    pub fn create_schema(&mut self, name: impl Into<Ident>) -> &mut Self {
-        self.push(Step::CreateSchema { name: name.into() });
-        self
-    }
+    // ----- schemas, extensions, enums -----------------------------------------
 
     /// `CREATE SCHEMA IF NOT EXISTS`. No inverse: the schema may have been there
     /// before, so only a one-way migration or one with its own down may ensure one.
@@ -715,19 +280,6 @@ impl<M: Mode> Migration<M> {
         self
     }
 
-    /// `DROP SCHEMA` of an empty schema (never `CASCADE`); undone by creating it.
-    pub fn drop_schema(&mut self, name: impl Into<Ident>) -> &mut Self {
-        self.push(Step::DropSchema { name: name.into() });
-        self
-    }
-
-    /// `CREATE EXTENSION`; undone by dropping it. Fails if the extension is
-    /// installed: see [`ensure_extension`](Self::ensure_extension) for that case.
-    pub fn create_extension(&mut self, name: impl Into<Ident>) -> &mut Self {
-        self.push(Step::CreateExtension { name: name.into() });
-        self
-    }
-
     /// `CREATE EXTENSION IF NOT EXISTS`. No inverse: the extension may have been
     /// installed before, so only a one-way migration or one with its own down may
     /// ensure one.
@@ -736,38 +288,6 @@ impl<M: Mode> Migration<M> {
         M: EnsureExtensionGate,
     {
         self.push(Step::EnsureExtension { name: name.into() });
-        self
-    }
-
-    /// `DROP EXTENSION`; undone by creating it.
-    pub fn drop_extension(&mut self, name: impl Into<Ident>) -> &mut Self {
-        self.push(Step::DropExtension { name: name.into() });
-        self
-    }
-
-    /// `CREATE TYPE .. AS ENUM (..)`; undone by dropping it.
-    pub fn create_enum(
-        &mut self,
-        name: impl Into<ObjectName>,
-        values: impl IntoIterator<Item = impl Into<String>>,
-    ) -> &mut Self {
-        self.push(Step::CreateEnum {
-            name: name.into(),
-            values: values.into_iter().map(Into::into).collect(),
-        });
-        self
-    }
-
-    /// `DROP TYPE` of an enum, with its values so the down can re-create it.
-    pub fn drop_enum_with(
-        &mut self,
-        name: impl Into<ObjectName>,
-        values: impl IntoIterator<Item = impl Into<String>>,
-    ) -> &mut Self {
-        self.push(Step::DropEnum {
-            name: name.into(),
-            values: Some(values.into_iter().map(Into::into).collect()),
-        });
         self
     }
 
@@ -830,36 +350,7 @@ impl<M: Mode> Migration<M> {
         )
     }
 
-    fn enum_value(
-        &mut self,
-        name: ObjectName,
-        value: String,
-        position: Option<EnumValuePosition>,
-    ) -> &mut Self {
-        self.push(Step::AddEnumValue {
-            name,
-            value,
-            position,
-        });
-        self
-    }
-
-    /// `ALTER TYPE .. RENAME VALUE .. TO ..`.
-    pub fn rename_enum_value(
-        &mut self,
-        name: impl Into<ObjectName>,
-        from: impl Into<String>,
-        to: impl Into<String>,
-    ) -> &mut Self {
-        self.push(Step::RenameEnumValue {
-            name: name.into(),
-            from: from.into(),
-            to: to.into(),
-        });
-        self
-    }
-
-    // ----- data -------------------------------------------------------------------
+    // ----- data ---------------------------------------------------------------
 
     /// `UPDATE table SET .. WHERE ..`: no automatic inverse; pair it with its reverse
     /// through [`reversible`](Self::reversible).
@@ -968,6 +459,8 @@ impl<M: Mode> Migration<M> {
         }
     }
 
+    // ----- raw SQL ------------------------------------------------------------
+
     /// Hand-written SQL, sent as one statement. **Nothing checks it**: not its
     /// syntax, not its safety, not its inverse. Prefer a typed step.
     pub fn unchecked_sql(&mut self, sql: impl Into<String>) -> &mut UncheckedSql
@@ -983,482 +476,8 @@ impl<M: Mode> Migration<M> {
             _ => unreachable!("push returns the step it was given"),
         }
     }
-
-    /// Steps with their hand-written inverse, usable in any migration: `up` records
-    /// the way up, `down` the way down. This is how a data change or raw SQL gets a
-    /// reverse.
-    ///
-    /// ```
-    /// use migrate_core::prelude::*;
-    ///
-    /// fn normalize(m: &mut Migration) {
-    ///     m.reversible(
-    ///         |up| { up.update("users").set("email", Expr::cust("lower(email)")); },
-    ///         |down| { down.unchecked_sql("SELECT 1"); },
-    ///     );
-    /// }
-    /// let plan = migrate_core::plan::preview(normalize).unwrap();
-    /// assert_eq!(plan.up_sql(), [r#"UPDATE "users" SET "email" = lower(email)"#]);
-    /// assert_eq!(plan.down_sql(), ["SELECT 1"]);
-    /// ```
-    pub fn reversible(
-        &mut self,
-        up: impl FnOnce(&mut Migration<Manual>),
-        down: impl FnOnce(&mut Migration<Manual>),
-    ) -> &mut Self {
-        let mut up_rec = Migration::<Manual>::new();
-        up(&mut up_rec);
-        let mut down_rec = Migration::<Manual>::new();
-        down(&mut down_rec);
-        // An acknowledgement inside the way up covers the block, the step linted.
-        let block = self.recorded.steps.len();
-        let allowed = up_rec
-            .recorded
-            .settings
-            .allowed
-            .into_iter()
-            .map(|a| Allowance {
-                step: a.step.map(|_| block),
-                ..a
-            });
-        self.recorded.settings.allowed.extend(allowed);
-        self.push(Step::Reversible {
-            up: up_rec.recorded.steps,
-            down: down_rec.recorded.steps,
-        });
-        self
-    }
 }
 
 fn idents(items: impl IntoIterator<Item = impl Into<Ident>>) -> Vec<Ident> {
     items.into_iter().map(Into::into).collect()
-}
-
-// ----- builders ---------------------------------------------------------------------
-
-impl TableDef {
-    /// An empty definition.
-    pub fn new(name: impl Into<ObjectName>) -> Self {
-        Self {
-            name: name.into(),
-            columns: Vec::new(),
-            constraints: Vec::new(),
-        }
-    }
-
-    /// Adds a column; refine it with the returned builder.
-    pub fn column(&mut self, name: impl Into<Ident>, ty: ColumnType) -> &mut ColumnDef {
-        self.columns.push(ColumnDef::new(name, ty));
-        let last = self.columns.len() - 1;
-        &mut self.columns[last]
-    }
-
-    /// `created_at` and `updated_at`, both `timestamptz NOT NULL DEFAULT now()`.
-    pub fn timestamps(&mut self) -> &mut Self {
-        for name in ["created_at", "updated_at"] {
-            self.column(name, ColumnType::Timestamptz)
-                .not_null()
-                .default(DefaultValue::now());
-        }
-        self
-    }
-
-    /// A (composite) `PRIMARY KEY (..)`.
-    pub fn primary_key(
-        &mut self,
-        columns: impl IntoIterator<Item = impl Into<Ident>>,
-    ) -> ConstraintBuilder<'_> {
-        self.constraint(ConstraintKind::PrimaryKey(idents(columns)))
-    }
-
-    /// A (composite) `UNIQUE (..)`.
-    pub fn unique(
-        &mut self,
-        columns: impl IntoIterator<Item = impl Into<Ident>>,
-    ) -> ConstraintBuilder<'_> {
-        self.constraint(ConstraintKind::Unique(idents(columns)))
-    }
-
-    /// A table-level `CHECK (..)`.
-    pub fn check(&mut self, check: impl Into<SqlExpr>) -> ConstraintBuilder<'_> {
-        self.constraint(ConstraintKind::Check(check.into()))
-    }
-
-    /// A table-level `FOREIGN KEY (..) REFERENCES .. (..)`.
-    pub fn foreign_key(
-        &mut self,
-        columns: impl IntoIterator<Item = impl Into<Ident>>,
-        ref_table: impl Into<ObjectName>,
-        ref_columns: impl IntoIterator<Item = impl Into<Ident>>,
-    ) -> ConstraintBuilder<'_> {
-        self.constraint(ConstraintKind::ForeignKey(ForeignKeyDef::new(
-            columns,
-            ref_table,
-            ref_columns,
-        )))
-    }
-
-    fn constraint(&mut self, kind: ConstraintKind) -> ConstraintBuilder<'_> {
-        self.constraints.push(ConstraintDef {
-            name: None,
-            kind,
-            not_valid: false,
-        });
-        let last = self.constraints.len() - 1;
-        ConstraintBuilder {
-            def: &mut self.constraints[last],
-        }
-    }
-}
-
-impl ColumnDef {
-    /// `NOT NULL`.
-    pub fn not_null(&mut self) -> &mut Self {
-        self.nullable = Some(false);
-        self
-    }
-
-    /// An explicit `NULL` (columns are nullable unless said otherwise).
-    pub fn null(&mut self) -> &mut Self {
-        self.nullable = Some(true);
-        self
-    }
-
-    /// `DEFAULT ..`: a literal (`0`, `"draft"`, `false`) or a [`DefaultValue`].
-    pub fn default(&mut self, value: impl Into<DefaultValue>) -> &mut Self {
-        self.default = Some(value.into());
-        self
-    }
-
-    /// `PRIMARY KEY`.
-    pub fn primary_key(&mut self) -> &mut Self {
-        self.primary_key = true;
-        self
-    }
-
-    /// `UNIQUE`.
-    pub fn unique(&mut self) -> &mut Self {
-        self.unique = true;
-        self
-    }
-
-    /// `CHECK (..)`.
-    pub fn check(&mut self, check: impl Into<SqlExpr>) -> &mut Self {
-        self.check = Some(check.into());
-        self
-    }
-
-    /// `REFERENCES table (column)`.
-    pub fn references(
-        &mut self,
-        table: impl Into<ObjectName>,
-        column: impl Into<Ident>,
-    ) -> &mut Self {
-        self.references = Some(ColumnReference {
-            table: table.into(),
-            column: column.into(),
-            on_delete: None,
-            on_update: None,
-        });
-        self
-    }
-
-    /// `ON DELETE ..` of the column's `REFERENCES` (call [`references`](Self::references)
-    /// first; without it the plan reports an error).
-    pub fn on_delete(&mut self, action: ReferentialAction) -> &mut Self {
-        if let Some(r) = &mut self.references {
-            r.on_delete = Some(action);
-        } else {
-            self.references = Some(ColumnReference::dangling(Some(action), None));
-        }
-        self
-    }
-
-    /// `ON UPDATE ..` of the column's `REFERENCES`.
-    pub fn on_update(&mut self, action: ReferentialAction) -> &mut Self {
-        if let Some(r) = &mut self.references {
-            r.on_update = Some(action);
-        } else {
-            self.references = Some(ColumnReference::dangling(None, Some(action)));
-        }
-        self
-    }
-
-    /// `GENERATED BY DEFAULT AS IDENTITY`.
-    pub fn identity(&mut self) -> &mut Self {
-        self.identity = Some(Identity::ByDefault);
-        self
-    }
-
-    /// `GENERATED ALWAYS AS IDENTITY`.
-    pub fn identity_always(&mut self) -> &mut Self {
-        self.identity = Some(Identity::Always);
-        self
-    }
-}
-
-impl ColumnReference {
-    /// A reference whose target was never given: reported when the plan is built.
-    fn dangling(
-        on_delete: Option<ReferentialAction>,
-        on_update: Option<ReferentialAction>,
-    ) -> Self {
-        Self {
-            table: ObjectName::unqualified(""),
-            column: Ident::new(""),
-            on_delete,
-            on_update,
-        }
-    }
-}
-
-impl ForeignKeyDef {
-    fn new(
-        columns: impl IntoIterator<Item = impl Into<Ident>>,
-        ref_table: impl Into<ObjectName>,
-        ref_columns: impl IntoIterator<Item = impl Into<Ident>>,
-    ) -> Self {
-        Self {
-            columns: idents(columns),
-            ref_table: ref_table.into(),
-            ref_columns: idents(ref_columns),
-            on_delete: None,
-            on_update: None,
-        }
-    }
-}
-
-/// Refines a constraint being added.
-#[derive(Debug)]
-pub struct ConstraintBuilder<'a> {
-    def: &'a mut ConstraintDef,
-}
-
-impl ConstraintBuilder<'_> {
-    /// Names the constraint (table-level constraints of `create_table` are otherwise
-    /// named by PostgreSQL).
-    pub fn name(self, name: impl Into<Ident>) -> Self {
-        self.def.name = Some(name.into());
-        self
-    }
-
-    /// Adds it `NOT VALID`: existing rows are not checked (brief lock), new rows are.
-    /// Validate later, in another migration or step, with `validate_constraint`.
-    pub fn not_valid(self) -> Self {
-        self.def.not_valid = true;
-        self
-    }
-
-    /// `ON DELETE ..` (foreign keys only; ignored on other constraints).
-    pub fn on_delete(self, action: ReferentialAction) -> Self {
-        if let ConstraintKind::ForeignKey(fk) = &mut self.def.kind {
-            fk.on_delete = Some(action);
-        }
-        self
-    }
-
-    /// `ON UPDATE ..` (foreign keys only; ignored on other constraints).
-    pub fn on_update(self, action: ReferentialAction) -> Self {
-        if let ConstraintKind::ForeignKey(fk) = &mut self.def.kind {
-            fk.on_update = Some(action);
-        }
-        self
-    }
-}
-
-impl IndexDef {
-    fn new(
-        name: impl Into<Ident>,
-        table: impl Into<ObjectName>,
-        columns: impl IntoIterator<Item = impl Into<IndexColumn>>,
-        concurrently: bool,
-    ) -> Self {
-        Self {
-            name: name.into(),
-            table: table.into(),
-            columns: columns.into_iter().map(Into::into).collect(),
-            unique: false,
-            concurrently,
-            method: None,
-            include: Vec::new(),
-            predicate: None,
-        }
-    }
-
-    /// `UNIQUE`.
-    pub fn unique(&mut self) -> &mut Self {
-        self.unique = true;
-        self
-    }
-
-    /// `USING method`.
-    pub fn using(&mut self, method: IndexMethod) -> &mut Self {
-        self.method = Some(method);
-        self
-    }
-
-    /// `INCLUDE (..)`: non-key columns stored in the index for index-only scans.
-    pub fn include(&mut self, columns: impl IntoIterator<Item = impl Into<Ident>>) -> &mut Self {
-        self.include = idents(columns);
-        self
-    }
-
-    /// `WHERE ..`: a partial index.
-    pub fn filter(&mut self, predicate: impl Into<SqlExpr>) -> &mut Self {
-        self.predicate = Some(predicate.into());
-        self
-    }
-}
-
-impl IndexColumn {
-    /// A column, descending.
-    pub fn desc(column: impl Into<Ident>) -> Self {
-        Self {
-            key: IndexKey::Column(column.into()),
-            order: Some(SortOrder::Desc),
-        }
-    }
-
-    /// An expression key, e.g. `IndexColumn::expr(Expr::cust("lower(email)"))`.
-    pub fn expr(expr: impl Into<SqlExpr>) -> Self {
-        Self {
-            key: IndexKey::Expr(expr.into()),
-            order: None,
-        }
-    }
-}
-
-impl<T: Into<Ident>> From<T> for IndexColumn {
-    fn from(column: T) -> Self {
-        Self {
-            key: IndexKey::Column(column.into()),
-            order: None,
-        }
-    }
-}
-
-impl UpdateDef {
-    /// `SET column = value`: a literal or any sea-query expression.
-    pub fn set(&mut self, column: impl Into<Ident>, value: impl Into<SqlExpr>) -> &mut Self {
-        self.set.push((column.into(), value.into()));
-        self
-    }
-
-    /// `WHERE ..`; called again, the conditions are combined with `AND`.
-    pub fn filter(&mut self, condition: impl Into<SqlExpr>) -> &mut Self {
-        self.filter = Some(and(self.filter.take(), condition.into()));
-        self
-    }
-}
-
-impl BackfillDef {
-    /// `SET column = value`: a literal or any sea-query expression.
-    pub fn set(&mut self, column: impl Into<Ident>, value: impl Into<SqlExpr>) -> &mut Self {
-        self.set.push((column.into(), value.into()));
-        self
-    }
-
-    /// The idempotent predicate: the rows that still need the change. Called again,
-    /// the conditions are combined with `AND`.
-    pub fn filter(&mut self, condition: impl Into<SqlExpr>) -> &mut Self {
-        self.filter = Some(and(self.filter.take(), condition.into()));
-        self
-    }
-
-    /// The column batches are cut on (default: the table's primary key, which must
-    /// then be a single column). It should be indexed and unique, and is compared
-    /// with `>` / `<=`: rows where it is `NULL` are never visited.
-    pub fn key(&mut self, column: impl Into<Ident>) -> &mut Self {
-        self.key = Some(column.into());
-        self
-    }
-
-    /// Rows in the first batch (default 1,000); later batches adapt towards the
-    /// target duration. At least 1.
-    pub fn batch_size(&mut self, rows: u64) -> &mut Self {
-        self.pacing.batch_size = rows;
-        self
-    }
-
-    /// The duration each batch aims at (default 40 ms).
-    pub fn target_batch_duration(&mut self, duration: Duration) -> &mut Self {
-        self.pacing.target_batch_duration = duration;
-        self
-    }
-
-    /// The sleep between two batches (default 50 ms).
-    pub fn pause(&mut self, pause: Duration) -> &mut Self {
-        self.pacing.pause = pause;
-        self
-    }
-
-    /// Whether rows already holding their new values are skipped with
-    /// `col IS DISTINCT FROM value` (default `true`). Turn it off when a column's
-    /// type has no equality operator (`json`, `point`, `xml`).
-    pub fn skip_unchanged(&mut self, skip: bool) -> &mut Self {
-        self.skip_unchanged = skip;
-        self
-    }
-}
-
-impl InsertDef {
-    /// One row of values, in the order of the columns.
-    pub fn values(&mut self, row: impl IntoIterator<Item = impl Into<SqlExpr>>) -> &mut Self {
-        self.rows.push(row.into_iter().map(Into::into).collect());
-        self
-    }
-
-    /// `ON CONFLICT DO NOTHING`: rows that already exist are skipped.
-    pub fn on_conflict_do_nothing(&mut self) -> &mut Self {
-        self.on_conflict_do_nothing = true;
-        self
-    }
-}
-
-impl DeleteDef {
-    /// `WHERE ..`; called again, the conditions are combined with `AND`.
-    pub fn filter(&mut self, condition: impl Into<SqlExpr>) -> &mut Self {
-        self.filter = Some(and(self.filter.take(), condition.into()));
-        self
-    }
-}
-
-fn and(current: Option<SqlExpr>, next: SqlExpr) -> SqlExpr {
-    match current {
-        Some(SqlExpr(prev)) => SqlExpr(sea_query::ExprTrait::and(prev, next.0)),
-        None => next,
-    }
-}
-
-impl UncheckedSql {
-    /// Runs it outside any transaction, alone: for statements PostgreSQL refuses in a
-    /// transaction block, such as `CREATE INDEX CONCURRENTLY` or `VACUUM`.
-    pub fn outside_transaction(&mut self) -> &mut Self {
-        self.transactional = false;
-        self
-    }
-}
-
-/// Refines an `ALTER COLUMN .. TYPE` step.
-#[derive(Debug)]
-pub struct AlterTypeBuilder<'a> {
-    step: &'a mut Step,
-}
-
-impl AlterTypeBuilder<'_> {
-    /// `USING expr` to convert existing values.
-    pub fn using(self, expr: impl Into<SqlExpr>) -> Self {
-        if let Step::AlterColumnType { using, .. } = self.step {
-            *using = Some(expr.into());
-        }
-        self
-    }
-
-    /// `USING expr` for the way back.
-    pub fn reverse_using(self, expr: impl Into<SqlExpr>) -> Self {
-        if let Step::AlterColumnType { reverse_using, .. } = self.step {
-            *reverse_using = Some(expr.into());
-        }
-        self
-    }
 }

@@ -1,0 +1,163 @@
+//! Indexes: `create_index(_concurrently)`, `drop_index(_concurrently)_with`, `rename_index`,
+//! and the [`IndexDef`] / [`IndexColumn`] builders. (`drop_index` and
+//! `drop_index_concurrently`, which need the migration's mode, are with [`Migration`] in
+//! the parent module.)
+
+use crate::expr::SqlExpr;
+use crate::ident::{Ident, ObjectName};
+use crate::mode::Mode;
+use crate::step::{IndexColumn, IndexDef, IndexKey, Step};
+use crate::types::{IndexMethod, SortOrder};
+
+use super::{Migration, idents};
+
+impl<M: Mode> Migration<M> {
+    /// `CREATE INDEX` inside the migration's transaction. It blocks writes to the
+    /// table while it builds: on an existing table prefer
+    /// [`create_index_concurrently`](Self::create_index_concurrently).
+    pub fn create_index(
+        &mut self,
+        name: impl Into<Ident>,
+        table: impl Into<ObjectName>,
+        columns: impl IntoIterator<Item = impl Into<IndexColumn>>,
+    ) -> &mut IndexDef {
+        self.index_step(IndexDef::new(name, table, columns, false))
+    }
+
+    /// `CREATE INDEX CONCURRENTLY`: built without blocking writes, outside any
+    /// transaction. A failed build leaves an invalid index, which the runner finds
+    /// and rebuilds on the next run.
+    pub fn create_index_concurrently(
+        &mut self,
+        name: impl Into<Ident>,
+        table: impl Into<ObjectName>,
+        columns: impl IntoIterator<Item = impl Into<IndexColumn>>,
+    ) -> &mut IndexDef {
+        self.index_step(IndexDef::new(name, table, columns, true))
+    }
+
+    fn index_step(&mut self, def: IndexDef) -> &mut IndexDef {
+        match self.push(Step::CreateIndex(def)) {
+            Step::CreateIndex(def) => def,
+            _ => unreachable!("push returns the step it was given"),
+        }
+    }
+
+    /// `DROP INDEX` with the index's definition, so the down can rebuild it.
+    pub fn drop_index_with(
+        &mut self,
+        name: impl Into<Ident>,
+        table: impl Into<ObjectName>,
+        columns: impl IntoIterator<Item = impl Into<IndexColumn>>,
+    ) -> &mut IndexDef {
+        self.drop_index_step(IndexDef::new(name, table, columns, false))
+    }
+
+    /// `DROP INDEX CONCURRENTLY` with the index's definition, so the down can
+    /// rebuild it (concurrently).
+    pub fn drop_index_concurrently_with(
+        &mut self,
+        name: impl Into<Ident>,
+        table: impl Into<ObjectName>,
+        columns: impl IntoIterator<Item = impl Into<IndexColumn>>,
+    ) -> &mut IndexDef {
+        self.drop_index_step(IndexDef::new(name, table, columns, true))
+    }
+
+    fn drop_index_step(&mut self, def: IndexDef) -> &mut IndexDef {
+        let step = self.push(Step::DropIndex {
+            index: def.qualified_name(),
+            concurrently: def.concurrently,
+            definition: Some(def),
+        });
+        match step {
+            Step::DropIndex {
+                definition: Some(def),
+                ..
+            } => def,
+            _ => unreachable!("push returns the step it was given"),
+        }
+    }
+}
+
+impl<M: Mode> Migration<M> {
+    /// `ALTER INDEX .. RENAME TO ..`.
+    pub fn rename_index(&mut self, from: impl Into<ObjectName>, to: impl Into<Ident>) -> &mut Self {
+        self.push(Step::RenameIndex {
+            from: from.into(),
+            to: to.into(),
+        });
+        self
+    }
+}
+
+impl IndexDef {
+    fn new(
+        name: impl Into<Ident>,
+        table: impl Into<ObjectName>,
+        columns: impl IntoIterator<Item = impl Into<IndexColumn>>,
+        concurrently: bool,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            table: table.into(),
+            columns: columns.into_iter().map(Into::into).collect(),
+            unique: false,
+            concurrently,
+            method: None,
+            include: Vec::new(),
+            predicate: None,
+        }
+    }
+
+    /// `UNIQUE`.
+    pub fn unique(&mut self) -> &mut Self {
+        self.unique = true;
+        self
+    }
+
+    /// `USING method`.
+    pub fn using(&mut self, method: IndexMethod) -> &mut Self {
+        self.method = Some(method);
+        self
+    }
+
+    /// `INCLUDE (..)`: non-key columns stored in the index for index-only scans.
+    pub fn include(&mut self, columns: impl IntoIterator<Item = impl Into<Ident>>) -> &mut Self {
+        self.include = idents(columns);
+        self
+    }
+
+    /// `WHERE ..`: a partial index.
+    pub fn filter(&mut self, predicate: impl Into<SqlExpr>) -> &mut Self {
+        self.predicate = Some(predicate.into());
+        self
+    }
+}
+
+impl IndexColumn {
+    /// A column, descending.
+    pub fn desc(column: impl Into<Ident>) -> Self {
+        Self {
+            key: IndexKey::Column(column.into()),
+            order: Some(SortOrder::Desc),
+        }
+    }
+
+    /// An expression key, e.g. `IndexColumn::expr(Expr::cust("lower(email)"))`.
+    pub fn expr(expr: impl Into<SqlExpr>) -> Self {
+        Self {
+            key: IndexKey::Expr(expr.into()),
+            order: None,
+        }
+    }
+}
+
+impl<T: Into<Ident>> From<T> for IndexColumn {
+    fn from(column: T) -> Self {
+        Self {
+            key: IndexKey::Column(column.into()),
+            order: None,
+        }
+    }
+}
