@@ -15,7 +15,7 @@
 //! [`quote_ident`] writes it, whichever path a statement takes.
 //!
 //! Every function here is total: no [`Step`] value makes it panic. Steps that
-//! [`plan::check`](crate::plan::check) rejects (empty lists, dangling references)
+//! the plan's checks reject (empty lists, dangling references)
 //! still render, to SQL that PostgreSQL refuses.
 
 use sea_query::extension::postgres::{Extension, Type};

@@ -53,6 +53,23 @@ pub async fn hold_access_share(
     int(client, "SELECT pg_backend_pid()").await
 }
 
+/// Takes the run lock of `database`'s default history table on `client`, the way a
+/// runner holds it (the key the runner computes), under `application_name`; it is held
+/// until the session ends or unlocks it.
+pub async fn hold_run_lock(
+    client: &Client,
+    database: &str,
+    application_name: &str,
+) -> Result<(), HarnessError> {
+    let key = migrate_core::lock::lock_key(database, "public", "migrate_history");
+    client
+        .batch_execute(&format!(
+            "SET application_name = '{application_name}'; SELECT pg_advisory_lock({key})"
+        ))
+        .await?;
+    Ok(())
+}
+
 /// A fresh database, dropped with this value.
 #[derive(Debug)]
 pub struct TestDb {

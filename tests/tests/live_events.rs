@@ -447,11 +447,7 @@ async fn a_second_runner_reports_its_wait_for_the_lock_and_who_holds_it() {
         .up(&mut first, Target::Latest)
         .await
         .unwrap();
-    let key = migrate_core::lock::lock_key(db.name(), "public", "migrate_history");
-    first
-        .batch_execute(&format!(
-            "SET application_name = 'holder'; SELECT pg_advisory_lock({key})"
-        ))
+    migrate_tests::hold_run_lock(&first, db.name(), "holder")
         .await
         .unwrap();
     let (m, events) = migrator(
@@ -464,7 +460,7 @@ async fn a_second_runner_reports_its_wait_for_the_lock_and_who_holds_it() {
     let runner = tokio::spawn(async move { m.up(&mut second, Target::Latest).await });
     tokio::time::sleep(Duration::from_millis(400)).await;
     first
-        .batch_execute(&format!("SELECT pg_advisory_unlock({key})"))
+        .batch_execute("SELECT pg_advisory_unlock_all()")
         .await
         .unwrap();
     let report = runner.await.unwrap().unwrap();

@@ -153,7 +153,7 @@ fn plan_checked(
 
 /// The inverse of a list of steps: each step's inverse, in reverse order. On failure,
 /// the index and kind of the first step without an inverse.
-pub fn derive_down(steps: &[Step]) -> Result<Vec<Step>, (usize, &'static str)> {
+pub(crate) fn derive_down(steps: &[Step]) -> Result<Vec<Step>, (usize, &'static str)> {
     let mut down = Vec::new();
     for (index, step) in steps.iter().enumerate().rev() {
         down.extend(step.inverse().ok_or((index, step.kind()))?);

@@ -7,7 +7,7 @@ use crate::step::{ColumnDef, ConstraintDef, ConstraintKind, IndexDef, Step, Tabl
 use crate::types::ColumnType;
 
 /// Every problem in a list of steps: bad names, empty lists, dangling references.
-pub fn check(steps: &[Step]) -> Vec<Problem> {
+pub(crate) fn check(steps: &[Step]) -> Vec<Problem> {
     let mut out = Vec::new();
     for (index, step) in steps.iter().enumerate() {
         let mut c = Checker {

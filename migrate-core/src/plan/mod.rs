@@ -7,7 +7,7 @@
 //!
 //! This module holds the plan types ([`MigrationPlan`], [`Direction`], [`Unit`],
 //! [`Statement`], [`Header`]); building a plan (and [`preview`]) is in `build`, checking
-//! steps ([`check`]) in `check`, and how a step becomes statements and units (the online
+//! steps in `check`, and how a step becomes statements and units (the online
 //! protocols) in `statements`.
 
 use crate::checksum::Checksum;
@@ -23,8 +23,7 @@ mod build;
 mod check;
 mod statements;
 
-pub use build::{derive_down, preview};
-pub use check::check;
+pub use build::preview;
 
 use build::{plan_recorded, validate};
 use statements::phases;

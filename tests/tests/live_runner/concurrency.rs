@@ -97,11 +97,7 @@ async fn a_held_run_lock_is_waited_for_boundedly_and_its_holder_named() {
     let m = migrator([&USERS]);
     m.up(&mut first, Target::Latest).await.unwrap();
     // Hold the run lock from `first` by hand, with the key the runner uses.
-    let key = migrate_core::lock::lock_key(db.name(), "public", "migrate_history");
-    first
-        .batch_execute(&format!(
-            "SET application_name = 'holder'; SELECT pg_advisory_lock({key})"
-        ))
+    migrate_tests::hold_run_lock(&first, db.name(), "holder")
         .await
         .unwrap();
     let impatient = Migrator::new(
@@ -124,7 +120,7 @@ async fn a_held_run_lock_is_waited_for_boundedly_and_its_holder_named() {
     assert!(!column_exists(&second, "users", "bio").await.unwrap());
     // Released: the next run goes through.
     first
-        .batch_execute(&format!("SELECT pg_advisory_unlock({key})"))
+        .batch_execute("SELECT pg_advisory_unlock_all()")
         .await
         .unwrap();
     assert_eq!(
