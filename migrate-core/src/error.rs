@@ -1,4 +1,8 @@
 //! The one error type of this crate.
+//!
+//! Over 600 lines on purpose: one enum whose variants' messages are the product's
+//! error texts, best read side by side, plus the types its variants carry and about
+//! 110 lines of tests of those texts.
 
 use std::fmt;
 
