@@ -7,8 +7,10 @@
 //! [`Migration`] is defined here with the steps whose availability depends on its
 //! [mode](crate::mode): the one-way steps (`drop_table`, `drop_column`, `update`,
 //! `unchecked_sql`, ...), each gated by a `where M: ..Gate` bound. They stay in this file
-//! on purpose: the compile-fail snapshots (`tests/ui/fail/*.stderr`) point at this file
-//! when a gate refuses a step. The other steps and their builders are in one submodule
+//! on purpose: when a gate refuses a step, the compiler names the method by the path of
+//! its `impl` block, and only an `impl` here reads `migrate_core::Migration::<M>::drop_table`
+//! (from a submodule it reads `migrate_core::migration::tables::<impl
+//! migrate_core::Migration<M>>::drop_table`); the compile-fail snapshots pin this. The other steps and their builders are in one submodule
 //! per family: tables, columns, indexes, constraints, schemas, enums, data,
 //! reversible (hand-written pairs) and settings.
 
