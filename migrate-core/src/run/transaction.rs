@@ -119,48 +119,44 @@ impl Run<'_> {
             // Index among the direction's statements; the bookkeeping and COMMIT count
             // past the end.
             let statement = offset + index.min(statements.len());
-            if db.is_retryable() && attempt + 1 < ladder.len() {
-                let sleep = backoff(attempt + 1, options.backoff_base, options.backoff_max);
-                tracing::warn!(
-                    id = plan.id,
-                    name = plan.name,
-                    attempt = attempt + 1,
-                    code = %db.code,
-                    statement,
-                    lock_timeout_ms = lock_timeout.map(|t| t.as_millis() as u64),
-                    blockers = ?blockers,
-                    retry_in_ms = sleep.as_millis() as u64,
-                    "migration blocked; rolled back, will retry"
-                );
-                self.emit(|| RunEvent::StatementRetry {
-                    id: plan.id,
-                    name: plan.name,
-                    statement,
-                    attempt: attempt + 1,
-                    attempts: ladder.len(),
-                    code: db.code.clone(),
-                    lock_timeout,
-                    blockers: blockers.clone(),
-                    retry_in: sleep,
-                });
-                failed.push(FailedAttempt {
-                    attempt: attempt + 1,
-                    lock_timeout,
-                    code: db.code.clone(),
-                    statement,
-                    blockers,
-                });
-                tokio::time::sleep(sleep).await;
-                continue;
-            }
             if db.is_retryable() {
-                failed.push(FailedAttempt {
+                let failure = FailedAttempt {
                     attempt: attempt + 1,
                     lock_timeout,
                     code: db.code.clone(),
                     statement,
                     blockers,
-                });
+                };
+                if attempt + 1 < ladder.len() {
+                    let sleep = backoff(attempt + 1, options.backoff_base, options.backoff_max);
+                    tracing::warn!(
+                        id = plan.id,
+                        name = plan.name,
+                        attempt = attempt + 1,
+                        code = %db.code,
+                        statement,
+                        lock_timeout_ms = lock_timeout.map(|t| t.as_millis() as u64),
+                        blockers = ?failure.blockers,
+                        retry_in_ms = sleep.as_millis() as u64,
+                        "migration blocked; rolled back, will retry"
+                    );
+                    self.emit(|| RunEvent::StatementRetry {
+                        id: plan.id,
+                        name: plan.name,
+                        statement,
+                        attempt: attempt + 1,
+                        attempts: ladder.len(),
+                        code: db.code.clone(),
+                        lock_timeout,
+                        blockers: failure.blockers.clone(),
+                        retry_in: sleep,
+                    });
+                    failed.push(failure);
+                    tokio::time::sleep(sleep).await;
+                    continue;
+                }
+                // The last rung: its attempt is among the failures too.
+                failed.push(failure);
             }
             tracing::error!(id = plan.id, name = plan.name, statement, code = %db.code, "migration failed; rolled back");
             return Err(self.failure(plan, direction, statement, sql, db, failed));
