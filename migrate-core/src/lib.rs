@@ -81,6 +81,16 @@ pub use location::Location;
 pub use migrate_macros::migration;
 pub use migration::{AlterTypeBuilder, ConstraintBuilder, Migration, Recorded};
 pub use mode::{Manual, Mode, Reversible};
+// [h13:views] root re-exports of this family
+//
+// [h13:routines] root re-exports of this family
+//
+// [h13:moves] root re-exports of this family
+//
+// [h13:sequences] root re-exports of this family
+//
+// [h13:security] root re-exports of this family
+//
 pub use options::{
     ConcurrentProfile, ConnectFuture, Connector, DEFAULT_HISTORY_SCHEMA, DEFAULT_HISTORY_TABLE,
     DEFAULT_LOCK_TIMEOUTS, MigratorOptions,
@@ -110,6 +120,16 @@ pub mod prelude {
     pub use crate::step::IndexColumn;
     pub use crate::types::ColumnType::{self, *};
     pub use crate::types::{DefaultValue, IndexMethod, ReferentialAction, Volatility};
+    // [h13:views] prelude items of this family
+    //
+    // [h13:routines] prelude items of this family
+    //
+    // [h13:moves] prelude items of this family
+    //
+    // [h13:sequences] prelude items of this family
+    //
+    // [h13:security] prelude items of this family
+    //
     pub use sea_query::{Condition, Expr, ExprTrait, Func};
     pub use std::time::Duration;
 }

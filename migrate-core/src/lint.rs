@@ -182,6 +182,16 @@ impl Linter<'_> {
                 }
                 self.find(Rule::UncheckedSql, first_line(&sql.sql));
             }
+            // [h13:views] (views and materialized views; comments (COMMENT ON))
+            //
+            // [h13:routines] (functions, procedures and triggers)
+            //
+            // [h13:moves] (data moves, keys, constraints and index options)
+            //
+            // [h13:sequences] (sequences, domains, serial, type renames)
+            //
+            // [h13:security] (row-level security, policies, GRANT / REVOKE)
+            //
             Step::Reversible { up, .. } => {
                 for inner in up {
                     self.visit(inner);

@@ -34,10 +34,15 @@ mod constraints;
 mod data;
 mod enums;
 mod indexes;
+mod moves;
 mod reversible;
+mod routines;
 mod schemas;
+mod security;
+mod sequences;
 mod settings;
 mod tables;
+mod views;
 
 pub use columns::AlterTypeBuilder;
 pub use constraints::ConstraintBuilder;
@@ -461,6 +466,16 @@ impl<M: Mode> Migration<M> {
         }
     }
 
+    // [h13:views] gated (one-way) steps of this family
+    //
+    // [h13:routines] gated (one-way) steps of this family
+    //
+    // [h13:moves] gated (one-way) steps of this family
+    //
+    // [h13:sequences] gated (one-way) steps of this family
+    //
+    // [h13:security] gated (one-way) steps of this family
+    //
     // ----- raw SQL ------------------------------------------------------------
 
     /// Hand-written SQL, sent as one statement. **Nothing checks it**: not its

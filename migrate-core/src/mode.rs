@@ -180,3 +180,13 @@ gate!(
     message = "`backfill` cannot be undone automatically: the migration does not say how to restore the old values",
     fix = "to make it reversible, pair it with its reverse: `m.reversible(|up| {{ up.backfill(...); }}, |down| {{ /* e.g. nothing, when the down drops the column */ }})`",
 );
+
+// [h13:views] gates of this family
+
+// [h13:routines] gates of this family
+
+// [h13:moves] gates of this family
+
+// [h13:sequences] gates of this family
+
+// [h13:security] gates of this family

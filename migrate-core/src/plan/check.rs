@@ -213,6 +213,16 @@ impl Checker<'_> {
                     self.problem("the SQL is empty".to_owned());
                 }
             }
+            // [h13:views] (views and materialized views; comments (COMMENT ON))
+            //
+            // [h13:routines] (functions, procedures and triggers)
+            //
+            // [h13:moves] (data moves, keys, constraints and index options)
+            //
+            // [h13:sequences] (sequences, domains, serial, type renames)
+            //
+            // [h13:security] (row-level security, policies, GRANT / REVOKE)
+            //
             Step::Reversible { up, down } => {
                 for s in up.iter().chain(down) {
                     self.step(s);

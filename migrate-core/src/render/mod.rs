@@ -40,7 +40,12 @@ use crate::step::{
 use crate::types::{ColumnType, Identity, IndexMethod, ReferentialAction, SortOrder};
 
 mod data;
+mod moves;
+mod routines;
 mod schema;
+mod security;
+mod sequences;
+mod views;
 
 use data::*;
 pub(crate) use data::{backfill_batch, backfill_next_upper};
@@ -219,6 +224,16 @@ pub fn step(step: &Step) -> Vec<String> {
         Step::Delete(def) => one(delete(def)),
         Step::Backfill(def) => one(backfill_shape(def)),
         Step::UncheckedSql(sql) => one(sql.sql.clone()),
+        // [h13:views] (views and materialized views; comments (COMMENT ON))
+        //
+        // [h13:routines] (functions, procedures and triggers)
+        //
+        // [h13:moves] (data moves, keys, constraints and index options)
+        //
+        // [h13:sequences] (sequences, domains, serial, type renames)
+        //
+        // [h13:security] (row-level security, policies, GRANT / REVOKE)
+        //
         Step::Reversible { up, .. } => up.iter().flat_map(self::step).collect(),
     }
 }

@@ -254,6 +254,16 @@ fn queries(options: &SnapshotOptions) -> Vec<(String, Layout)> {
             ),
             Layout::Exact,
         ),
+        // [h13:views] snapshot queries of this family
+        //
+        // [h13:routines] snapshot queries of this family
+        //
+        // [h13:moves] snapshot queries of this family
+        //
+        // [h13:sequences] snapshot queries of this family
+        //
+        // [h13:security] snapshot queries of this family
+        //
     ];
     if options.column_order {
         queries.push((

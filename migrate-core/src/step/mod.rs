@@ -16,8 +16,18 @@ use crate::ident::{Ident, ObjectName};
 use crate::types::{ColumnType, DefaultValue};
 
 mod defs;
+mod moves;
+mod routines;
+mod security;
+mod sequences;
+mod views;
 
 pub use defs::*;
+pub use moves::*;
+pub use routines::*;
+pub use security::*;
+pub use sequences::*;
+pub use views::*;
 
 /// One operation of a migration.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -226,6 +236,16 @@ pub enum Step {
     Backfill(BackfillDef),
     /// SQL written by hand, sent as is. Nothing checks it.
     UncheckedSql(UncheckedSql),
+    // [h13:views] (views and materialized views; comments (COMMENT ON))
+    //
+    // [h13:routines] (functions, procedures and triggers)
+    //
+    // [h13:moves] (data moves, keys, constraints and index options)
+    //
+    // [h13:sequences] (sequences, domains, serial, type renames)
+    //
+    // [h13:security] (row-level security, policies, GRANT / REVOKE)
+    //
     /// Steps with their hand-written inverse: `up` runs on the way up, `down` on the
     /// way down.
     Reversible {
@@ -278,6 +298,16 @@ impl Step {
             Step::Delete(_) => "delete",
             Step::Backfill(_) => "backfill",
             Step::UncheckedSql(_) => "unchecked_sql",
+            // [h13:views] (views and materialized views; comments (COMMENT ON))
+            //
+            // [h13:routines] (functions, procedures and triggers)
+            //
+            // [h13:moves] (data moves, keys, constraints and index options)
+            //
+            // [h13:sequences] (sequences, domains, serial, type renames)
+            //
+            // [h13:security] (row-level security, policies, GRANT / REVOKE)
+            //
             Step::Reversible { .. } => "reversible",
         }
     }
@@ -291,6 +321,16 @@ impl Step {
             Step::DropIndex { concurrently, .. } => !concurrently,
             Step::UncheckedSql(s) => s.transactional,
             Step::Backfill(_) => false,
+            // [h13:views] (views and materialized views; comments (COMMENT ON))
+            //
+            // [h13:routines] (functions, procedures and triggers)
+            //
+            // [h13:moves] (data moves, keys, constraints and index options)
+            //
+            // [h13:sequences] (sequences, domains, serial, type renames)
+            //
+            // [h13:security] (row-level security, policies, GRANT / REVOKE)
+            //
             Step::Reversible { up, .. } => up.iter().all(Step::transactional),
             _ => true,
         }
@@ -449,6 +489,16 @@ impl Step {
             | Step::Delete(_)
             | Step::Backfill(_)
             | Step::UncheckedSql(_) => None,
+            // [h13:views] (views and materialized views; comments (COMMENT ON))
+            //
+            // [h13:routines] (functions, procedures and triggers)
+            //
+            // [h13:moves] (data moves, keys, constraints and index options)
+            //
+            // [h13:sequences] (sequences, domains, serial, type renames)
+            //
+            // [h13:security] (row-level security, policies, GRANT / REVOKE)
+            //
             Step::Reversible { up, down } => one(Step::Reversible {
                 up: down.clone(),
                 down: up.clone(),

@@ -12,6 +12,11 @@
 mod alterations;
 mod checksums;
 mod manual;
+mod moves;
 mod plan;
+mod routines;
 mod schemas;
+mod security;
+mod sequences;
 mod tables;
+mod views;

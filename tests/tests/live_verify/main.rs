@@ -114,5 +114,10 @@ reg!(SEED, 6, seed, irreversible);
 manual!(HAND_WRITTEN, 7, hand_written_up, hand_written_down);
 
 // After `manual!`: a `macro_rules!` macro is visible only to modules declared below it.
+mod moves;
 mod reversibility;
+mod routines;
+mod security;
+mod sequences;
 mod snapshots;
+mod views;

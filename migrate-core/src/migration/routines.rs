@@ -1,0 +1,1 @@
+//! The recorder methods of one family: functions, procedures and triggers.

@@ -1,0 +1,1 @@
+//! The recorder methods of one family: row-level security, policies and privileges (`GRANT` / `REVOKE`).

@@ -1,0 +1,1 @@
+//! The recorder methods of one family: sequences, domains and type renames.

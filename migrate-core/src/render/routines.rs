@@ -1,0 +1,1 @@
+//! Rendering one family of steps: functions, procedures and triggers.

@@ -1,0 +1,1 @@
+//! Rendering one family of steps: row-level security, policies and privileges (`GRANT` / `REVOKE`).

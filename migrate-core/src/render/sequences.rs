@@ -1,0 +1,1 @@
+//! Rendering one family of steps: sequences, domains and type renames.

@@ -1,0 +1,1 @@
+//! The steps and definitions of one family: data moved with a query: insert from a select, update with a join, delete with `USING`, create table as.

@@ -1,0 +1,1 @@
+//! The steps and definitions of one family: functions, procedures and triggers.

@@ -1,0 +1,1 @@
+//! The steps and definitions of one family: sequences, domains and type renames.

@@ -1,0 +1,1 @@
+//! Data moves, keys, constraints and index options: golden SQL both ways, and pinned checksums.

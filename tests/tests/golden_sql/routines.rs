@@ -1,0 +1,1 @@
+//! Functions, procedures and triggers: golden SQL both ways, and pinned checksums.

@@ -1,0 +1,1 @@
+//! Row-level security, policies and privileges: golden SQL both ways, and pinned checksums.

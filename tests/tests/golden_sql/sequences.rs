@@ -1,0 +1,1 @@
+//! Sequences, domains, serial columns and type renames: golden SQL both ways, and pinned checksums.

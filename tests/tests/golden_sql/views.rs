@@ -1,0 +1,1 @@
+//! Views and materialized views, and comments: golden SQL both ways, and pinned checksums.

@@ -1,0 +1,4 @@
+//! Views and materialized views, and comments, applied and reverted on PostgreSQL.
+
+#[allow(unused_imports)]
+use super::*;

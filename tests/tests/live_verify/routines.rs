@@ -1,0 +1,4 @@
+//! Functions, procedures and triggers: `verify` catches a wrong down of each kind of object.
+
+#[allow(unused_imports)]
+use super::*;

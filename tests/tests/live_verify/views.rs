@@ -1,0 +1,4 @@
+//! Views and materialized views, and comments: `verify` catches a wrong down of each kind of object.
+
+#[allow(unused_imports)]
+use super::*;
