@@ -269,12 +269,18 @@ pub(crate) struct RepairArgs {}
     and dropped afterwards, also on failure and Ctrl-C. For each migration in order: \
     snapshot the schema, apply it, snapshot, revert it, compare with the first snapshot, \
     apply it again and compare with the second. Irreversible migrations are applied and \
-    reported as skipped. Stops at the first mismatch, printing which objects differ."
+    reported as skipped. Stops at the first mismatch, printing which objects differ; with \
+    --keep-going, rebuilds the scratch database past a failed down and checks the rest."
 )]
 pub(crate) struct VerifyArgs {
     /// Create the scratch database on the server at this URL instead
     #[arg(long, value_name = "URL")]
     pub(crate) scratch_url: Option<String>,
+
+    /// Report every migration whose down does not undo its up, not only the first (a
+    /// failed up still stops the run: later migrations build on it)
+    #[arg(long)]
+    pub(crate) keep_going: bool,
 }
 
 /// `schema`.

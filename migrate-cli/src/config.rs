@@ -102,6 +102,8 @@ pub(crate) enum OnlineCommand {
     Verify {
         /// The server to create the scratch database on, when not the target's.
         scratch: Option<Box<Database>>,
+        /// Check every migration instead of stopping at the first failure.
+        keep_going: bool,
     },
     /// `schema`.
     Schema {
@@ -198,6 +200,7 @@ impl Config {
                     .transpose()?;
                 OnlineCommand::Verify {
                     scratch: scratch.map(Box::new),
+                    keep_going: args.keep_going,
                 }
             }
             Command::Schema(args) => OnlineCommand::Schema { check: args.check },

@@ -7,7 +7,8 @@
 //! 3. apply the up again, snapshot (S3): it must equal S1.
 //!
 //! An irreversible migration is applied and reported as skipped. The check stops at
-//! the first failure; a failure is an [`Outcome`] in the [`VerifyReport`], naming the
+//! the first failure, unless [`VerifyOptions::keep_going`] asks for every failure in one
+//! run; a failure is an [`Outcome`] in the [`VerifyReport`], naming the
 //! migration and every object that differs, not an `Err` (that is for connection
 //! and server failures). Snapshots compare what [`Snapshot`] captures, with columns
 //! compared by name, not position (see [`crate::snapshot`]).
@@ -109,6 +110,7 @@ impl fmt::Debug for ScratchConnector {
 pub struct VerifyOptions {
     snapshot: SnapshotOptions,
     connector: ScratchConnector,
+    keep_going: bool,
 }
 
 impl VerifyOptions {
@@ -126,6 +128,21 @@ impl VerifyOptions {
     /// How to connect to the scratch server.
     pub fn connector(mut self, connector: ScratchConnector) -> Self {
         self.connector = connector;
+        self
+    }
+
+    /// Checks every migration instead of stopping at the first failure.
+    ///
+    /// After a down that did not restore the schema (or an up applied again that
+    /// differs), the scratch database is in no state a later check can start from: it
+    /// is dropped, a fresh one is created and every migration up to the failed one is
+    /// applied to it (without checks), then checking goes on with the next one. So a
+    /// run with `n` failures applies the migrations before them up to `n` extra
+    /// times. Two failures still stop the run: an up that fails (the migrations after
+    /// it build on it), and any failure on a [`ScratchTarget::Database`], which
+    /// `verify` does not create and so cannot rebuild.
+    pub fn keep_going(mut self, keep_going: bool) -> Self {
+        self.keep_going = keep_going;
         self
     }
 }
@@ -150,25 +167,57 @@ pub async fn verify(
     );
     match scratch {
         ScratchTarget::Database(config) => {
-            let name = config.get_dbname().unwrap_or_default().to_owned();
-            check_all(migrator, &config, name, &snapshot, &options.connector).await
+            let mut scratch = Scratch::Existing(config);
+            check_all(migrator, &mut scratch, &snapshot, options).await
         }
         ScratchTarget::Server(server) => {
             let db = ScratchDb::create(&server, &options.connector).await?;
-            let result = check_all(
-                migrator,
-                &db.config(),
-                db.name().to_owned(),
-                &snapshot,
-                &options.connector,
-            )
-            .await;
-            let dropped = db.drop_database().await;
+            let mut scratch = Scratch::Created { server, db };
+            let result = check_all(migrator, &mut scratch, &snapshot, options).await;
+            let dropped = match scratch {
+                Scratch::Created { db, .. } => db.drop_database().await,
+                Scratch::Existing(_) => Ok(()),
+            };
             match (result, dropped) {
                 (Err(error), _) | (Ok(_), Err(error)) => Err(error),
                 (Ok(report), Ok(())) => Ok(report),
             }
         }
+    }
+}
+
+/// The database a check runs in.
+enum Scratch {
+    /// Given by the caller: used as it is, never rebuilt.
+    Existing(Config),
+    /// Created by `verify` on `server`, dropped at the end (and when rebuilt).
+    Created { server: Config, db: ScratchDb },
+}
+
+impl Scratch {
+    fn config(&self) -> Config {
+        match self {
+            Scratch::Existing(config) => config.clone(),
+            Scratch::Created { db, .. } => db.config(),
+        }
+    }
+
+    fn name(&self) -> String {
+        match self {
+            Scratch::Existing(config) => config.get_dbname().unwrap_or_default().to_owned(),
+            Scratch::Created { db, .. } => db.name().to_owned(),
+        }
+    }
+
+    /// Replaces a created database with a fresh, empty one; `false` for a database
+    /// the caller gave, which is left as it is.
+    async fn rebuild(&mut self, connector: &ScratchConnector) -> Result<bool, Error> {
+        let Scratch::Created { server, db } = self else {
+            return Ok(false);
+        };
+        let fresh = ScratchDb::create(server, connector).await?;
+        std::mem::replace(db, fresh).drop_database().await?;
+        Ok(true)
     }
 }
 
@@ -237,12 +286,13 @@ pub fn assert_reversible_blocking(
 
 async fn check_all(
     migrator: &Migrator,
-    config: &Config,
-    database: String,
+    scratch: &mut Scratch,
     snapshot: &SnapshotOptions,
-    connector: &ScratchConnector,
+    options: &VerifyOptions,
 ) -> Result<VerifyReport, Error> {
-    let mut client = connector.connect(config.clone()).await?;
+    let connector = &options.connector;
+    let database = scratch.name();
+    let mut client = connector.connect(scratch.config()).await?;
     let status = migrator.status(&client).await?;
     if status.iter().any(|s| s.state != MigrationState::Pending) {
         return Err(Error::ScratchNotFresh { database });
@@ -255,14 +305,48 @@ async fn check_all(
     };
     for (index, plan) in plans.iter().enumerate() {
         let outcome = check_one(migrator, &mut client, plan, snapshot).await?;
+        let up_failed = matches!(
+            outcome,
+            Outcome::Failed(
+                Failure::Statement {
+                    phase: Phase::Up,
+                    ..
+                } | Failure::InvalidIndex {
+                    phase: Phase::Up,
+                    ..
+                }
+            )
+        );
         let failed = matches!(outcome, Outcome::Failed(_));
         report.migrations.push(MigrationCheck {
             id: plan.id,
             name: plan.name.to_owned(),
             outcome,
         });
-        if failed {
-            report.unchecked = plans.len() - index - 1;
+        let rest = plans.len() - index - 1;
+        if !failed || rest == 0 {
+            continue;
+        }
+        if !options.keep_going || up_failed {
+            report.unchecked = rest;
+            break;
+        }
+        // Start again from a fresh database holding every migration up to this one.
+        drop(client);
+        if !scratch.rebuild(connector).await? {
+            report.unchecked = rest;
+            break;
+        }
+        client = connector.connect(scratch.config()).await?;
+        if apply(
+            migrator.up(&mut client, Target::To(plan.id)).await,
+            Phase::Up,
+        )?
+        .is_some()
+        {
+            // It applied once: only a migration that behaves differently on a second
+            // fresh database gets here, and nothing after it can be checked.
+            report.unchecked = rest;
             break;
         }
     }

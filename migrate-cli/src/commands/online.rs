@@ -56,10 +56,14 @@ async fn run_command(
             .map_err(|_| anyhow::anyhow!("a migration function panicked while being recorded"))?;
         Ok(migrator?)
     };
-    if let OnlineCommand::Verify { scratch } = &command {
+    if let OnlineCommand::Verify {
+        scratch,
+        keep_going,
+    } = &command
+    {
         // The target database is not touched: it need not even exist.
         let migrator = joined(recording)?;
-        return verify::verify(&migrator, &database, scratch.as_deref())
+        return verify::verify(&migrator, &database, scratch.as_deref(), *keep_going)
             .await
             .map(|()| false);
     }

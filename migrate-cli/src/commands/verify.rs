@@ -12,6 +12,7 @@ pub(super) async fn verify(
     migrator: &Migrator,
     database: &Database,
     scratch: Option<&Database>,
+    keep_going: bool,
 ) -> anyhow::Result<()> {
     let server = scratch.unwrap_or(database);
     let tls = server.clone();
@@ -29,7 +30,8 @@ pub(super) async fn verify(
     });
     let options = VerifyOptions::new()
         .snapshot(SnapshotOptions::for_migrator(migrator.options()))
-        .connector(connector);
+        .connector(connector)
+        .keep_going(keep_going);
     tracing::info!(target: "migrate_cli", server = %server.display, "verifying on a scratch database");
     let target = ScratchTarget::Server(server.config.clone());
     let report = tokio::select! {
@@ -37,8 +39,10 @@ pub(super) async fn verify(
         _ = tokio::signal::ctrl_c() => anyhow::bail!("interrupted: the scratch database was dropped"),
     };
     output::verify(&report);
-    if !report.is_success() {
-        anyhow::bail!("verify failed: a down does not undo its up (see above)");
+    match report.failures().count() {
+        0 => {}
+        1 => anyhow::bail!("verify failed: a migration failed its check (see above)"),
+        n => anyhow::bail!("verify failed: {n} migrations failed their checks (see above)"),
     }
     Ok(())
 }

@@ -11,13 +11,16 @@ use super::failure::StatementFailure;
 use crate::display::DisplayId;
 
 /// The result of [`verify`](crate::verify::verify): one entry per migration checked, in order.
-/// Checking stops at the first failure, so the migrations after it are not listed
-/// (their number is [`unchecked`](Self::unchecked)).
+/// Checking stops at the first failure (unless
+/// [`keep_going`](crate::verify::VerifyOptions::keep_going)), so the migrations after it
+/// are not listed (their number is [`unchecked`](Self::unchecked)).
 #[derive(Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct VerifyReport {
-    /// The scratch database the check ran in.
+    /// The scratch database the check ran in (the first one, when
+    /// [`keep_going`](crate::verify::VerifyOptions::keep_going) rebuilt it after a
+    /// failure).
     pub database: String,
     /// The migrations checked, by ascending id.
     pub migrations: Vec<MigrationCheck>,
@@ -31,11 +34,17 @@ impl VerifyReport {
         self.failure().is_none()
     }
 
-    /// The migration that failed, if one did.
+    /// The first migration that failed, if one did.
     pub fn failure(&self) -> Option<&MigrationCheck> {
+        self.failures().next()
+    }
+
+    /// Every migration that failed, in order (more than one only with
+    /// [`keep_going`](crate::verify::VerifyOptions::keep_going)).
+    pub fn failures(&self) -> impl Iterator<Item = &MigrationCheck> + '_ {
         self.migrations
             .iter()
-            .find(|m| matches!(m.outcome, Outcome::Failed(_)))
+            .filter(|m| matches!(m.outcome, Outcome::Failed(_)))
     }
 
     /// The ids of the migrations that passed.

@@ -289,3 +289,99 @@ pub(crate) async fn assert_reversible_fails_with_the_report() {
     let report = migrate_core::verify::assert_reversible_blocking(&good, &admin_url()).unwrap();
     assert_eq!(report.passed(), [1, 2]);
 }
+
+// ----- --keep-going ---------------------------------------------------------------------
+
+manual!(LEAVES_COLUMN_3, 3, add_two_columns, leaves_a_column);
+pub(crate) fn bio_index(m: &mut Migration) {
+    m.create_index("users_bio_idx", "users", ["bio"]);
+}
+reg!(BIO_INDEX, 4, bio_index);
+
+/// A connector that remembers the name of every database it connected to.
+fn recording_connector() -> (
+    migrate_core::verify::ScratchConnector,
+    std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+) {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let connector = migrate_core::verify::ScratchConnector::new(move |config| {
+        log.lock()
+            .unwrap()
+            .push(config.get_dbname().unwrap_or_default().to_owned());
+        Box::pin(async move { migrate_core::connect(&config).await })
+    });
+    (connector, seen)
+}
+
+/// With `keep_going`, two wrong downs in a row are both reported, the migration after
+/// them (which needs the first one's column) is still checked, and every scratch
+/// database the run created, the rebuilt ones too, is dropped.
+#[tokio::test]
+pub(crate) async fn keep_going_reports_every_wrong_down_and_drops_every_scratch_database() {
+    let set = [&USERS, &FORGETS_INDEX, &LEAVES_COLUMN_3, &BIO_INDEX];
+    let (connector, seen) = recording_connector();
+    let options = VerifyOptions::new().connector(connector).keep_going(true);
+    let report = verify(&migrator(set), server(), &options).await.unwrap();
+    assert!(!report.is_success());
+    let failed: Vec<i64> = report.failures().map(|m| m.id).collect();
+    assert_eq!(failed, [2, 3], "{report}");
+    assert_eq!(report.passed(), [1, 4], "{report}");
+    assert_eq!(report.unchecked, 0);
+    let text = report.to_string();
+    assert!(text.contains("FAILED   2 add_bio_and_index"), "{text}");
+    assert!(text.contains("FAILED   3 add_two_columns"), "{text}");
+    assert!(text.contains("ok       4 bio_index"), "{text}");
+    assert!(!text.contains("not checked"), "{text}");
+    let scratch: std::collections::BTreeSet<String> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|name| name.starts_with("migrate_verify_"))
+        .cloned()
+        .collect();
+    assert_eq!(
+        scratch.len(),
+        3,
+        "one database, rebuilt after each failure: {scratch:?}"
+    );
+    assert!(scratch.contains(&report.database));
+    for name in &scratch {
+        assert!(!database_exists(name).await, "{name} was left behind");
+    }
+
+    // Without it, the same set stops at the first failure.
+    let report = run(set).await;
+    assert_eq!(report.failures().count(), 1);
+    assert_eq!(report.unchecked, 2);
+}
+
+/// A failed up stops even a `keep_going` run: the migrations after it build on it.
+#[tokio::test]
+pub(crate) async fn keep_going_stops_at_a_failed_up() {
+    fn broken_up(m: &mut Migration<Manual>) {
+        m.add_column("no_such_table", "x", Text);
+    }
+    fn broken_down(m: &mut Migration<Manual>) {
+        m.drop_column("no_such_table", "x");
+    }
+    manual!(BROKEN_UP, 2, broken_up, broken_down);
+    let options = VerifyOptions::new().keep_going(true);
+    let report = verify(&migrator([&USERS, &BROKEN_UP, &AFTER]), server(), &options)
+        .await
+        .unwrap();
+    let failure = report.failure().unwrap();
+    assert_eq!(failure.id, 2);
+    assert!(
+        matches!(
+            failure.outcome,
+            Outcome::Failed(Failure::Statement {
+                phase: Phase::Up,
+                ..
+            })
+        ),
+        "{report}"
+    );
+    assert_eq!(report.unchecked, 1);
+    assert!(!database_exists(&report.database).await);
+}
