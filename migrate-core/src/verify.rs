@@ -187,6 +187,7 @@ pub async fn verify(
 }
 
 /// The database a check runs in.
+#[allow(clippy::large_enum_variant, reason = "one value per run, on the stack")]
 enum Scratch {
     /// Given by the caller: used as it is, never rebuilt.
     Existing(Config),
