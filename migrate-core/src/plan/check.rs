@@ -227,7 +227,14 @@ impl Checker<'_> {
                     S::Drop { name, definition } => {
                         (name, definition.iter().map(|d| &d.options).collect())
                     }
-                    S::Alter { name, from, to } => (name, from.iter().chain([to]).collect()),
+                    S::Alter { name, from, to } => {
+                        if from.is_none() && *to == crate::step::SequenceOptions::default() {
+                            self.problem(
+                                "`alter_sequence` is given no option to change".to_owned(),
+                            );
+                        }
+                        (name, from.iter().chain([to]).collect())
+                    }
                     S::Rename { from, to } => {
                         self.name("new sequence name", to);
                         (from, vec![])

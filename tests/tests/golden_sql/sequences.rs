@@ -417,6 +417,14 @@ fn bad_sequences_domains_and_types_are_reported() {
         assert!(found.iter().any(|p| p == expected), "{expected}: {found:?}");
     }
 
+    fn empty_alter(m: &mut Migration<Manual>) {
+        m.alter_sequence("s");
+    }
+    assert_eq!(
+        problems(empty_alter),
+        ["`alter_sequence` is given no option to change"]
+    );
+
     fn serial_domain(m: &mut Migration) {
         m.create_domain("d", Serial)
             .check("c", Expr::cust("VALUE > 0"))
