@@ -9,8 +9,8 @@ use crate::ident::ObjectName;
 ///
 /// The variants are in the prelude, so a column reads `t.column("email", Varchar(255))`.
 /// Arrays are built with [`ColumnType::array`]; a user-defined type (an enum, a domain)
-/// by name with [`ColumnType::named`] (a domain made with `create_domain` too); anything
-/// else through the clearly marked escape hatch [`ColumnType::unchecked`].
+/// by name with [`ColumnType::named`]; anything else through the clearly marked escape
+/// hatch [`ColumnType::unchecked`].
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 #[non_exhaustive]
 pub enum ColumnType {
