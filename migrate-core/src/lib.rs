@@ -88,6 +88,7 @@ pub use mode::{Manual, Mode, Reversible};
 // [h13:moves] root re-exports of this family
 //
 // [h13:sequences] root re-exports of this family
+pub use step::{CompositeTypeDef, DomainCheckBuilder, DomainDef, SequenceOptions};
 //
 // [h13:security] root re-exports of this family
 //

@@ -114,6 +114,11 @@ impl Linter<'_> {
     }
 
     fn visit(&mut self, step: &Step) {
+        // [h13:sequences] a serial column wherever a column is defined, on a new table
+        // as on an existing one (the arms below see existing tables only).
+        for object in serial_columns(step) {
+            self.find(Rule::SerialColumn, object);
+        }
         match step {
             Step::CreateTable(def) => {
                 self.created.insert(def.name.clone());
@@ -232,8 +237,26 @@ fn first_line(sql: &str) -> String {
     }
 }
 
+/// A serial type: the typed ones, or one written verbatim.
 fn is_serial(ty: &ColumnType) -> bool {
-    matches!(ty, ColumnType::Unchecked(raw) if raw.to_ascii_lowercase().contains("serial"))
+    ty.is_serial()
+        || matches!(ty, ColumnType::Unchecked(raw) if raw.to_ascii_lowercase().contains("serial"))
+}
+
+/// The serial columns a step defines (`table.column`), for [`Rule::SerialColumn`].
+fn serial_columns(step: &Step) -> Vec<String> {
+    match step {
+        Step::CreateTable(def) => def
+            .columns
+            .iter()
+            .filter(|c| is_serial(&c.ty))
+            .map(|c| format!("{}.{}", def.name, c.name))
+            .collect(),
+        Step::AddColumn { table, column } if is_serial(&column.ty) => {
+            vec![format!("{table}.{}", column.name)]
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// Type changes PostgreSQL makes without rewriting the table.

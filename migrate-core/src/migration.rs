@@ -473,6 +473,132 @@ impl<M: Mode> Migration<M> {
     // [h13:moves] gated (one-way) steps of this family
     //
     // [h13:sequences] gated (one-way) steps of this family
+    /// `DROP SEQUENCE ..` without its options: no automatic inverse.
+    pub fn drop_sequence(&mut self, name: impl Into<ObjectName>) -> &mut Self
+    where
+        M: crate::mode::DropSequenceGate,
+    {
+        self.push(Step::Sequence(crate::step::SequenceStep::Drop {
+            name: name.into(),
+            definition: None,
+        }));
+        self
+    }
+
+    /// `CREATE SEQUENCE IF NOT EXISTS ..`. No inverse: the sequence may have been there
+    /// before.
+    pub fn ensure_sequence(
+        &mut self,
+        name: impl Into<ObjectName>,
+    ) -> &mut crate::step::SequenceOptions
+    where
+        M: crate::mode::EnsureSequenceGate,
+    {
+        self.sequence_step(crate::step::SequenceStep::Ensure(
+            crate::step::SequenceDef::new(name),
+        ))
+    }
+
+    /// `DROP SEQUENCE IF EXISTS ..`: no inverse.
+    pub fn drop_sequence_if_exists(&mut self, name: impl Into<ObjectName>) -> &mut Self
+    where
+        M: crate::mode::DropSequenceIfExistsGate,
+    {
+        self.push(Step::Sequence(crate::step::SequenceStep::DropIfExists {
+            name: name.into(),
+        }));
+        self
+    }
+
+    /// `ALTER SEQUENCE .. <options>` with only the new options (those not said are left
+    /// as they are): no automatic inverse. See
+    /// [`alter_sequence_from`](Self::alter_sequence_from).
+    pub fn alter_sequence(
+        &mut self,
+        name: impl Into<ObjectName>,
+    ) -> &mut crate::step::SequenceOptions
+    where
+        M: crate::mode::AlterSequenceGate,
+    {
+        self.sequence_step(crate::step::SequenceStep::Alter {
+            name: name.into(),
+            from: None,
+            to: crate::step::SequenceOptions::default(),
+        })
+    }
+
+    /// `ALTER SEQUENCE .. RESTART WITH ..`: the next `nextval` returns `value`. A data
+    /// change: no automatic inverse.
+    pub fn restart_sequence(&mut self, name: impl Into<ObjectName>, value: i64) -> &mut Self
+    where
+        M: crate::mode::RestartSequenceGate,
+    {
+        self.push(Step::Sequence(crate::step::SequenceStep::Restart {
+            name: name.into(),
+            with: Some(value),
+        }));
+        self
+    }
+
+    /// `SELECT setval(.., value)`: the sequence's current value becomes `value` (an
+    /// expression, e.g. `Expr::cust("(SELECT max(id) FROM users)")`), the next
+    /// `nextval` returns the one after it. A data change: no automatic inverse.
+    pub fn set_sequence_value(
+        &mut self,
+        name: impl Into<ObjectName>,
+        value: impl Into<crate::expr::SqlExpr>,
+    ) -> &mut Self
+    where
+        M: crate::mode::SetSequenceValueGate,
+    {
+        self.push(Step::Sequence(crate::step::SequenceStep::SetValue {
+            name: name.into(),
+            value: value.into(),
+        }));
+        self
+    }
+
+    /// `DROP DOMAIN ..` without its definition: no automatic inverse.
+    pub fn drop_domain(&mut self, name: impl Into<ObjectName>) -> &mut Self
+    where
+        M: crate::mode::DropDomainGate,
+    {
+        self.push(Step::Domain(crate::step::DomainStep::Drop {
+            name: name.into(),
+            definition: None,
+        }));
+        self
+    }
+
+    /// `ALTER DOMAIN .. DROP CONSTRAINT ..` without the check's condition: no automatic
+    /// inverse.
+    pub fn drop_domain_check(
+        &mut self,
+        domain: impl Into<ObjectName>,
+        name: impl Into<Ident>,
+    ) -> &mut Self
+    where
+        M: crate::mode::DropDomainCheckGate,
+    {
+        self.push(Step::Domain(crate::step::DomainStep::DropCheck {
+            domain: domain.into(),
+            name: name.into(),
+            definition: None,
+        }));
+        self
+    }
+
+    /// `DROP TYPE ..` of a composite type without its fields: no automatic inverse.
+    pub fn drop_type(&mut self, name: impl Into<ObjectName>) -> &mut Self
+    where
+        M: crate::mode::DropTypeGate,
+    {
+        self.push(Step::Type(crate::step::TypeStep::DropComposite {
+            name: name.into(),
+            definition: None,
+        }));
+        self
+    }
     //
     // [h13:security] gated (one-way) steps of this family
     //

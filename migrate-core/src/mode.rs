@@ -188,5 +188,59 @@ gate!(
 // [h13:moves] gates of this family
 
 // [h13:sequences] gates of this family
+gate!(
+    /// Gate of `drop_sequence` without the sequence's options.
+    DropSequenceGate,
+    message = "`drop_sequence` cannot be undone automatically: the migration does not say what the sequence looked like",
+    fix = "to make it reversible, give its options: `m.drop_sequence_with(\"name\").increment(1)` (nothing chained: the defaults)",
+);
+gate!(
+    /// Gate of `ensure_sequence`: the sequence may have existed.
+    EnsureSequenceGate,
+    message = "`ensure_sequence` cannot be undone automatically: the sequence may have existed before the migration, and dropping it could drop what the migration did not make",
+    fix = "to make it reversible, use `create_sequence`, which fails if the sequence exists and is undone by dropping it",
+);
+gate!(
+    /// Gate of `drop_sequence_if_exists`: what it drops is unknown.
+    DropSequenceIfExistsGate,
+    message = "`drop_sequence_if_exists` cannot be undone automatically: the sequence may not have existed, and the migration does not say what it looked like",
+    fix = "to make it reversible, drop a sequence that exists, with its options: `m.drop_sequence_with(\"name\")`",
+);
+gate!(
+    /// Gate of `alter_sequence` without the old options.
+    AlterSequenceGate,
+    message = "`alter_sequence` cannot be undone automatically: the migration does not say what the old options were",
+    fix = "to make it reversible, give the old options: `m.alter_sequence_from(\"name\", |old| {{ old.increment(1); }}, |new| {{ new.increment(10); }})`",
+);
+gate!(
+    /// Gate of `restart_sequence`: the old value is unknown.
+    RestartSequenceGate,
+    message = "`restart_sequence` cannot be undone automatically: it changes the sequence's value, and the migration does not say what it was",
+    fix = "a value is data: pair it with its reverse: `m.reversible(|up| {{ up.restart_sequence(...); }}, |down| {{ /* e.g. nothing */ }})`",
+);
+gate!(
+    /// Gate of `set_sequence_value`: the old value is unknown.
+    SetSequenceValueGate,
+    message = "`set_sequence_value` cannot be undone automatically: it changes the sequence's value, and the migration does not say what it was",
+    fix = "a value is data: pair it with its reverse: `m.reversible(|up| {{ up.set_sequence_value(...); }}, |down| {{ /* e.g. nothing */ }})`",
+);
+gate!(
+    /// Gate of `drop_domain` without the domain's definition.
+    DropDomainGate,
+    message = "`drop_domain` cannot be undone automatically: the migration does not say what the domain looked like",
+    fix = "to make it reversible, give the definition: `m.drop_domain_with(\"name\", Text).not_null().check(\"check_name\", Expr::cust(\"VALUE <> ''\"))`",
+);
+gate!(
+    /// Gate of `drop_domain_check` without the check's condition.
+    DropDomainCheckGate,
+    message = "`drop_domain_check` cannot be undone automatically: the migration does not say what the check was",
+    fix = "to make it reversible, give the condition: `m.drop_domain_check_with(\"domain\", \"name\", Expr::cust(\"VALUE > 0\"))`",
+);
+gate!(
+    /// Gate of `drop_type` without the composite type's fields.
+    DropTypeGate,
+    message = "`drop_type` cannot be undone automatically: the migration does not say what the type's fields were",
+    fix = "to make it reversible, give the fields: `m.drop_type_with(\"name\", |t| {{ t.field(\"a\", Integer); }})` (an enum: `drop_enum_with`)",
+);
 
 // [h13:security] gates of this family

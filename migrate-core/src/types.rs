@@ -20,6 +20,17 @@ pub enum ColumnType {
     Integer,
     /// `bigint` (8 bytes).
     BigInt,
+    /// `smallserial`: a `smallint` column whose default takes the next value of a
+    /// sequence of its own, created with it and dropped with it. Only a column type
+    /// in `create_table` / `add_column` (PostgreSQL has no such type elsewhere); prefer
+    /// an identity column (`SmallInt` with `.identity()`): the lint flags serials.
+    SmallSerial,
+    /// `serial`: an `integer` column fed by a sequence of its own (see
+    /// [`SmallSerial`](ColumnType::SmallSerial)).
+    Serial,
+    /// `bigserial`: a `bigint` column fed by a sequence of its own (see
+    /// [`SmallSerial`](ColumnType::SmallSerial)).
+    BigSerial,
     /// `boolean`.
     Boolean,
     /// `text`.
@@ -79,6 +90,12 @@ impl ColumnType {
     /// or [`ColumnType::named`] when one fits.
     pub fn unchecked(sql: impl Into<String>) -> Self {
         Self::Unchecked(sql.into())
+    }
+
+    /// Whether this is `smallserial`, `serial` or `bigserial` (a column with a
+    /// sequence of its own).
+    pub fn is_serial(&self) -> bool {
+        matches!(self, Self::SmallSerial | Self::Serial | Self::BigSerial)
     }
 }
 

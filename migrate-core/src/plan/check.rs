@@ -220,6 +220,131 @@ impl Checker<'_> {
             // [h13:moves] (data moves, keys, constraints and index options)
             //
             // [h13:sequences] (sequences, domains, serial, type renames)
+            Step::Sequence(seq) => {
+                use crate::step::SequenceStep as S;
+                let (name, options) = match seq {
+                    S::Create(def) | S::Ensure(def) => (&def.name, vec![&def.options]),
+                    S::Drop { name, definition } => {
+                        (name, definition.iter().map(|d| &d.options).collect())
+                    }
+                    S::Alter { name, from, to } => {
+                        if from.is_none() && *to == crate::step::SequenceOptions::default() {
+                            self.problem(
+                                "`alter_sequence` is given no option to change".to_owned(),
+                            );
+                        }
+                        (name, from.iter().chain([to]).collect())
+                    }
+                    S::Rename { from, to } => {
+                        self.name("new sequence name", to);
+                        (from, vec![])
+                    }
+                    S::DropIfExists { name }
+                    | S::Restart { name, .. }
+                    | S::SetValue { name, .. } => (name, vec![]),
+                };
+                self.object("sequence", name);
+                for o in options {
+                    if let Some(ty) = &o.data_type
+                        && !matches!(
+                            ty,
+                            ColumnType::SmallInt | ColumnType::Integer | ColumnType::BigInt
+                        )
+                    {
+                        self.problem(format!(
+                            "a sequence is smallint, integer or bigint, not `{}`",
+                            crate::render::column_type(ty)
+                        ));
+                    }
+                    if o.increment == Some(0) {
+                        self.problem("a sequence's increment cannot be 0".to_owned());
+                    }
+                    if o.cache.is_some_and(|c| c < 1) {
+                        self.problem("a sequence's cache is at least 1".to_owned());
+                    }
+                    if let (Some(min), Some(max)) = (o.min_value, o.max_value)
+                        && min >= max
+                    {
+                        self.problem(format!(
+                            "the minimum value ({min}) must be less than the maximum ({max})"
+                        ));
+                    }
+                    if let Some(owner) = &o.owned_by {
+                        self.object("owning table", &owner.table);
+                        self.name("owning column", &owner.column);
+                    }
+                }
+            }
+            Step::Domain(domain) => {
+                use crate::step::DomainStep as D;
+                let (name, def) = match domain {
+                    D::Create(def) => (&def.name, Some(def)),
+                    D::Drop { name, definition } => (name, definition.as_ref()),
+                    D::Rename { from, to } => {
+                        self.name("new domain name", to);
+                        (from, None)
+                    }
+                    D::AddCheck { domain, check, .. } => {
+                        self.name("constraint", &check.name);
+                        (domain, None)
+                    }
+                    D::ValidateConstraint { domain, name } | D::DropCheck { domain, name, .. } => {
+                        self.name("constraint", name);
+                        (domain, None)
+                    }
+                };
+                self.object("domain", name);
+                if let Some(def) = def {
+                    self.ty(&def.base);
+                    if def.base.is_serial() {
+                        self.problem(
+                            "a serial type is only a column type; a domain is over smallint, \
+                             integer or bigint (its default may take `nextval`)"
+                                .to_owned(),
+                        );
+                    }
+                    if let Some(collation) = &def.collation {
+                        self.name("collation", collation);
+                    }
+                    let mut seen = std::collections::BTreeSet::new();
+                    for check in &def.checks {
+                        self.name("constraint", &check.name);
+                        if !seen.insert(&check.name) {
+                            self.problem(format!("check `{}` is defined twice", check.name));
+                        }
+                    }
+                }
+            }
+            Step::Type(ty) => {
+                use crate::step::TypeStep as T;
+                match ty {
+                    T::Rename { from, to } => {
+                        self.object("type", from);
+                        self.name("new type name", to);
+                    }
+                    T::CreateComposite(def)
+                    | T::DropComposite {
+                        definition: Some(def),
+                        ..
+                    } => {
+                        self.object("type", &def.name);
+                        let mut seen = std::collections::BTreeSet::new();
+                        for (field, field_ty) in &def.fields {
+                            self.name("field", field);
+                            self.ty(field_ty);
+                            if !seen.insert(field) {
+                                self.problem(format!("field `{field}` is defined twice"));
+                            }
+                            if field_ty.is_serial() {
+                                self.problem(format!(
+                                    "field `{field}`: a serial type is only a column type"
+                                ));
+                            }
+                        }
+                    }
+                    T::DropComposite { name, .. } => self.object("type", name),
+                }
+            }
             //
             // [h13:security] (row-level security, policies, GRANT / REVOKE)
             //

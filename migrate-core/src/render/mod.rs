@@ -231,6 +231,9 @@ pub fn step(step: &Step) -> Vec<String> {
         // [h13:moves] (data moves, keys, constraints and index options)
         //
         // [h13:sequences] (sequences, domains, serial, type renames)
+        Step::Sequence(s) => sequences::sequence(s),
+        Step::Domain(s) => sequences::domain(s),
+        Step::Type(s) => sequences::type_step(s),
         //
         // [h13:security] (row-level security, policies, GRANT / REVOKE)
         //

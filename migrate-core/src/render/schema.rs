@@ -11,6 +11,10 @@ pub(super) fn sea_type(ty: &ColumnType) -> sea_query::ColumnType {
         ColumnType::SmallInt => Sea::SmallInteger,
         ColumnType::Integer => Sea::Integer,
         ColumnType::BigInt => Sea::BigInteger,
+        // sea-query has no serial types: PostgreSQL's spelling, written verbatim.
+        ColumnType::SmallSerial => Sea::Custom(DynIden::from("smallserial")),
+        ColumnType::Serial => Sea::Custom(DynIden::from("serial")),
+        ColumnType::BigSerial => Sea::Custom(DynIden::from("bigserial")),
         ColumnType::Boolean => Sea::Boolean,
         ColumnType::Text => Sea::Text,
         ColumnType::Varchar(n) => Sea::String(StringLen::N(*n)),

@@ -261,6 +261,21 @@ fn queries(options: &SnapshotOptions) -> Vec<(String, Layout)> {
         // [h13:moves] snapshot queries of this family
         //
         // [h13:sequences] snapshot queries of this family
+        // A domain's collation, when it is not its base type's (the domain query above
+        // leaves it out).
+        (
+            format!(
+                "SELECT 'domain collation ' || quote_ident(n.nspname) || '.' || quote_ident(t.typname), \
+                 quote_ident(cn.nspname) || '.' || quote_ident(co.collname) \
+                 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace \
+                 JOIN pg_type b ON b.oid = t.typbasetype \
+                 JOIN pg_collation co ON co.oid = t.typcollation \
+                 JOIN pg_namespace cn ON cn.oid = co.collnamespace \
+                 WHERE t.typtype = 'd' AND t.typcollation <> b.typcollation AND {NS} AND {}",
+                own("pg_type", "t.oid")
+            ),
+            Layout::Exact,
+        ),
         //
         // [h13:security] snapshot queries of this family
         //

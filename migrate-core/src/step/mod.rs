@@ -243,6 +243,12 @@ pub enum Step {
     // [h13:moves] (data moves, keys, constraints and index options)
     //
     // [h13:sequences] (sequences, domains, serial, type renames)
+    /// Sequences: create, drop, rename, alter, restart (see [`SequenceStep`]).
+    Sequence(SequenceStep),
+    /// Domains: create, drop, rename, their checks (see [`DomainStep`]).
+    Domain(DomainStep),
+    /// Types as such: renames of any type, composite types (see [`TypeStep`]).
+    Type(TypeStep),
     //
     // [h13:security] (row-level security, policies, GRANT / REVOKE)
     //
@@ -305,6 +311,9 @@ impl Step {
             // [h13:moves] (data moves, keys, constraints and index options)
             //
             // [h13:sequences] (sequences, domains, serial, type renames)
+            Step::Sequence(s) => s.kind(),
+            Step::Domain(s) => s.kind(),
+            Step::Type(s) => s.kind(),
             //
             // [h13:security] (row-level security, policies, GRANT / REVOKE)
             //
@@ -328,6 +337,9 @@ impl Step {
             // [h13:moves] (data moves, keys, constraints and index options)
             //
             // [h13:sequences] (sequences, domains, serial, type renames)
+            Step::Sequence(s) => s.transactional(),
+            Step::Domain(s) => s.transactional(),
+            Step::Type(s) => s.transactional(),
             //
             // [h13:security] (row-level security, policies, GRANT / REVOKE)
             //
@@ -496,6 +508,9 @@ impl Step {
             // [h13:moves] (data moves, keys, constraints and index options)
             //
             // [h13:sequences] (sequences, domains, serial, type renames)
+            Step::Sequence(s) => s.inverse(),
+            Step::Domain(s) => s.inverse(),
+            Step::Type(s) => s.inverse(),
             //
             // [h13:security] (row-level security, policies, GRANT / REVOKE)
             //
