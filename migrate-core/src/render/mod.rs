@@ -233,6 +233,7 @@ pub fn step(step: &Step) -> Vec<String> {
         // [h13:sequences] (sequences, domains, serial, type renames)
         //
         // [h13:security] (row-level security, policies, GRANT / REVOKE)
+        Step::Security(s) => security::security(s),
         //
         Step::Reversible { up, .. } => up.iter().flat_map(self::step).collect(),
     }

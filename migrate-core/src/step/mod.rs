@@ -245,6 +245,8 @@ pub enum Step {
     // [h13:sequences] (sequences, domains, serial, type renames)
     //
     // [h13:security] (row-level security, policies, GRANT / REVOKE)
+    /// Row-level security, policies and privileges (`GRANT` / `REVOKE`).
+    Security(SecurityStep),
     //
     /// Steps with their hand-written inverse: `up` runs on the way up, `down` on the
     /// way down.
@@ -307,6 +309,7 @@ impl Step {
             // [h13:sequences] (sequences, domains, serial, type renames)
             //
             // [h13:security] (row-level security, policies, GRANT / REVOKE)
+            Step::Security(s) => s.kind(),
             //
             Step::Reversible { .. } => "reversible",
         }
@@ -330,6 +333,7 @@ impl Step {
             // [h13:sequences] (sequences, domains, serial, type renames)
             //
             // [h13:security] (row-level security, policies, GRANT / REVOKE)
+            Step::Security(s) => s.transactional(),
             //
             Step::Reversible { up, .. } => up.iter().all(Step::transactional),
             _ => true,
@@ -498,6 +502,7 @@ impl Step {
             // [h13:sequences] (sequences, domains, serial, type renames)
             //
             // [h13:security] (row-level security, policies, GRANT / REVOKE)
+            Step::Security(s) => s.inverse(),
             //
             Step::Reversible { up, down } => one(Step::Reversible {
                 up: down.clone(),
