@@ -233,8 +233,8 @@ impl<M: Mode> Migration<M> {
         let mut after = PolicyDef::new(table, name);
         new(&mut after);
         self.security(SecurityStep::AlterPolicy {
-            old: before,
-            new: after,
+            old: Box::new(before),
+            new: Box::new(after),
         });
         self
     }

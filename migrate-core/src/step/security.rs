@@ -56,9 +56,9 @@ pub enum SecurityStep {
     /// removed) `DROP POLICY` then `CREATE POLICY`.
     AlterPolicy {
         /// The policy as it is before the step.
-        old: PolicyDef,
+        old: Box<PolicyDef>,
         /// The policy as it is after the step.
-        new: PolicyDef,
+        new: Box<PolicyDef>,
     },
     /// `GRANT .. ON .. TO ..`; undone by the `REVOKE` of the same privileges.
     Grant(GrantDef),
