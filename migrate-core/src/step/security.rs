@@ -870,3 +870,100 @@ impl SecurityStep {
         p.0
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy() -> PolicyDef {
+        let mut def = PolicyDef::new("app.docs", "p");
+        def.for_update()
+            .to(["r"])
+            .using(sea_query::Expr::cust("true"));
+        def
+    }
+
+    fn grant() -> GrantDef {
+        GrantDef {
+            privileges: vec![Privilege::Select.into()],
+            on: GrantOn::table("docs"),
+            roles: vec![RoleSpec::Public],
+            with_grant_option: true,
+        }
+    }
+
+    #[test]
+    fn every_inverse_is_undone_by_its_own_inverse() {
+        let steps = [
+            SecurityStep::RowLevelSecurity {
+                table: "docs".into(),
+                enable: true,
+            },
+            SecurityStep::ForceRowLevelSecurity {
+                table: "docs".into(),
+                force: false,
+            },
+            SecurityStep::CreatePolicy(policy()),
+            SecurityStep::DropPolicy {
+                table: "app.docs".into(),
+                name: "p".into(),
+                definition: Some(policy()),
+            },
+            SecurityStep::RenamePolicy {
+                table: "docs".into(),
+                from: "a".into(),
+                to: "b".into(),
+            },
+            SecurityStep::AlterPolicy {
+                old: Box::new(policy()),
+                new: Box::new(PolicyDef::new("app.docs", "p")),
+            },
+            SecurityStep::Grant(grant()),
+            SecurityStep::Revoke(grant()),
+        ];
+        for step in steps {
+            let inverse = step.inverse().unwrap();
+            let [Step::Security(inverse)] = inverse.as_slice() else {
+                panic!("{inverse:?}");
+            };
+            assert_ne!(inverse.kind(), "", "{step:?}");
+            assert_eq!(
+                inverse.inverse(),
+                Some(vec![Step::Security(step.clone())]),
+                "{step:?}"
+            );
+            assert!(step.transactional());
+        }
+        let bare = SecurityStep::DropPolicy {
+            table: "docs".into(),
+            name: "p".into(),
+            definition: None,
+        };
+        assert_eq!(bare.inverse(), None);
+    }
+
+    #[test]
+    fn a_policy_alters_in_place_unless_its_command_or_kind_changes_or_a_clause_goes() {
+        use crate::render::step;
+        let alter = |old: PolicyDef, new: PolicyDef| {
+            step(&Step::Security(SecurityStep::AlterPolicy {
+                old: Box::new(old),
+                new: Box::new(new),
+            }))
+            .len()
+        };
+        let mut roles = policy();
+        roles.roles.clear();
+        assert_eq!(alter(policy(), roles), 1);
+        let mut select = policy();
+        select.for_select();
+        assert_eq!(alter(policy(), select), 2);
+        let mut restrictive = policy();
+        restrictive.restrictive();
+        assert_eq!(alter(policy(), restrictive), 2);
+        let mut no_using = policy();
+        no_using.using = None;
+        assert_eq!(alter(policy(), no_using.clone()), 2);
+        assert_eq!(alter(no_using, policy()), 1);
+    }
+}
