@@ -292,6 +292,8 @@ fn queries(options: &SnapshotOptions) -> Vec<(String, Layout)> {
         // REVOKE leaves no trace; a default revoked shows as `none`. Default privileges
         // (`ALTER DEFAULT PRIVILEGES`) are keyed `default privileges for <role> [in
         // schema <schema>] on <kind> to <role>`.
+        // Unlike the `schema` keys, the history table's schema is read too (a `REVOKE
+        // CREATE ON SCHEMA public FROM PUBLIC` must be seen); the runner grants nothing.
         (
             format!(
                 "WITH o AS ( \
@@ -318,7 +320,7 @@ fn queries(options: &SnapshotOptions) -> Vec<(String, Layout)> {
                        THEN ARRAY[makeaclitem(0, n.nspowner, 'USAGE', false)] \
                        ELSE ARRAY[makeaclitem(0, n.nspowner, 'USAGE', false), \
                          makeaclitem(0, n.nspowner, 'CREATE', false)] END \
-                   FROM pg_namespace n WHERE {NS} AND n.nspname <> $3::text AND {own_namespace} \
+                   FROM pg_namespace n WHERE {NS} AND {own_namespace} \
                    UNION ALL \
                    SELECT 'grant ' || CASE p.prokind WHEN 'p' THEN 'procedure ' ELSE 'function ' END \
                      || quote_ident(n.nspname) || '.' || quote_ident(p.proname) \

@@ -252,3 +252,63 @@ pub(crate) async fn a_derived_revoke_of_a_privilege_granted_earlier_is_caught() 
         }]
     );
 }
+
+/// A database nobody granted anything in reads as no privileges at all, whatever the
+/// major (the `public` schema's PUBLIC privileges differ between 14 and 15+), and a
+/// grant then its revoke leave it so.
+#[tokio::test]
+pub(crate) async fn a_database_without_grants_has_no_privilege_lines() {
+    let db = TestDb::create().await.unwrap();
+    let reader = TestRole::create("fresh").await;
+    let mut c = db.connect().await.unwrap();
+    c.batch_execute(
+        "CREATE SCHEMA app; CREATE TABLE app.t (id int); CREATE SEQUENCE app.s; \
+         CREATE VIEW app.v AS SELECT 1 AS one; \
+         CREATE FUNCTION app.f() RETURNS int LANGUAGE sql AS 'SELECT 1'",
+    )
+    .await
+    .unwrap();
+    let privileges = |s: &Snapshot| {
+        s.objects()
+            .filter(|(k, _)| k.starts_with("grant ") || k.starts_with("default privileges "))
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect::<Vec<_>>()
+    };
+    let fresh = Snapshot::read(&mut c, &SnapshotOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(privileges(&fresh), Vec::<String>::new());
+    let r = &reader.0;
+    c.batch_execute(&format!(
+        "GRANT ALL ON app.t, app.v TO {r}; GRANT ALL ON SEQUENCE app.s TO {r}; \
+         GRANT ALL ON SCHEMA app, public TO {r}; GRANT ALL ON FUNCTION app.f() TO {r}; \
+         ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO {r}"
+    ))
+    .await
+    .unwrap();
+    let granted = Snapshot::read(&mut c, &SnapshotOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(privileges(&granted).len(), 7, "{granted}");
+    c.batch_execute(&format!(
+        "REVOKE ALL ON app.t, app.v FROM {r}; REVOKE ALL ON SEQUENCE app.s FROM {r}; \
+         REVOKE ALL ON SCHEMA app, public FROM {r}; REVOKE ALL ON FUNCTION app.f() FROM {r}; \
+         ALTER DEFAULT PRIVILEGES REVOKE SELECT ON TABLES FROM {r}"
+    ))
+    .await
+    .unwrap();
+    let revoked = Snapshot::read(&mut c, &SnapshotOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(
+        fresh.to_text(),
+        revoked.to_text(),
+        "{}",
+        fresh.diff(&revoked)
+    );
+    drop(c);
+    c = db.connect().await.unwrap();
+    c.batch_execute(&format!("DROP OWNED BY {r}"))
+        .await
+        .unwrap();
+}
