@@ -12,8 +12,10 @@ fn role(suffix: &str) -> String {
 }
 
 /// A role for one test, dropped when this value is (also on a panic). `verify` works in
-/// scratch databases it drops itself, so nothing else holds privileges of the role.
-struct TestRole(String);
+/// scratch databases it drops itself; a test that grants in a database of its own gives
+/// it, to `DROP OWNED BY` there first (declare the role after the [`TestDb`], so that it
+/// is dropped first).
+struct TestRole(String, Option<tokio_postgres::Config>);
 
 impl TestRole {
     async fn create(suffix: &str) -> Self {
@@ -25,13 +27,20 @@ impl TestRole {
             ))
             .await
             .unwrap();
-        Self(name)
+        Self(name, None)
+    }
+
+    async fn create_in(db: &TestDb, suffix: &str) -> Self {
+        let mut role = Self::create(suffix).await;
+        role.1 = Some(db.config());
+        role
     }
 }
 
 impl Drop for TestRole {
     fn drop(&mut self) {
-        let sql = format!("DROP ROLE IF EXISTS \"{}\"", self.0);
+        let name = self.0.clone();
+        let db = self.1.clone();
         let handle = std::thread::spawn(move || {
             let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -40,11 +49,18 @@ impl Drop for TestRole {
                 return;
             };
             runtime.block_on(async move {
+                if let Some(db) = db
+                    && let Ok(c) = connect(&db).await
+                {
+                    let _ = c.batch_execute(&format!("DROP OWNED BY \"{name}\"")).await;
+                }
                 let admin: Result<tokio_postgres::Config, _> = admin_url().parse();
                 if let Ok(admin) = admin
                     && let Ok(c) = connect(&admin).await
                 {
-                    let _ = c.batch_execute(&sql).await;
+                    let _ = c
+                        .batch_execute(&format!("DROP ROLE IF EXISTS \"{name}\""))
+                        .await;
                 }
             });
         });
@@ -259,7 +275,7 @@ pub(crate) async fn a_derived_revoke_of_a_privilege_granted_earlier_is_caught() 
 #[tokio::test]
 pub(crate) async fn a_database_without_grants_has_no_privilege_lines() {
     let db = TestDb::create().await.unwrap();
-    let reader = TestRole::create("fresh").await;
+    let reader = TestRole::create_in(&db, "fresh").await;
     let mut c = db.connect().await.unwrap();
     c.batch_execute(
         "CREATE SCHEMA app; CREATE TABLE app.t (id int); CREATE SEQUENCE app.s; \
@@ -306,9 +322,4 @@ pub(crate) async fn a_database_without_grants_has_no_privilege_lines() {
         "{}",
         fresh.diff(&revoked)
     );
-    drop(c);
-    c = db.connect().await.unwrap();
-    c.batch_execute(&format!("DROP OWNED BY {r}"))
-        .await
-        .unwrap();
 }
