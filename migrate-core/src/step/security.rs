@@ -445,7 +445,9 @@ pub enum GrantOn {
     Procedures(Vec<FunctionSignature>),
     /// `ON ALL TABLES IN SCHEMA a, b`: the tables that exist now (see
     /// [`Migration::grant_default_privileges`](crate::Migration::grant_default_privileges)
-    /// for tables created later).
+    /// for tables created later). The inverse `REVOKE .. ON ALL TABLES IN SCHEMA` applies
+    /// to the tables that exist when the down runs (those created by later migrations
+    /// are gone by then, when their migrations were reverted first).
     AllTablesInSchema(Vec<Ident>),
     /// `ON ALL SEQUENCES IN SCHEMA a, b`.
     AllSequencesInSchema(Vec<Ident>),
