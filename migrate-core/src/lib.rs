@@ -91,6 +91,10 @@ pub use mode::{Manual, Mode, Reversible};
 pub use step::{CompositeTypeDef, DomainCheckBuilder, DomainDef, SequenceOptions};
 //
 // [h13:security] root re-exports of this family
+pub use step::{
+    DefaultObjects, DefaultPrivilegesDef, FunctionSignature, GrantDef, GrantOn, PolicyCommand,
+    PolicyDef, Privilege, PrivilegeSpec, RoleSpec, SecurityStep,
+};
 //
 pub use options::{
     ConcurrentProfile, ConnectFuture, Connector, DEFAULT_HISTORY_SCHEMA, DEFAULT_HISTORY_TABLE,
@@ -130,6 +134,7 @@ pub mod prelude {
     // [h13:sequences] prelude items of this family
     //
     // [h13:security] prelude items of this family
+    pub use crate::step::{DefaultObjects, GrantOn, PolicyCommand, Privilege, RoleSpec};
     //
     pub use sea_query::{Condition, Expr, ExprTrait, Func};
     pub use std::time::Duration;

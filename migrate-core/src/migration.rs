@@ -601,6 +601,20 @@ impl<M: Mode> Migration<M> {
     }
     //
     // [h13:security] gated (one-way) steps of this family
+
+    /// `DROP POLICY name ON table` without the policy's definition: no automatic
+    /// inverse. Use [`drop_policy_with`](Self::drop_policy_with) to make it reversible.
+    pub fn drop_policy(&mut self, table: impl Into<ObjectName>, name: impl Into<Ident>) -> &mut Self
+    where
+        M: crate::mode::DropPolicyGate,
+    {
+        self.push(Step::Security(crate::step::SecurityStep::DropPolicy {
+            table: table.into(),
+            name: name.into(),
+            definition: None,
+        }));
+        self
+    }
     //
     // ----- raw SQL ------------------------------------------------------------
 

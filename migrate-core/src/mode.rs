@@ -244,3 +244,9 @@ gate!(
 );
 
 // [h13:security] gates of this family
+gate!(
+    /// Gate of `drop_policy` without the policy's definition.
+    DropPolicyGate,
+    message = "`drop_policy` cannot be undone automatically: the migration does not say what the policy was",
+    fix = "to make it reversible, give the definition: `m.drop_policy_with(\"table\", \"name\", |p| {{ p.for_select().using(...); }})`",
+);

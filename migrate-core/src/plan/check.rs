@@ -347,6 +347,12 @@ impl Checker<'_> {
             }
             //
             // [h13:security] (row-level security, policies, GRANT / REVOKE)
+            // The family's checks are with its definitions (`step/security.rs`).
+            Step::Security(step) => {
+                for message in step.problems() {
+                    self.problem(message);
+                }
+            }
             //
             Step::Reversible { up, down } => {
                 for s in up.iter().chain(down) {

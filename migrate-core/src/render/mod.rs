@@ -236,6 +236,7 @@ pub fn step(step: &Step) -> Vec<String> {
         Step::Type(s) => sequences::type_step(s),
         //
         // [h13:security] (row-level security, policies, GRANT / REVOKE)
+        Step::Security(s) => security::security(s),
         //
         Step::Reversible { up, .. } => up.iter().flat_map(self::step).collect(),
     }

@@ -278,6 +278,102 @@ fn queries(options: &SnapshotOptions) -> Vec<(String, Layout)> {
         ),
         //
         // [h13:security] snapshot queries of this family
+        // Policies: `policy <table>.<name>`, with their kind, command, roles and
+        // expressions.
+        (
+            format!(
+                "SELECT 'policy ' || {rel} || '.' || quote_ident(p.polname), \
+                 concat_ws(' ', CASE WHEN p.polpermissive THEN 'permissive' ELSE 'restrictive' END, \
+                   'for ' || CASE p.polcmd WHEN 'r' THEN 'select' WHEN 'a' THEN 'insert' \
+                     WHEN 'w' THEN 'update' WHEN 'd' THEN 'delete' ELSE 'all' END, \
+                   'to ' || (SELECT string_agg(r.name, ', ' ORDER BY r.name) FROM \
+                     (SELECT CASE WHEN pr = 0 THEN 'PUBLIC' \
+                       ELSE quote_ident(pg_get_userbyid(pr)) END AS name \
+                      FROM unnest(p.polroles) pr) r), \
+                   'using (' || pg_get_expr(p.polqual, p.polrelid) || ')', \
+                   'with check (' || pg_get_expr(p.polwithcheck, p.polrelid) || ')') \
+                 FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid \
+                 JOIN pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE {NS} AND c.oid NOT IN ({HISTORY}) AND {}",
+                own("pg_class", "c.oid")
+            ),
+            Layout::Exact,
+        ),
+        // Privileges: `grant <object> to <role>` with the role's privileges on it
+        // (`SELECT, UPDATE with grant option`), only where they differ from what the
+        // object has without any GRANT (its owner's full privileges, and PUBLIC's
+        // defaults: EXECUTE on functions, USAGE (and CREATE before PostgreSQL 15) on
+        // the `public` schema). A NULL ACL reads as that default, so a GRANT then its
+        // REVOKE leaves no trace; a default revoked shows as `none`. Default privileges
+        // (`ALTER DEFAULT PRIVILEGES`) are keyed `default privileges for <role> [in
+        // schema <schema>] on <kind> to <role>`.
+        // Unlike the `schema` keys, the history table's schema is read too (a `REVOKE
+        // CREATE ON SCHEMA public FROM PUBLIC` must be seen); the runner grants nothing.
+        (
+            format!(
+                "WITH o AS ( \
+                   SELECT 'grant ' || CASE c.relkind WHEN 'S' THEN 'sequence ' WHEN 'v' THEN 'view ' \
+                       WHEN 'm' THEN 'materialized view ' WHEN 'f' THEN 'foreign table ' \
+                       ELSE 'table ' END || {rel} AS obj, \
+                     coalesce(c.relacl, acldefault(CASE c.relkind WHEN 'S' THEN 's' ELSE 'r' END::\"char\", \
+                       c.relowner)) AS acl, \
+                     acldefault(CASE c.relkind WHEN 'S' THEN 's' ELSE 'r' END::\"char\", c.relowner) AS def \
+                   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+                   WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S') AND {NS} \
+                   AND c.oid NOT IN ({HISTORY}) AND {own_class} \
+                   UNION ALL \
+                   SELECT 'grant column ' || {rel} || '.' || quote_ident(a.attname), a.attacl, NULL \
+                   FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid \
+                   JOIN pg_namespace n ON n.oid = c.relnamespace \
+                   WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND NOT a.attisdropped AND {NS} \
+                   AND c.oid NOT IN ({HISTORY}) AND {own_class} \
+                   UNION ALL \
+                   SELECT 'grant schema ' || quote_ident(n.nspname), \
+                     coalesce(n.nspacl, acldefault('n', n.nspowner)), \
+                     acldefault('n', n.nspowner) || CASE WHEN n.nspname <> 'public' THEN '{{}}'::aclitem[] \
+                       WHEN current_setting('server_version_num')::int >= 150000 \
+                       THEN ARRAY[makeaclitem(0, n.nspowner, 'USAGE', false)] \
+                       ELSE ARRAY[makeaclitem(0, n.nspowner, 'USAGE', false), \
+                         makeaclitem(0, n.nspowner, 'CREATE', false)] END \
+                   FROM pg_namespace n WHERE {NS} AND {own_namespace} \
+                   UNION ALL \
+                   SELECT 'grant ' || CASE p.prokind WHEN 'p' THEN 'procedure ' ELSE 'function ' END \
+                     || quote_ident(n.nspname) || '.' || quote_ident(p.proname) \
+                     || '(' || pg_get_function_identity_arguments(p.oid) || ')', \
+                     coalesce(p.proacl, acldefault('f', p.proowner)), acldefault('f', p.proowner) \
+                   FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace \
+                   WHERE p.prokind IN ('f', 'p') AND {NS} AND {own_proc} \
+                   UNION ALL \
+                   SELECT 'default privileges for ' || quote_ident(pg_get_userbyid(d.defaclrole)) \
+                     || coalesce(' in schema ' || quote_ident(n.nspname), '') || ' on ' \
+                     || CASE d.defaclobjtype WHEN 'r' THEN 'tables' WHEN 'S' THEN 'sequences' \
+                       WHEN 'f' THEN 'functions' WHEN 'T' THEN 'types' ELSE 'schemas' END, \
+                     d.defaclacl, \
+                     CASE WHEN d.defaclnamespace = 0 THEN acldefault(CASE d.defaclobjtype \
+                       WHEN 'S' THEN 's' ELSE d.defaclobjtype END, d.defaclrole) END \
+                   FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace \
+                   WHERE d.defaclnamespace = 0 OR ({NS})), \
+                 actual AS (SELECT o.obj, x.grantee, string_agg(x.privilege_type \
+                     || CASE WHEN x.grantable THEN ' with grant option' ELSE '' END, ', ' \
+                     ORDER BY x.privilege_type) AS privileges \
+                   FROM o, LATERAL (SELECT e.grantee, e.privilege_type, bool_or(e.is_grantable) \
+                     AS grantable FROM aclexplode(o.acl) e GROUP BY 1, 2) x GROUP BY 1, 2), \
+                 standard AS (SELECT o.obj, x.grantee, string_agg(x.privilege_type \
+                     || CASE WHEN x.grantable THEN ' with grant option' ELSE '' END, ', ' \
+                     ORDER BY x.privilege_type) AS privileges \
+                   FROM o, LATERAL (SELECT e.grantee, e.privilege_type, bool_or(e.is_grantable) \
+                     AS grantable FROM aclexplode(o.def) e GROUP BY 1, 2) x GROUP BY 1, 2) \
+                 SELECT coalesce(a.obj, s.obj) || ' to ' || CASE WHEN coalesce(a.grantee, s.grantee) = 0 \
+                   THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(coalesce(a.grantee, s.grantee))) END, \
+                   coalesce(a.privileges, 'none') \
+                 FROM actual a FULL JOIN standard s ON s.obj = a.obj AND s.grantee = a.grantee \
+                 WHERE a.privileges IS DISTINCT FROM s.privileges",
+                own_class = own("pg_class", "c.oid"),
+                own_namespace = own("pg_namespace", "n.oid"),
+                own_proc = own("pg_proc", "p.oid"),
+            ),
+            Layout::Exact,
+        ),
         //
     ];
     if options.column_order {

@@ -251,6 +251,8 @@ pub enum Step {
     Type(TypeStep),
     //
     // [h13:security] (row-level security, policies, GRANT / REVOKE)
+    /// Row-level security, policies and privileges (`GRANT` / `REVOKE`).
+    Security(SecurityStep),
     //
     /// Steps with their hand-written inverse: `up` runs on the way up, `down` on the
     /// way down.
@@ -316,6 +318,7 @@ impl Step {
             Step::Type(s) => s.kind(),
             //
             // [h13:security] (row-level security, policies, GRANT / REVOKE)
+            Step::Security(s) => s.kind(),
             //
             Step::Reversible { .. } => "reversible",
         }
@@ -342,6 +345,7 @@ impl Step {
             Step::Type(s) => s.transactional(),
             //
             // [h13:security] (row-level security, policies, GRANT / REVOKE)
+            Step::Security(s) => s.transactional(),
             //
             Step::Reversible { up, .. } => up.iter().all(Step::transactional),
             _ => true,
@@ -513,6 +517,7 @@ impl Step {
             Step::Type(s) => s.inverse(),
             //
             // [h13:security] (row-level security, policies, GRANT / REVOKE)
+            Step::Security(s) => s.inverse(),
             //
             Step::Reversible { up, down } => one(Step::Reversible {
                 up: down.clone(),
