@@ -241,6 +241,13 @@ pub enum Step {
     // [h13:routines] (functions, procedures and triggers)
     //
     // [h13:moves] (data moves, keys, constraints and index options)
+    /// Rows moved with a query: `INSERT .. SELECT`, `UPDATE .. FROM`, `DELETE .. USING`,
+    /// `CREATE TABLE .. AS`.
+    DataMove(DataMove),
+    /// A key added over an existing index, or a constraint's deferrability changed.
+    Constraint(ConstraintStep),
+    /// `REINDEX {INDEX | TABLE} [CONCURRENTLY] ..`.
+    Reindex(ReindexDef),
     //
     // [h13:sequences] (sequences, domains, serial, type renames)
     //
@@ -303,6 +310,9 @@ impl Step {
             // [h13:routines] (functions, procedures and triggers)
             //
             // [h13:moves] (data moves, keys, constraints and index options)
+            Step::DataMove(d) => d.kind(),
+            Step::Constraint(c) => c.kind(),
+            Step::Reindex(r) => r.kind(),
             //
             // [h13:sequences] (sequences, domains, serial, type renames)
             //
@@ -326,6 +336,9 @@ impl Step {
             // [h13:routines] (functions, procedures and triggers)
             //
             // [h13:moves] (data moves, keys, constraints and index options)
+            Step::DataMove(d) => d.transactional(),
+            Step::Constraint(c) => c.transactional(),
+            Step::Reindex(r) => r.transactional(),
             //
             // [h13:sequences] (sequences, domains, serial, type renames)
             //
@@ -494,6 +507,9 @@ impl Step {
             // [h13:routines] (functions, procedures and triggers)
             //
             // [h13:moves] (data moves, keys, constraints and index options)
+            Step::DataMove(d) => d.inverse(),
+            Step::Constraint(c) => c.inverse(),
+            Step::Reindex(r) => r.inverse(),
             //
             // [h13:sequences] (sequences, domains, serial, type renames)
             //
