@@ -299,3 +299,173 @@ fn storage_param(param: &StorageParam) -> String {
 fn list(items: impl Iterator<Item = String>) -> String {
     items.collect::<Vec<_>>().join(", ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::step::{
+        ConstraintStep, CreateTableAsDef, DeleteUsingDef, ExclusionElement, InsertSelectDef,
+        KeyUsingIndexDef, UpdateFromDef,
+    };
+
+    fn weird() -> Ident {
+        Ident::new(r#"we"ird"#)
+    }
+
+    #[test]
+    fn names_are_quoted_on_every_hand_written_path() {
+        let q = quote_ident(&weird());
+        let table = ObjectName::qualified(weird(), weird());
+        let mut index = IndexDef {
+            name: weird(),
+            table: table.clone(),
+            columns: vec![
+                IndexColumn::from(weird())
+                    .collate(weird())
+                    .opclass(ObjectName::qualified(weird(), weird())),
+            ],
+            unique: true,
+            concurrently: false,
+            method: None,
+            include: vec![weird()],
+            predicate: None,
+            nulls_not_distinct: true,
+            storage: vec![StorageParam {
+                name: weird(),
+                value: "it's".into(),
+            }],
+        };
+        assert_eq!(
+            step(&Step::CreateIndex(index.clone())),
+            [format!(
+                r"CREATE UNIQUE INDEX {q} ON {q}.{q} ({q} COLLATE {q} {q}.{q}) INCLUDE ({q}) NULLS NOT DISTINCT WITH ({q} = E'it\'s')"
+            )]
+        );
+        index.storage[0].value = "-1.5".into();
+        assert!(step(&Step::CreateIndex(index.clone()))[0].ends_with(&format!("({q} = -1.5)")));
+        index.storage[0].value = "1e5".into();
+        assert!(step(&Step::CreateIndex(index.clone()))[0].ends_with(&format!("({q} = '1e5')")));
+        let exclusion = ConstraintDef::new(
+            Some(weird()),
+            ConstraintKind::Exclusion(ExclusionDef {
+                method: Some(IndexMethod::Gist),
+                elements: vec![ExclusionElement {
+                    column: IndexColumn::from(weird()),
+                    operator: "&&".into(),
+                }],
+                include: vec![weird()],
+                predicate: None,
+            }),
+        );
+        assert_eq!(
+            step(&Step::AddConstraint {
+                table: table.clone(),
+                constraint: exclusion.clone(),
+            }),
+            [format!(
+                "ALTER TABLE {q}.{q} ADD CONSTRAINT {q} EXCLUDE USING gist ({q} WITH &&) INCLUDE ({q})"
+            )]
+        );
+        assert_eq!(
+            step(&Step::Constraint(ConstraintStep::AddUsingIndex(
+                KeyUsingIndexDef {
+                    table: table.clone(),
+                    name: weird(),
+                    kind: KeyKind::PrimaryKey,
+                    index,
+                    deferrable: Deferrable::InitiallyImmediate,
+                }
+            ))),
+            [format!(
+                "ALTER TABLE {q}.{q} ADD CONSTRAINT {q} PRIMARY KEY USING INDEX {q} DEFERRABLE"
+            )]
+        );
+        assert_eq!(
+            step(&Step::DataMove(DataMove::DeleteUsing(DeleteUsingDef {
+                table: table.clone(),
+                using: vec![
+                    FromItem::table_as(table.clone(), weird()),
+                    FromItem::query(
+                        Query::select().column(weird().as_str().to_owned()).take(),
+                        weird()
+                    ),
+                ],
+                filter: None,
+            }))),
+            [format!(
+                "DELETE FROM {q}.{q} USING {q}.{q} AS {q}, (SELECT {q}) AS {q}"
+            )]
+        );
+        assert_eq!(
+            step(&Step::DataMove(DataMove::CreateTableAs(CreateTableAsDef {
+                name: table.clone(),
+                columns: vec![weird()],
+                query: Query::select().expr(sea_query::Expr::val(1)).take().into(),
+                with_no_data: true,
+            }))),
+            [format!(
+                "CREATE TABLE {q}.{q} ({q}) AS SELECT 1 WITH NO DATA"
+            )]
+        );
+        assert_eq!(
+            step(&Step::Reindex(ReindexDef {
+                target: ReindexTarget::Table(table),
+                concurrently: true,
+            })),
+            [format!("REINDEX TABLE CONCURRENTLY {q}.{q}")]
+        );
+    }
+
+    #[test]
+    fn inputs_the_checks_refuse_still_render() {
+        let empty = Query::select().take();
+        let insert = InsertSelectDef {
+            table: "t".into(),
+            columns: vec![],
+            query: empty.clone().into(),
+            on_conflict_do_nothing: true,
+        };
+        assert!(!step(&Step::DataMove(DataMove::InsertSelect(insert)))[0].is_empty());
+        let mismatch = InsertSelectDef {
+            table: "t".into(),
+            columns: vec!["a".into(), "b".into()],
+            query: Query::select().column("a").from("s").take().into(),
+            on_conflict_do_nothing: false,
+        };
+        assert_eq!(
+            step(&Step::DataMove(DataMove::InsertSelect(mismatch))),
+            [r#"INSERT INTO "t" ("a", "b") SELECT "a" FROM "s""#]
+        );
+        let update = UpdateFromDef {
+            table: "t".into(),
+            set: vec![],
+            from: vec![],
+            filter: None,
+        };
+        assert!(!step(&Step::DataMove(DataMove::UpdateFrom(update)))[0].is_empty());
+        let delete = DeleteUsingDef {
+            table: "t".into(),
+            using: vec![],
+            filter: None,
+        };
+        assert_eq!(
+            step(&Step::DataMove(DataMove::DeleteUsing(delete))),
+            [r#"DELETE FROM "t""#]
+        );
+        let exclusion = ConstraintDef::new(
+            None,
+            ConstraintKind::Exclusion(ExclusionDef {
+                method: None,
+                elements: vec![],
+                include: vec![],
+                predicate: None,
+            }),
+        );
+        let mut table = TableDef::new("t");
+        table.constraints.push(exclusion);
+        assert_eq!(
+            step(&Step::CreateTable(table)),
+            [r#"CREATE TABLE "t" ( EXCLUDE USING gist () )"#]
+        );
+    }
+}
