@@ -48,6 +48,8 @@ impl Serialize for SqlQuery {
 /// sub-query, with an alias.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[non_exhaustive]
+// Plain data, recorded once per migration: a box would only cost readability.
+#[allow(clippy::large_enum_variant)]
 pub enum FromItem {
     /// A table, `AS alias` when given.
     Table {
@@ -228,6 +230,8 @@ pub struct KeyUsingIndexDef {
 /// Steps changing a constraint in place, or adding a key over an existing index.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[non_exhaustive]
+// Plain data, recorded once per migration: a box would only cost readability.
+#[allow(clippy::large_enum_variant)]
 pub enum ConstraintStep {
     /// `ALTER TABLE .. ADD CONSTRAINT .. {PRIMARY KEY | UNIQUE} USING INDEX ..`.
     AddUsingIndex(KeyUsingIndexDef),
@@ -372,7 +376,7 @@ impl Problems {
         }
     }
 
-    fn from_items(&mut self, items: &[FromItem]) {
+    fn items(&mut self, items: &[FromItem]) {
         for item in items {
             match item {
                 FromItem::Table { table, alias } => {
@@ -426,7 +430,7 @@ impl DataMove {
                     "the list of `from` items (without one, use `update`)",
                     &def.from,
                 );
-                p.from_items(&def.from);
+                p.items(&def.from);
             }
             DataMove::DeleteUsing(def) => {
                 p.object("table", &def.table);
@@ -434,7 +438,7 @@ impl DataMove {
                     "the list of `using` items (without one, use `delete`)",
                     &def.using,
                 );
-                p.from_items(&def.using);
+                p.items(&def.using);
             }
             DataMove::CreateTableAs(def) => {
                 p.object("table", &def.name);

@@ -523,7 +523,7 @@ fn checksum_of<M: migrate_core::Mode>(f: fn(&mut Migration<M>)) -> String {
 /// sea-query renders them.
 #[test]
 fn every_moves_migration_has_a_pinned_checksum() {
-    let actual = vec![
+    let actual = [
         ("data_moves", checksum_of(data_moves)),
         ("data_moves_paired", checksum_of(data_moves_paired)),
         ("tables_as", checksum_of(tables_as)),
@@ -536,7 +536,7 @@ fn every_moves_migration_has_a_pinned_checksum() {
         ("index_options", checksum_of(index_options)),
         ("reindexes", checksum_of(reindexes)),
     ];
-    let expected = vec![
+    let expected = [
         (
             "data_moves",
             "4680f88976242e683457393a4b1f89e0eff2f663290dbe734779fe946e5c98a6",
