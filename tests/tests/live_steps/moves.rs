@@ -57,6 +57,7 @@ fn blog(m: &mut Migration) {
     m.create_table("users", |t| {
         t.column("id", BigInt).primary_key();
         t.column("name", Text).not_null();
+        t.column("post_count", BigInt).not_null().default(0);
     });
     m.create_table("posts", |t| {
         t.column("id", BigInt).primary_key();
@@ -111,8 +112,45 @@ fn archive(m: &mut Migration) {
             up.update_from("posts", FromItem::table_as("users", "u"))
                 .set("author_name", Expr::col(("u", "name")))
                 .filter(Expr::col(("posts", "author_id")).equals(("u", "id")));
+            up.update_from(
+                "users",
+                FromItem::query(
+                    Query::select()
+                        .column("author_id")
+                        .expr_as(Func::count(Expr::col("id")), "n")
+                        .from("posts")
+                        .group_by_col("author_id")
+                        .take(),
+                    "c",
+                ),
+            )
+            .set("post_count", Expr::col(("c", "n")))
+            .filter(Expr::col(("users", "id")).equals(("c", "author_id")));
+            // Run twice, the copy skips the rows already there.
+            up.insert_select(
+                "archived_posts",
+                ["id", "title"],
+                Query::select()
+                    .columns(["id", "title"])
+                    .from("posts")
+                    .and_where(Expr::col("id").eq(2))
+                    .take(),
+            )
+            .on_conflict_do_nothing();
+            up.insert_select(
+                "archived_posts",
+                ["id", "title"],
+                Query::select()
+                    .columns(["id", "title"])
+                    .from("posts")
+                    .and_where(Expr::col("id").eq(2))
+                    .take(),
+            )
+            .on_conflict_do_nothing();
         },
         |down| {
+            down.delete("archived_posts").filter(Expr::col("id").eq(2));
+            down.update("users").set("post_count", 0);
             down.update("posts")
                 .set("author_name", Expr::val(None::<String>));
             down.insert_select(
@@ -148,12 +186,22 @@ async fn data_moves_run_and_their_paired_down_restores_the_rows() {
     assert_eq!(
         text(
             &c,
-            "SELECT string_agg(id || ':' || title, ' ') FROM archived_posts"
+            "SELECT string_agg(id || ':' || title, ' ' ORDER BY id) FROM archived_posts"
         )
         .await
         .unwrap()
         .as_deref(),
-        Some("1:old")
+        Some("1:old 2:new")
+    );
+    assert_eq!(
+        text(
+            &c,
+            "SELECT string_agg(name || ':' || post_count, ' ' ORDER BY id) FROM users"
+        )
+        .await
+        .unwrap()
+        .as_deref(),
+        Some("ann:1 bob:1")
     );
     m.down(&mut c, DownTarget::Steps(1)).await.unwrap();
     assert_eq!(
@@ -164,6 +212,10 @@ async fn data_moves_run_and_their_paired_down_restores_the_rows() {
         int(&c, "SELECT count(*) FROM archived_posts")
             .await
             .unwrap(),
+        0
+    );
+    assert_eq!(
+        int(&c, "SELECT sum(post_count) FROM users").await.unwrap(),
         0
     );
     m.up(&mut c, Target::Latest).await.unwrap();
