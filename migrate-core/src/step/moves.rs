@@ -472,6 +472,24 @@ impl ConstraintStep {
                         self.kind()
                     ));
                 }
+                // What PostgreSQL refuses in `USING INDEX`.
+                let index = &def.index;
+                if !index.columns.is_empty() {
+                    if !index.unique {
+                        p.0.push(format!("the index `{}` is not unique", index.name));
+                    }
+                    if index.predicate.is_some()
+                        || index.columns.iter().any(|c| {
+                            matches!(c.key, crate::step::IndexKey::Expr(_)) || c.order.is_some()
+                        })
+                    {
+                        p.0.push(format!(
+                            "the index `{}` is partial, has an expression or a sort order: a key \
+                             needs a plain unique index",
+                            index.name
+                        ));
+                    }
+                }
                 p.index_columns(&def.index.columns);
                 for c in &def.index.include {
                     p.name("included column", c);

@@ -597,6 +597,24 @@ fn options_postgres_refuses_are_problems() {
         m.create_table_as("t2", Query::select().columns(["a", "b"]).from("t").take())
             .columns(["x", "x"]);
     }
+    fn bad_index(m: &mut Migration) {
+        m.create_index_concurrently("t_a_idx", "t", ["a"]);
+        m.add_unique_using_index("t", "t_a_key", "t_a_idx");
+        m.create_index_concurrently("t_b_idx", "t", ["b"])
+            .unique()
+            .filter(Expr::col("b").gt(0));
+        m.add_primary_key_using_index("t", "t_pkey", "t_b_idx");
+    }
+    let found = problems(bad_index);
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert!(
+        found[0].contains("the index `t_a_idx` is not unique"),
+        "{found:#?}"
+    );
+    assert!(
+        found[1].contains("the index `t_b_idx` is partial"),
+        "{found:#?}"
+    );
     let found = problems(bad);
     let expected = [
         "`= 1; --` is not an operator",
