@@ -130,6 +130,7 @@ pub mod prelude {
     // [h13:routines] prelude items of this family
     //
     // [h13:moves] prelude items of this family
+    pub use crate::step::moves_prelude::*;
     //
     // [h13:sequences] prelude items of this family
     //

@@ -192,6 +192,52 @@ impl Linter<'_> {
             // [h13:routines] (functions, procedures and triggers)
             //
             // [h13:moves] (data moves, keys, constraints and index options)
+            // Adding a key or an exclusion constraint builds its index under a lock
+            // that blocks reads and writes; a key has an online form (an index built
+            // concurrently, then `.._using_index`), an exclusion constraint has none.
+            Step::AddConstraint { table, constraint } if self.existing(table) => {
+                use crate::step::ConstraintKind;
+                let name = constraint.name.as_ref().map(|n| n.as_str()).unwrap_or("?");
+                let online = match constraint.kind {
+                    ConstraintKind::PrimaryKey(_) => Some(
+                        "build a unique index with `create_index_concurrently`, then \
+                         `add_primary_key_using_index`",
+                    ),
+                    ConstraintKind::Unique(_) => Some(
+                        "build a unique index with `create_index_concurrently`, then \
+                         `add_unique_using_index`",
+                    ),
+                    ConstraintKind::Exclusion(_) => Some(
+                        "an exclusion constraint has no online form: allow it only on a small table",
+                    ),
+                    _ => None,
+                };
+                if let Some(online) = online {
+                    self.find(
+                        Rule::IndexNotConcurrent,
+                        format!("{table}.{name}: {online}"),
+                    );
+                }
+            }
+            // A table created empty is new; created with the rows of a query it has rows,
+            // and the rules about existing tables apply to it.
+            Step::DataMove(crate::step::DataMove::CreateTableAs(def)) if def.with_no_data => {
+                self.created.insert(def.name.clone());
+            }
+            Step::Reindex(def) if !def.concurrently => {
+                use crate::step::ReindexTarget;
+                match &def.target {
+                    ReindexTarget::Index(index) => self.find(
+                        Rule::IndexNotConcurrent,
+                        format!("{index}: use `reindex_index_concurrently`"),
+                    ),
+                    ReindexTarget::Table(table) if self.existing(table) => self.find(
+                        Rule::IndexNotConcurrent,
+                        format!("{table}: use `reindex_table_concurrently`"),
+                    ),
+                    ReindexTarget::Table(_) => {}
+                }
+            }
             //
             // [h13:sequences] (sequences, domains, serial, type renames)
             //

@@ -471,6 +471,154 @@ impl<M: Mode> Migration<M> {
     // [h13:routines] gated (one-way) steps of this family
     //
     // [h13:moves] gated (one-way) steps of this family
+    /// `INSERT INTO table (columns) SELECT ..`: rows copied from a query (built with
+    /// sea-query's `Query::select()`). No automatic inverse: pair it with its reverse
+    /// through [`reversible`](Self::reversible).
+    ///
+    /// ```
+    /// use migrate_core::prelude::*;
+    ///
+    /// fn copy(m: &mut Migration) {
+    ///     m.reversible(
+    ///         |up| {
+    ///             up.insert_select(
+    ///                 "archived_posts",
+    ///                 ["id", "title"],
+    ///                 Query::select().columns(["id", "title"]).from("posts").and_where(Expr::col("archived")),
+    ///             );
+    ///         },
+    ///         |down| {
+    ///             down.delete("archived_posts");
+    ///         },
+    ///     );
+    /// }
+    /// let plan = migrate_core::plan::preview(copy).unwrap();
+    /// assert_eq!(plan.up_sql(), [
+    ///     r#"INSERT INTO "archived_posts" ("id", "title") SELECT "id", "title" FROM "posts" WHERE "archived""#,
+    /// ]);
+    /// assert_eq!(plan.down_sql(), [r#"DELETE FROM "archived_posts""#]);
+    /// ```
+    pub fn insert_select(
+        &mut self,
+        table: impl Into<ObjectName>,
+        columns: impl IntoIterator<Item = impl Into<Ident>>,
+        query: impl Into<crate::step::SqlQuery>,
+    ) -> &mut crate::step::InsertSelectDef
+    where
+        M: crate::mode::InsertSelectGate,
+    {
+        let step = self.push(Step::DataMove(crate::step::DataMove::InsertSelect(
+            crate::step::InsertSelectDef {
+                table: table.into(),
+                columns: idents(columns),
+                query: query.into(),
+                on_conflict_do_nothing: false,
+            },
+        )));
+        match step {
+            Step::DataMove(crate::step::DataMove::InsertSelect(def)) => def,
+            _ => unreachable!("push returns the step it was given"),
+        }
+    }
+
+    /// `UPDATE table SET .. FROM item WHERE ..`: an update reading another table or a
+    /// sub-query (chain `.set(..)`, `.filter(..)` with the join condition, `.from(..)`
+    /// for more). No automatic inverse: pair it with its reverse through
+    /// [`reversible`](Self::reversible).
+    ///
+    /// ```
+    /// use migrate_core::prelude::*;
+    ///
+    /// fn denormalize(m: &mut Migration<Manual>) {
+    ///     m.update_from("posts", FromItem::table_as("users", "u"))
+    ///         .set("author_name", Expr::col(("u", "name")))
+    ///         .filter(Expr::col(("posts", "author_id")).equals(("u", "id")));
+    /// }
+    /// let plan = migrate_core::plan::preview(denormalize).unwrap();
+    /// assert_eq!(plan.up_sql(), [
+    ///     r#"UPDATE "posts" SET "author_name" = "u"."name" FROM "users" AS "u" WHERE "posts"."author_id" = "u"."id""#,
+    /// ]);
+    /// ```
+    pub fn update_from(
+        &mut self,
+        table: impl Into<ObjectName>,
+        from: impl Into<crate::step::FromItem>,
+    ) -> &mut crate::step::UpdateFromDef
+    where
+        M: crate::mode::UpdateFromGate,
+    {
+        let step = self.push(Step::DataMove(crate::step::DataMove::UpdateFrom(
+            crate::step::UpdateFromDef {
+                table: table.into(),
+                set: Vec::new(),
+                from: vec![from.into()],
+                filter: None,
+            },
+        )));
+        match step {
+            Step::DataMove(crate::step::DataMove::UpdateFrom(def)) => def,
+            _ => unreachable!("push returns the step it was given"),
+        }
+    }
+
+    /// `DELETE FROM table USING item WHERE ..`: a delete joining another table or a
+    /// sub-query. No automatic inverse: pair it with its reverse through
+    /// [`reversible`](Self::reversible).
+    ///
+    /// ```
+    /// use migrate_core::prelude::*;
+    ///
+    /// fn orphans(m: &mut Migration<Manual>) {
+    ///     m.delete_using("sessions", "users")
+    ///         .filter(Expr::col(("sessions", "user_id")).equals(("users", "id")))
+    ///         .filter(Expr::col(("users", "deleted")));
+    /// }
+    /// let plan = migrate_core::plan::preview(orphans).unwrap();
+    /// assert_eq!(plan.up_sql(), [
+    ///     r#"DELETE FROM "sessions" USING "users" WHERE "sessions"."user_id" = "users"."id" AND "users"."deleted""#,
+    /// ]);
+    /// ```
+    pub fn delete_using(
+        &mut self,
+        table: impl Into<ObjectName>,
+        using: impl Into<crate::step::FromItem>,
+    ) -> &mut crate::step::DeleteUsingDef
+    where
+        M: crate::mode::DeleteUsingGate,
+    {
+        let step = self.push(Step::DataMove(crate::step::DataMove::DeleteUsing(
+            crate::step::DeleteUsingDef {
+                table: table.into(),
+                using: vec![using.into()],
+                filter: None,
+            },
+        )));
+        match step {
+            Step::DataMove(crate::step::DataMove::DeleteUsing(def)) => def,
+            _ => unreachable!("push returns the step it was given"),
+        }
+    }
+
+    /// `ALTER TABLE .. ALTER CONSTRAINT name [NOT] DEFERRABLE [INITIALLY ..]` without
+    /// the current setting: no automatic inverse (use
+    /// [`alter_constraint_from`](Self::alter_constraint_from)).
+    pub fn alter_constraint(
+        &mut self,
+        table: impl Into<ObjectName>,
+        name: impl Into<Ident>,
+        to: crate::step::Deferrable,
+    ) -> &mut Self
+    where
+        M: crate::mode::AlterConstraintGate,
+    {
+        self.push(Step::Constraint(crate::step::ConstraintStep::Alter {
+            table: table.into(),
+            name: name.into(),
+            to,
+            from: None,
+        }));
+        self
+    }
     //
     // [h13:sequences] gated (one-way) steps of this family
     /// `DROP SEQUENCE ..` without its options: no automatic inverse.

@@ -186,6 +186,30 @@ gate!(
 // [h13:routines] gates of this family
 
 // [h13:moves] gates of this family
+gate!(
+    /// Gate of `insert_select` without a reverse.
+    InsertSelectGate,
+    message = "`insert_select` cannot be undone automatically: the migration does not say how to remove the rows it copies",
+    fix = "to make it reversible, pair it with its reverse: `m.reversible(|up| {{ up.insert_select(...); }}, |down| {{ down.delete(...); }})`",
+);
+gate!(
+    /// Gate of `update_from` without a reverse.
+    UpdateFromGate,
+    message = "`update_from` cannot be undone automatically: the migration does not say how to restore the old values",
+    fix = "to make it reversible, pair it with its reverse: `m.reversible(|up| {{ up.update_from(...); }}, |down| {{ down.update(...); }})`",
+);
+gate!(
+    /// Gate of `delete_using` without a reverse.
+    DeleteUsingGate,
+    message = "`delete_using` cannot be undone automatically: the migration does not say how to restore the rows",
+    fix = "to make it reversible, pair it with its reverse: `m.reversible(|up| {{ up.delete_using(...); }}, |down| {{ down.insert_select(...); }})`",
+);
+gate!(
+    /// Gate of `alter_constraint` without the current setting.
+    AlterConstraintGate,
+    message = "`alter_constraint` cannot be undone automatically: the migration does not say whether the constraint was deferrable before",
+    fix = "to make it reversible, give the current setting: `m.alter_constraint_from(\"table\", \"name\", Deferrable::NotDeferrable, Deferrable::InitiallyDeferred)`",
+);
 
 // [h13:sequences] gates of this family
 gate!(

@@ -95,7 +95,7 @@ impl DeleteDef {
     }
 }
 
-fn and(current: Option<SqlExpr>, next: SqlExpr) -> SqlExpr {
+pub(super) fn and(current: Option<SqlExpr>, next: SqlExpr) -> SqlExpr {
     match current {
         Some(SqlExpr(prev)) => SqlExpr(sea_query::ExprTrait::and(prev, next.0)),
         None => next,

@@ -6,7 +6,7 @@
 use crate::expr::SqlExpr;
 use crate::ident::{Ident, ObjectName};
 use crate::mode::Mode;
-use crate::step::{IndexColumn, IndexDef, IndexKey, Step};
+use crate::step::{IndexColumn, IndexDef, IndexKey, Step, StorageParam};
 use crate::types::{IndexMethod, SortOrder};
 
 use super::{Migration, idents};
@@ -92,7 +92,7 @@ impl<M: Mode> Migration<M> {
 }
 
 impl IndexDef {
-    fn new(
+    pub(super) fn new(
         name: impl Into<Ident>,
         table: impl Into<ObjectName>,
         columns: impl IntoIterator<Item = impl Into<IndexColumn>>,
@@ -107,6 +107,8 @@ impl IndexDef {
             method: None,
             include: Vec::new(),
             predicate: None,
+            nulls_not_distinct: false,
+            storage: Vec::new(),
         }
     }
 
@@ -133,31 +135,92 @@ impl IndexDef {
         self.predicate = Some(predicate.into());
         self
     }
+
+    /// `NULLS NOT DISTINCT` (a unique index, PostgreSQL 15+): rows whose keys are
+    /// `NULL` count as equal, so only one of them is allowed.
+    pub fn nulls_not_distinct(&mut self) -> &mut Self {
+        self.nulls_not_distinct = true;
+        self
+    }
+
+    /// A storage parameter, `WITH (name = value)`, e.g. `.with("fillfactor", 70)`;
+    /// called again, parameters are added in order. A number is written as is, any
+    /// other value as a string literal (`'off'`).
+    ///
+    /// ```
+    /// use migrate_core::prelude::*;
+    ///
+    /// fn search(m: &mut Migration) {
+    ///     m.create_index_concurrently("users_name_trgm", "users", [IndexColumn::col("name").opclass("gin_trgm_ops")])
+    ///         .using(IndexMethod::Gin)
+    ///         .with("fastupdate", "off");
+    ///     m.create_index_concurrently("users_email_key", "users", [IndexColumn::col("email").collate("C")])
+    ///         .unique()
+    ///         .nulls_not_distinct()
+    ///         .with("fillfactor", 70);
+    /// }
+    /// let plan = migrate_core::plan::preview(search).unwrap();
+    /// assert_eq!(plan.up_sql(), [
+    ///     r#"CREATE INDEX CONCURRENTLY "users_name_trgm" ON "users" USING gin ("name" "gin_trgm_ops") WITH ("fastupdate" = 'off')"#,
+    ///     r#"CREATE UNIQUE INDEX CONCURRENTLY "users_email_key" ON "users" ("email" COLLATE "C") NULLS NOT DISTINCT WITH ("fillfactor" = 70)"#,
+    /// ]);
+    /// ```
+    pub fn with(&mut self, name: impl Into<Ident>, value: impl ToString) -> &mut Self {
+        self.storage.push(StorageParam {
+            name: name.into(),
+            value: value.to_string(),
+        });
+        self
+    }
 }
 
 impl IndexColumn {
+    fn of(key: IndexKey) -> Self {
+        Self {
+            key,
+            order: None,
+            collation: None,
+            opclass: None,
+        }
+    }
+
+    /// A column, e.g. `IndexColumn::col("name").opclass("text_pattern_ops")`.
+    pub fn col(column: impl Into<Ident>) -> Self {
+        Self::of(IndexKey::Column(column.into()))
+    }
+
     /// A column, descending.
     pub fn desc(column: impl Into<Ident>) -> Self {
-        Self {
-            key: IndexKey::Column(column.into()),
-            order: Some(SortOrder::Desc),
-        }
+        Self::col(column).order(SortOrder::Desc)
     }
 
     /// An expression key, e.g. `IndexColumn::expr(Expr::cust("lower(email)"))`.
     pub fn expr(expr: impl Into<SqlExpr>) -> Self {
-        Self {
-            key: IndexKey::Expr(expr.into()),
-            order: None,
-        }
+        Self::of(IndexKey::Expr(expr.into()))
+    }
+
+    /// Its sort order.
+    pub fn order(mut self, order: SortOrder) -> Self {
+        self.order = Some(order);
+        self
+    }
+
+    /// Its operator class, e.g. `text_pattern_ops` (prefix `LIKE` on a non-C
+    /// collation), `gin_trgm_ops` (`pg_trgm`), `jsonb_path_ops`.
+    pub fn opclass(mut self, opclass: impl Into<ObjectName>) -> Self {
+        self.opclass = Some(opclass.into());
+        self
+    }
+
+    /// `COLLATE ..`, e.g. `"C"`.
+    pub fn collate(mut self, collation: impl Into<Ident>) -> Self {
+        self.collation = Some(collation.into());
+        self
     }
 }
 
 impl<T: Into<Ident>> From<T> for IndexColumn {
     fn from(column: T) -> Self {
-        Self {
-            key: IndexKey::Column(column.into()),
-            order: None,
-        }
+        Self::col(column)
     }
 }

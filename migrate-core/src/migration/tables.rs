@@ -114,11 +114,7 @@ impl TableDef {
     }
 
     fn constraint(&mut self, kind: ConstraintKind) -> ConstraintBuilder<'_> {
-        self.constraints.push(ConstraintDef {
-            name: None,
-            kind,
-            not_valid: false,
-        });
+        self.constraints.push(ConstraintDef::new(None, kind));
         let last = self.constraints.len() - 1;
         ConstraintBuilder {
             def: &mut self.constraints[last],

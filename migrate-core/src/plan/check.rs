@@ -218,6 +218,9 @@ impl Checker<'_> {
             // [h13:routines] (functions, procedures and triggers)
             //
             // [h13:moves] (data moves, keys, constraints and index options)
+            Step::DataMove(d) => self.messages(d.problems()),
+            Step::Constraint(c) => self.messages(c.problems()),
+            Step::Reindex(r) => self.messages(r.problems()),
             //
             // [h13:sequences] (sequences, domains, serial, type renames)
             Step::Sequence(seq) => {
@@ -446,6 +449,15 @@ impl Checker<'_> {
                     self.name("column", c);
                 }
             }
+            ConstraintKind::Exclusion(_) => {}
+        }
+        self.messages(def.option_problems());
+    }
+
+    /// Problems found by a step family's own checks.
+    fn messages(&mut self, messages: Vec<String>) {
+        for message in messages {
+            self.problem(message);
         }
     }
 
@@ -461,6 +473,7 @@ impl Checker<'_> {
                 self.name("column", name);
             }
         }
+        self.messages(def.option_problems());
     }
 }
 

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use crate::ident::{Ident, MAX_IDENT_BYTES, ObjectName};
 use crate::render;
-use crate::step::{ConstraintDef, ConstraintKind, Step};
+use crate::step::{ConstraintDef, ConstraintKind, DataMove, Step};
 
 use super::Execution;
 
@@ -56,6 +56,14 @@ pub(super) fn phases(step: &Step, created: &mut BTreeSet<ObjectName>) -> Vec<Pha
             created.insert(def.name.clone());
             Phase::of(step)
         }
+        // A table created empty is new; created with a query's rows it has rows, and
+        // constraints added to it are validated online like on any existing table.
+        Step::DataMove(DataMove::CreateTableAs(def)) => {
+            if def.with_no_data {
+                created.insert(def.name.clone());
+            }
+            Phase::of(step)
+        }
         Step::AddConstraint { table, constraint }
             if !created.contains(table)
                 && !constraint.not_valid
@@ -88,14 +96,16 @@ pub(super) fn phases(step: &Step, created: &mut BTreeSet<ObjectName>) -> Vec<Pha
             let mut out = Phase::of(&Step::AddConstraint {
                 table: table.clone(),
                 constraint: ConstraintDef {
-                    name: Some(check.clone()),
-                    kind: ConstraintKind::Check(
-                        sea_query::ExprTrait::is_not_null(sea_query::Expr::col(
-                            column.as_str().to_owned(),
-                        ))
-                        .into(),
-                    ),
                     not_valid: true,
+                    ..ConstraintDef::new(
+                        Some(check.clone()),
+                        ConstraintKind::Check(
+                            sea_query::ExprTrait::is_not_null(sea_query::Expr::col(
+                                column.as_str().to_owned(),
+                            ))
+                            .into(),
+                        ),
+                    )
                 },
             });
             out.extend(Phase::of(&Step::ValidateConstraint {

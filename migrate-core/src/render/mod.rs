@@ -229,6 +229,9 @@ pub fn step(step: &Step) -> Vec<String> {
         // [h13:routines] (functions, procedures and triggers)
         //
         // [h13:moves] (data moves, keys, constraints and index options)
+        Step::DataMove(d) => one(moves::data_move(d)),
+        Step::Constraint(c) => one(moves::constraint_step(c)),
+        Step::Reindex(r) => one(moves::reindex(r)),
         //
         // [h13:sequences] (sequences, domains, serial, type renames)
         Step::Sequence(s) => sequences::sequence(s),
@@ -419,6 +422,8 @@ mod tests {
             method: None,
             include: vec![weird()],
             predicate: None,
+            nulls_not_distinct: false,
+            storage: vec![],
         };
         assert_eq!(
             step(&Step::CreateIndex(index.clone())),
@@ -457,11 +462,7 @@ mod tests {
                 format!("CHECK ({q} > 0)"),
             ),
         ] {
-            let constraint = ConstraintDef {
-                name: Some(weird()),
-                kind,
-                not_valid: false,
-            };
+            let constraint = ConstraintDef::new(Some(weird()), kind);
             assert_eq!(
                 step(&Step::AddConstraint {
                     table: ObjectName::unqualified(weird()),

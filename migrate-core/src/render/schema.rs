@@ -132,9 +132,16 @@ pub(super) fn create_table(def: &TableDef) -> String {
     for column in &def.columns {
         create.col(column_def(column));
     }
+    // Constraints sea-query cannot write (deferrable, exclusion) are written out and
+    // put after the others.
+    let mut by_hand = Vec::new();
     // `NOT VALID` is not allowed inside CREATE TABLE: ignored here.
     for constraint in &def.constraints {
         let name = constraint.name.as_ref();
+        if by_hand_only(constraint) {
+            by_hand.push(constraint_body(&def.name, constraint));
+            continue;
+        }
         match &constraint.kind {
             ConstraintKind::PrimaryKey(columns) => {
                 create.primary_key(&mut key_index(name, columns));
@@ -148,9 +155,56 @@ pub(super) fn create_table(def: &TableDef) -> String {
             ConstraintKind::ForeignKey(fk) => {
                 create.foreign_key(&mut foreign_key(&def.name, name, fk));
             }
+            ConstraintKind::Exclusion(_) => {}
         }
     }
-    create.to_string(PG)
+    let sql = create.to_string(PG);
+    if by_hand.is_empty() {
+        return sql;
+    }
+    let extra = by_hand.join(", ");
+    match sql.strip_suffix(" )") {
+        Some(head) if !def.columns.is_empty() || by_hand.len() < def.constraints.len() => {
+            format!("{head}, {extra} )")
+        }
+        _ => format!("CREATE TABLE {} ( {extra} )", quote_name(&def.name)),
+    }
+}
+
+/// Whether a constraint needs clauses sea-query cannot write.
+fn by_hand_only(constraint: &ConstraintDef) -> bool {
+    !constraint.deferrable.is_default() || matches!(constraint.kind, ConstraintKind::Exclusion(_))
+}
+
+/// A table constraint as it is written in `CREATE TABLE` and after `ALTER TABLE .. ADD`:
+/// `[CONSTRAINT name] body [DEFERRABLE ..]`, without `NOT VALID`.
+pub(super) fn constraint_body(table: &ObjectName, constraint: &ConstraintDef) -> String {
+    let name = constraint.name.as_ref();
+    let mut body = String::new();
+    match &constraint.kind {
+        ConstraintKind::ForeignKey(fk) => {
+            let sql = foreign_key(table, name, fk).to_string(PG);
+            let prefix = format!("ALTER TABLE {} ADD ", quote_name(table));
+            body.push_str(sql.strip_prefix(&prefix).unwrap_or(&sql));
+        }
+        ConstraintKind::PrimaryKey(columns) => {
+            PG.prepare_table_index_expression(key_index(name, columns).primary(), &mut body);
+        }
+        ConstraintKind::Unique(columns) => {
+            PG.prepare_table_index_expression(key_index(name, columns).unique(), &mut body);
+        }
+        ConstraintKind::Check(check) => {
+            PG.prepare_check_constraint(&check_constraint(name, check), &mut body);
+        }
+        ConstraintKind::Exclusion(exclusion) => {
+            if let Some(name) = name {
+                body.push_str(&format!("CONSTRAINT {} ", quote_ident(name)));
+            }
+            body.push_str(&super::moves::exclusion(exclusion));
+        }
+    }
+    body.push_str(super::moves::deferrable(constraint.deferrable, false));
+    body
 }
 
 /// The index of a primary key or unique constraint.
@@ -200,38 +254,26 @@ pub(super) fn foreign_key(
 }
 
 pub(super) fn add_constraint(table: &ObjectName, constraint: &ConstraintDef) -> String {
-    let name = constraint.name.as_ref();
-    let mut body = String::new();
     // NOT VALID only exists for foreign keys and checks.
-    let not_valid = match &constraint.kind {
-        ConstraintKind::ForeignKey(fk) => {
-            let sql = foreign_key(table, name, fk).to_string(PG);
-            return if constraint.not_valid {
-                format!("{sql} NOT VALID")
-            } else {
-                sql
-            };
-        }
-        ConstraintKind::PrimaryKey(columns) => {
-            PG.prepare_table_index_expression(key_index(name, columns).primary(), &mut body);
-            false
-        }
-        ConstraintKind::Unique(columns) => {
-            PG.prepare_table_index_expression(key_index(name, columns).unique(), &mut body);
-            false
-        }
-        ConstraintKind::Check(check) => {
-            PG.prepare_check_constraint(&check_constraint(name, check), &mut body);
-            constraint.not_valid
-        }
-    };
+    let not_valid = constraint.not_valid
+        && matches!(
+            constraint.kind,
+            ConstraintKind::ForeignKey(_) | ConstraintKind::Check(_)
+        );
     let suffix = if not_valid { " NOT VALID" } else { "" };
-    format!("ALTER TABLE {} ADD {body}{suffix}", quote_name(table))
+    format!(
+        "ALTER TABLE {} ADD {}{suffix}",
+        quote_name(table),
+        constraint_body(table, constraint)
+    )
 }
 
 // ----- indexes -------------------------------------------------------------------------
 
 pub(super) fn create_index(def: &IndexDef) -> String {
+    if super::moves::index_has_options(def) {
+        return super::moves::create_index_by_hand(def);
+    }
     let mut index = Index::create();
     index
         .name(unescaped_iden(&def.name))

@@ -87,6 +87,43 @@ pub struct ConstraintDef {
     pub kind: ConstraintKind,
     /// Added `NOT VALID`: existing rows are not checked until `VALIDATE CONSTRAINT`.
     pub not_valid: bool,
+    /// `DEFERRABLE [INITIALLY DEFERRED]` (foreign keys, unique, primary key and
+    /// exclusion constraints).
+    #[serde(skip_serializing_if = "Deferrable::is_default")]
+    pub deferrable: Deferrable,
+}
+
+impl ConstraintDef {
+    /// A constraint of a kind, with nothing else said.
+    pub fn new(name: Option<Ident>, kind: ConstraintKind) -> Self {
+        Self {
+            name,
+            kind,
+            not_valid: false,
+            deferrable: Deferrable::NotDeferrable,
+        }
+    }
+}
+
+/// When a constraint is checked: at each statement, or at commit.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[non_exhaustive]
+pub enum Deferrable {
+    /// `NOT DEFERRABLE` (the default): checked after each statement.
+    #[default]
+    NotDeferrable,
+    /// `DEFERRABLE INITIALLY IMMEDIATE`: checked after each statement unless a
+    /// transaction says `SET CONSTRAINTS .. DEFERRED`.
+    InitiallyImmediate,
+    /// `DEFERRABLE INITIALLY DEFERRED`: checked at commit.
+    InitiallyDeferred,
+}
+
+impl Deferrable {
+    /// Whether it is the default, `NOT DEFERRABLE`.
+    pub fn is_default(&self) -> bool {
+        *self == Deferrable::NotDeferrable
+    }
 }
 
 /// The kinds of table constraint.
@@ -101,6 +138,32 @@ pub enum ConstraintKind {
     Check(SqlExpr),
     /// `FOREIGN KEY (..) REFERENCES .. (..)`.
     ForeignKey(ForeignKeyDef),
+    /// `EXCLUDE USING .. (element WITH operator, ..)`.
+    Exclusion(ExclusionDef),
+}
+
+/// An exclusion constraint: no two rows may match on every element's operator.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct ExclusionDef {
+    /// `USING ..` (`None`: gist).
+    pub method: Option<IndexMethod>,
+    /// The elements, each a column or expression and its operator.
+    pub elements: Vec<ExclusionElement>,
+    /// `INCLUDE (..)`: non-key columns stored in the constraint's index.
+    pub include: Vec<Ident>,
+    /// `WHERE (..)`: the rows the constraint applies to.
+    pub predicate: Option<SqlExpr>,
+}
+
+/// One element of an exclusion constraint: `element WITH operator`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct ExclusionElement {
+    /// The column or expression, with its operator class and collation if any.
+    pub column: IndexColumn,
+    /// The operator, e.g. `=` or `&&`.
+    pub operator: String,
 }
 
 /// A foreign key.
@@ -139,6 +202,22 @@ pub struct IndexDef {
     pub include: Vec<Ident>,
     /// `WHERE ..`: a partial index.
     pub predicate: Option<SqlExpr>,
+    /// `NULLS NOT DISTINCT` (unique indexes, PostgreSQL 15+): `NULL`s are equal.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub nulls_not_distinct: bool,
+    /// `WITH (name = value, ..)`: storage parameters, e.g. `fillfactor`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub storage: Vec<StorageParam>,
+}
+
+/// A storage parameter of an index: `name = value`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct StorageParam {
+    /// The parameter, e.g. `fillfactor`.
+    pub name: Ident,
+    /// Its value: a number is written as is, anything else as a string literal.
+    pub value: String,
 }
 
 impl IndexDef {
@@ -148,13 +227,22 @@ impl IndexDef {
     }
 }
 
-/// One key of an index.
+/// One key of an index: build it with [`IndexColumn::col`], [`IndexColumn::expr`] (or
+/// from a column name) and refine it with `.opclass(..)`, `.collate(..)`, `.order(..)`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct IndexColumn {
     /// The column or expression.
     pub key: IndexKey,
     /// Its sort order, when not the default.
     pub order: Option<SortOrder>,
+    /// `COLLATE ..`, when not the column's own (one name: collation names hold dots,
+    /// as in `en_US.utf8`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub collation: Option<Ident>,
+    /// Its operator class, e.g. `text_pattern_ops` or `gin_trgm_ops`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub opclass: Option<ObjectName>,
 }
 
 /// What an index key is built from.

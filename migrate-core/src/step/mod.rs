@@ -241,6 +241,13 @@ pub enum Step {
     // [h13:routines] (functions, procedures and triggers)
     //
     // [h13:moves] (data moves, keys, constraints and index options)
+    /// Rows moved with a query: `INSERT .. SELECT`, `UPDATE .. FROM`, `DELETE .. USING`,
+    /// `CREATE TABLE .. AS`.
+    DataMove(DataMove),
+    /// A key added over an existing index, or a constraint's deferrability changed.
+    Constraint(ConstraintStep),
+    /// `REINDEX {INDEX | TABLE} [CONCURRENTLY] ..`.
+    Reindex(ReindexDef),
     //
     // [h13:sequences] (sequences, domains, serial, type renames)
     /// Sequences: create, drop, rename, alter, restart (see [`SequenceStep`]).
@@ -311,6 +318,9 @@ impl Step {
             // [h13:routines] (functions, procedures and triggers)
             //
             // [h13:moves] (data moves, keys, constraints and index options)
+            Step::DataMove(d) => d.kind(),
+            Step::Constraint(c) => c.kind(),
+            Step::Reindex(r) => r.kind(),
             //
             // [h13:sequences] (sequences, domains, serial, type renames)
             Step::Sequence(s) => s.kind(),
@@ -338,6 +348,9 @@ impl Step {
             // [h13:routines] (functions, procedures and triggers)
             //
             // [h13:moves] (data moves, keys, constraints and index options)
+            Step::DataMove(d) => d.transactional(),
+            Step::Constraint(c) => c.transactional(),
+            Step::Reindex(r) => r.transactional(),
             //
             // [h13:sequences] (sequences, domains, serial, type renames)
             Step::Sequence(s) => s.transactional(),
@@ -510,6 +523,9 @@ impl Step {
             // [h13:routines] (functions, procedures and triggers)
             //
             // [h13:moves] (data moves, keys, constraints and index options)
+            Step::DataMove(d) => d.inverse(),
+            Step::Constraint(c) => c.inverse(),
+            Step::Reindex(r) => r.inverse(),
             //
             // [h13:sequences] (sequences, domains, serial, type renames)
             Step::Sequence(s) => s.inverse(),

@@ -3,7 +3,6 @@
 
 use migrate_core::SortOrder;
 use migrate_core::prelude::*;
-use migrate_core::step::IndexKey;
 
 // ----- columns ----------------------------------------------------------------------
 
@@ -110,10 +109,7 @@ pub(crate) fn indexes(m: &mut Migration) {
     m.create_index(
         "users_lower_name_desc",
         "app.users",
-        [IndexColumn {
-            key: IndexKey::Expr(Func::lower(Expr::col("name")).into()),
-            order: Some(SortOrder::Desc),
-        }],
+        [IndexColumn::expr(Func::lower(Expr::col("name"))).order(SortOrder::Desc)],
     )
     .filter(Expr::col("kind").eq("it's").and(Expr::col("org_id").gt(0)));
     m.create_index("users_plain_idx", "users", ["id"]);
