@@ -469,6 +469,65 @@ impl<M: Mode> Migration<M> {
     // [h13:views] gated (one-way) steps of this family
     //
     // [h13:routines] gated (one-way) steps of this family
+
+    /// `DROP FUNCTION name(arg types)` without the definition: no automatic inverse.
+    /// `arg_types` are the input arguments' types (`IN`, `INOUT`, `VARIADIC`).
+    pub fn drop_function(
+        &mut self,
+        name: impl Into<ObjectName>,
+        arg_types: impl IntoIterator<Item = ColumnType>,
+    ) -> &mut Self
+    where
+        M: crate::mode::DropFunctionGate,
+    {
+        self.drop_routine(crate::step::RoutineKind::Function, name.into(), arg_types)
+    }
+
+    /// `DROP PROCEDURE name(arg types)` without the definition: no automatic inverse.
+    pub fn drop_procedure(
+        &mut self,
+        name: impl Into<ObjectName>,
+        arg_types: impl IntoIterator<Item = ColumnType>,
+    ) -> &mut Self
+    where
+        M: crate::mode::DropProcedureGate,
+    {
+        self.drop_routine(crate::step::RoutineKind::Procedure, name.into(), arg_types)
+    }
+
+    fn drop_routine(
+        &mut self,
+        kind: crate::step::RoutineKind,
+        name: ObjectName,
+        arg_types: impl IntoIterator<Item = ColumnType>,
+    ) -> &mut Self {
+        self.push(Step::Routine(crate::step::RoutineStep::Drop {
+            signature: crate::step::RoutineSignature {
+                kind,
+                name,
+                arg_types: arg_types.into_iter().collect(),
+            },
+            definition: None,
+        }));
+        self
+    }
+
+    /// `DROP TRIGGER name ON table` without the definition: no automatic inverse.
+    pub fn drop_trigger(
+        &mut self,
+        table: impl Into<ObjectName>,
+        name: impl Into<Ident>,
+    ) -> &mut Self
+    where
+        M: crate::mode::DropTriggerGate,
+    {
+        self.push(Step::Trigger(crate::step::TriggerStep::Drop {
+            table: table.into(),
+            name: name.into(),
+            definition: None,
+        }));
+        self
+    }
     //
     // [h13:moves] gated (one-way) steps of this family
     //

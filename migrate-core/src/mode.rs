@@ -184,6 +184,24 @@ gate!(
 // [h13:views] gates of this family
 
 // [h13:routines] gates of this family
+gate!(
+    /// Gate of `drop_function` without the function's definition.
+    DropFunctionGate,
+    message = "`drop_function` cannot be undone automatically: the migration does not say how the function was defined",
+    fix = "to make it reversible, give the definition: `m.drop_function_with(FunctionDef::new(\"name\").arg(..).returns(..).language(..).body(..))`",
+);
+gate!(
+    /// Gate of `drop_procedure` without the procedure's definition.
+    DropProcedureGate,
+    message = "`drop_procedure` cannot be undone automatically: the migration does not say how the procedure was defined",
+    fix = "to make it reversible, give the definition: `m.drop_procedure_with(ProcedureDef::new(\"name\").arg(..).language(..).body(..))`",
+);
+gate!(
+    /// Gate of `drop_trigger` without the trigger's definition.
+    DropTriggerGate,
+    message = "`drop_trigger` cannot be undone automatically: the migration does not say how the trigger was defined",
+    fix = "to make it reversible, give the definition: `m.drop_trigger_with(TriggerDef::new(\"name\", \"table\").after().on_insert().for_each_row().execute(\"function\"))`",
+);
 
 // [h13:moves] gates of this family
 
