@@ -574,7 +574,7 @@ impl TriggerDef {
 
     /// `WHEN (condition)`, e.g. `Expr::cust("OLD.status IS DISTINCT FROM NEW.status")`.
     pub fn when(mut self, condition: impl Into<SqlExpr>) -> Self {
-        self.when = Some(condition.into());
+        self.when = Some(Box::new(condition.into()));
         self
     }
 

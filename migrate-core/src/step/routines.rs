@@ -449,8 +449,8 @@ pub struct TriggerDef {
     pub events: Vec<TriggerEvent>,
     /// `FOR EACH ROW` or `FOR EACH STATEMENT`.
     pub level: TriggerLevel,
-    /// `WHEN (..)`: a condition on `OLD` and `NEW`.
-    pub when: Option<SqlExpr>,
+    /// `WHEN (..)`: a condition on `OLD` and `NEW` (boxed: an expression is large).
+    pub when: Option<Box<SqlExpr>>,
     /// `REFERENCING OLD TABLE AS ..` (a transition table; `AFTER` triggers only).
     pub old_table: Option<Ident>,
     /// `REFERENCING NEW TABLE AS ..`.
