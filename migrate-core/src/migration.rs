@@ -480,7 +480,42 @@ impl<M: Mode> Migration<M> {
     where
         M: crate::mode::DropFunctionGate,
     {
-        self.drop_routine(crate::step::RoutineKind::Function, name.into(), arg_types)
+        self.drop_routine(
+            crate::step::RoutineKind::Function,
+            name.into(),
+            arg_types,
+            false,
+        )
+    }
+
+    /// `DROP FUNCTION IF EXISTS name(arg types)`: no inverse (the function may not have
+    /// been there).
+    pub fn drop_function_if_exists(
+        &mut self,
+        name: impl Into<ObjectName>,
+        arg_types: impl IntoIterator<Item = ColumnType>,
+    ) -> &mut Self
+    where
+        M: crate::mode::DropFunctionIfExistsGate,
+    {
+        self.drop_routine(
+            crate::step::RoutineKind::Function,
+            name.into(),
+            arg_types,
+            true,
+        )
+    }
+
+    /// `CREATE OR REPLACE FUNCTION` without the old definition: no inverse (the
+    /// function may have existed, with another body).
+    pub fn create_or_replace_function(&mut self, def: crate::step::FunctionDef) -> &mut Self
+    where
+        M: crate::mode::CreateOrReplaceFunctionGate,
+    {
+        self.push(Step::Routine(crate::step::RoutineStep::CreateOrReplace(
+            def,
+        )));
+        self
     }
 
     /// `DROP PROCEDURE name(arg types)` without the definition: no automatic inverse.
@@ -492,7 +527,12 @@ impl<M: Mode> Migration<M> {
     where
         M: crate::mode::DropProcedureGate,
     {
-        self.drop_routine(crate::step::RoutineKind::Procedure, name.into(), arg_types)
+        self.drop_routine(
+            crate::step::RoutineKind::Procedure,
+            name.into(),
+            arg_types,
+            false,
+        )
     }
 
     fn drop_routine(
@@ -500,6 +540,7 @@ impl<M: Mode> Migration<M> {
         kind: crate::step::RoutineKind,
         name: ObjectName,
         arg_types: impl IntoIterator<Item = ColumnType>,
+        if_exists: bool,
     ) -> &mut Self {
         self.push(Step::Routine(crate::step::RoutineStep::Drop {
             signature: crate::step::RoutineSignature {
@@ -508,6 +549,7 @@ impl<M: Mode> Migration<M> {
                 arg_types: arg_types.into_iter().collect(),
             },
             definition: None,
+            if_exists,
         }));
         self
     }
@@ -525,6 +567,26 @@ impl<M: Mode> Migration<M> {
             table: table.into(),
             name: name.into(),
             definition: None,
+            if_exists: false,
+        }));
+        self
+    }
+
+    /// `DROP TRIGGER IF EXISTS name ON table`: no inverse (the trigger may not have been
+    /// there).
+    pub fn drop_trigger_if_exists(
+        &mut self,
+        table: impl Into<ObjectName>,
+        name: impl Into<Ident>,
+    ) -> &mut Self
+    where
+        M: crate::mode::DropTriggerIfExistsGate,
+    {
+        self.push(Step::Trigger(crate::step::TriggerStep::Drop {
+            table: table.into(),
+            name: name.into(),
+            definition: None,
+            if_exists: true,
         }));
         self
     }

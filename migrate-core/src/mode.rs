@@ -202,6 +202,24 @@ gate!(
     message = "`drop_trigger` cannot be undone automatically: the migration does not say how the trigger was defined",
     fix = "to make it reversible, give the definition: `m.drop_trigger_with(TriggerDef::new(\"name\", \"table\").after().on_insert().for_each_row().execute(\"function\"))`",
 );
+gate!(
+    /// Gate of `drop_function_if_exists`: the function may not have existed.
+    DropFunctionIfExistsGate,
+    message = "`drop_function_if_exists` cannot be undone automatically: the function may not have existed, and the migration does not say how it was defined",
+    fix = "to make it reversible, use `drop_function_with(definition)`, which fails if the function is missing and is undone by creating it",
+);
+gate!(
+    /// Gate of `create_or_replace_function` without the old definition.
+    CreateOrReplaceFunctionGate,
+    message = "`create_or_replace_function` cannot be undone automatically: the function may have existed with another definition, which the migration does not give",
+    fix = "to make it reversible, use `create_function(def)` for a new function, or `replace_function(old, new)` with the definition in place",
+);
+gate!(
+    /// Gate of `drop_trigger_if_exists`: the trigger may not have existed.
+    DropTriggerIfExistsGate,
+    message = "`drop_trigger_if_exists` cannot be undone automatically: the trigger may not have existed, and the migration does not say how it was defined",
+    fix = "to make it reversible, use `drop_trigger_with(definition)`, which fails if the trigger is missing and is undone by creating it",
+);
 
 // [h13:moves] gates of this family
 

@@ -56,7 +56,9 @@ impl<M: Mode> Migration<M> {
     /// overload beside the old function. When the heads differ in any of these
     /// ([`FunctionDef::replaceable_by`]), the step is `DROP FUNCTION old` then `CREATE
     /// FUNCTION new`, in the migration's transaction (PostgreSQL then refuses the drop
-    /// if a view or trigger depends on the function).
+    /// if a view or another function depends on it; the new function does not keep the
+    /// old one's grants or comment). Type modifiers are no change: PostgreSQL keeps none
+    /// in a function's head.
     ///
     /// ```
     /// use migrate_core::prelude::*;
@@ -90,6 +92,7 @@ impl<M: Mode> Migration<M> {
         self.push(Step::Routine(RoutineStep::Drop {
             signature: def.signature(),
             definition: Some(def),
+            if_exists: false,
         }));
         self
     }
@@ -175,6 +178,7 @@ impl<M: Mode> Migration<M> {
             table: def.table.clone(),
             name: def.name.clone(),
             definition: Some(def),
+            if_exists: false,
         }));
         self
     }
@@ -428,6 +432,12 @@ impl FunctionDef {
         self.setting("search_path", values)
     }
 
+    /// `SET search_path = ''` while the function runs: nothing is found through the
+    /// path, so every name in the body must be schema-qualified.
+    pub fn empty_search_path(self) -> Self {
+        self.setting("search_path", Vec::new())
+    }
+
     /// `SET name = 'value'` while the function runs, e.g. `.set("work_mem", "64MB")`.
     pub fn set(self, name: impl Into<Ident>, value: impl Into<String>) -> Self {
         self.setting(name, vec![value.into()])
@@ -479,6 +489,11 @@ impl ProcedureDef {
     /// `SET search_path = ..` while the procedure runs.
     pub fn search_path(self, schemas: impl IntoIterator<Item = impl Into<String>>) -> Self {
         Self(self.0.search_path(schemas))
+    }
+
+    /// `SET search_path = ''` while the procedure runs (every name qualified).
+    pub fn empty_search_path(self) -> Self {
+        Self(self.0.empty_search_path())
     }
 
     /// `SET name = 'value'` while the procedure runs.

@@ -21,9 +21,17 @@ pub(super) fn routine(step: &RoutineStep) -> Vec<String> {
         // `CREATE OR REPLACE` cannot follow (another return type, other arguments):
         // drop the old one and create the new one, in the same transaction.
         RoutineStep::Replace { old, new } => {
-            vec![drop_routine(&old.signature()), create_routine(new, false)]
+            vec![
+                drop_routine(&old.signature(), false),
+                create_routine(new, false),
+            ]
         }
-        RoutineStep::Drop { signature, .. } => vec![drop_routine(signature)],
+        RoutineStep::Drop {
+            signature,
+            if_exists,
+            ..
+        } => vec![drop_routine(signature, *if_exists)],
+        RoutineStep::CreateOrReplace(def) => vec![create_routine(def, true)],
     }
 }
 
@@ -32,13 +40,17 @@ pub(super) fn trigger(step: &TriggerStep) -> Vec<String> {
     vec![match step {
         TriggerStep::Create(def) => create_trigger(def, false),
         TriggerStep::Replace { new, .. } => create_trigger(new, true),
-        TriggerStep::Drop { table, name, .. } => {
-            format!(
-                "DROP TRIGGER {} ON {}",
-                quote_ident(name),
-                quote_name(table)
-            )
-        }
+        TriggerStep::Drop {
+            table,
+            name,
+            if_exists,
+            ..
+        } => format!(
+            "DROP TRIGGER {}{} ON {}",
+            if *if_exists { "IF EXISTS " } else { "" },
+            quote_ident(name),
+            quote_name(table)
+        ),
         TriggerStep::Rename { table, from, to } => format!(
             "ALTER TRIGGER {} ON {} RENAME TO {}",
             quote_ident(from),
@@ -158,10 +170,11 @@ fn arg(arg: &FunctionArg) -> String {
     sql
 }
 
-fn drop_routine(signature: &RoutineSignature) -> String {
+fn drop_routine(signature: &RoutineSignature, if_exists: bool) -> String {
     format!(
-        "DROP {} {}({})",
+        "DROP {}{} {}({})",
         keyword(signature.kind),
+        if if_exists { " IF EXISTS" } else { "" },
         quote_name(&signature.name),
         signature
             .arg_types

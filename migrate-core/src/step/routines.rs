@@ -203,12 +203,39 @@ impl FunctionDef {
         let same_args = self.args.len() == new.args.len()
             && self.args.iter().zip(&new.args).all(|(old, new)| {
                 old.name == new.name
-                    && old.ty == new.ty
+                    && same_routine_type(&old.ty, &new.ty)
                     && old.mode == new.mode
                     && (old.default.is_none() || new.default.is_some())
             });
-        self.kind == new.kind && self.name == new.name && same_args && self.returns == new.returns
+        let same_returns = match (&self.returns, &new.returns) {
+            (Some(Returns::Type(a)), Some(Returns::Type(b)))
+            | (Some(Returns::SetOf(a)), Some(Returns::SetOf(b))) => same_routine_type(a, b),
+            (Some(Returns::Table(a)), Some(Returns::Table(b))) => {
+                a.len() == b.len()
+                    && a.iter()
+                        .zip(b)
+                        .all(|((na, ta), (nb, tb))| na == nb && same_routine_type(ta, tb))
+            }
+            (a, b) => a == b,
+        };
+        self.kind == new.kind && self.name == new.name && same_args && same_returns
     }
+}
+
+/// Whether two types are the same to a routine's head: PostgreSQL keeps no type
+/// modifiers there (`numeric(12, 2)` and `numeric(14, 4)` are both `numeric`).
+fn same_routine_type(a: &ColumnType, b: &ColumnType) -> bool {
+    match (a, b) {
+        (ColumnType::Varchar(_), ColumnType::Varchar(_))
+        | (ColumnType::Char(_), ColumnType::Char(_))
+        | (ColumnType::Numeric(..), ColumnType::Numeric(..)) => true,
+        (ColumnType::Array(a), ColumnType::Array(b)) => same_routine_type(a, b),
+        _ => a == b,
+    }
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// The steps of functions and procedures.
@@ -232,7 +259,13 @@ pub enum RoutineStep {
         signature: RoutineSignature,
         /// Its definition, when the migration gave it.
         definition: Option<FunctionDef>,
+        /// `IF EXISTS`: no inverse (the routine may not have been there).
+        #[serde(skip_serializing_if = "is_false")]
+        if_exists: bool,
     },
+    /// `CREATE OR REPLACE` without the old definition: no inverse (the routine may have
+    /// existed, with another definition).
+    CreateOrReplace(FunctionDef),
 }
 
 impl RoutineStep {
@@ -242,14 +275,29 @@ impl RoutineStep {
             RoutineStep::Create(def) => def.kind.is_function(),
             RoutineStep::Replace { new, .. } => new.kind.is_function(),
             RoutineStep::Drop { signature, .. } => signature.kind.is_function(),
+            RoutineStep::CreateOrReplace(def) => def.kind.is_function(),
         };
         match (self, function) {
             (RoutineStep::Create(_), true) => "create_function",
             (RoutineStep::Create(_), false) => "create_procedure",
             (RoutineStep::Replace { .. }, true) => "replace_function",
             (RoutineStep::Replace { .. }, false) => "replace_procedure",
+            (
+                RoutineStep::Drop {
+                    if_exists: true, ..
+                },
+                true,
+            ) => "drop_function_if_exists",
+            (
+                RoutineStep::Drop {
+                    if_exists: true, ..
+                },
+                false,
+            ) => "drop_procedure_if_exists",
             (RoutineStep::Drop { .. }, true) => "drop_function",
             (RoutineStep::Drop { .. }, false) => "drop_procedure",
+            (RoutineStep::CreateOrReplace(_), true) => "create_or_replace_function",
+            (RoutineStep::CreateOrReplace(_), false) => "create_or_replace_procedure",
         }
     }
 
@@ -265,11 +313,16 @@ impl RoutineStep {
             RoutineStep::Create(def) => one(RoutineStep::Drop {
                 signature: def.signature(),
                 definition: Some(def.clone()),
+                if_exists: false,
             }),
             RoutineStep::Replace { old, new } => one(RoutineStep::Replace {
                 old: new.clone(),
                 new: old.clone(),
             }),
+            RoutineStep::Drop {
+                if_exists: true, ..
+            }
+            | RoutineStep::CreateOrReplace(_) => None,
             RoutineStep::Drop { definition, .. } => {
                 definition.clone().and_then(|d| one(RoutineStep::Create(d)))
             }
@@ -280,7 +333,7 @@ impl RoutineStep {
     pub(crate) fn problems(&self) -> Vec<String> {
         let mut out = Vec::new();
         match self {
-            RoutineStep::Create(def) => def.problems(&mut out),
+            RoutineStep::Create(def) | RoutineStep::CreateOrReplace(def) => def.problems(&mut out),
             RoutineStep::Replace { old, new } => {
                 old.problems(&mut out);
                 new.problems(&mut out);
@@ -298,6 +351,7 @@ impl RoutineStep {
             RoutineStep::Drop {
                 signature,
                 definition,
+                ..
             } => {
                 object(&mut out, signature.kind.word(), &signature.name);
                 for ty in &signature.arg_types {
@@ -380,7 +434,7 @@ impl FunctionDef {
                 "{what} `{}` is SECURITY DEFINER without a pinned search_path: any caller could \
                  put objects of their own first in the search path and have them run with the \
                  owner's privileges; add `.search_path([\"{}\", \"pg_temp\"])` (or \
-                 `.search_path([] as [&str; 0])` with every name qualified)",
+                 `.empty_search_path()` with every name in the body schema-qualified)",
                 self.name,
                 self.name.schema.as_ref().map_or("public", Ident::as_str)
             ));
@@ -493,6 +547,9 @@ pub enum TriggerStep {
         name: Ident,
         /// Its definition, when the migration gave it.
         definition: Option<TriggerDef>,
+        /// `IF EXISTS`: no inverse (the trigger may not have been there).
+        #[serde(skip_serializing_if = "is_false")]
+        if_exists: bool,
     },
     /// `ALTER TRIGGER .. ON .. RENAME TO ..`.
     Rename {
@@ -520,6 +577,9 @@ impl TriggerStep {
         match self {
             TriggerStep::Create(_) => "create_trigger",
             TriggerStep::Replace { .. } => "replace_trigger",
+            TriggerStep::Drop {
+                if_exists: true, ..
+            } => "drop_trigger_if_exists",
             TriggerStep::Drop { .. } => "drop_trigger",
             TriggerStep::Rename { .. } => "rename_trigger",
             TriggerStep::SetEnabled {
@@ -550,11 +610,15 @@ impl TriggerStep {
                 table: def.table.clone(),
                 name: def.name.clone(),
                 definition: Some(def.clone()),
+                if_exists: false,
             }),
             TriggerStep::Replace { old, new } => one(TriggerStep::Replace {
                 old: new.clone(),
                 new: old.clone(),
             }),
+            TriggerStep::Drop {
+                if_exists: true, ..
+            } => None,
             TriggerStep::Drop { definition, .. } => {
                 definition.clone().and_then(|d| one(TriggerStep::Create(d)))
             }
@@ -596,6 +660,7 @@ impl TriggerStep {
                 table,
                 name,
                 definition,
+                ..
             } => {
                 object(&mut out, "table", table);
                 ident(&mut out, "trigger", name);

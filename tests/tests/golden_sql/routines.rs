@@ -69,7 +69,7 @@ fn archive() -> ProcedureDef {
         .param(FunctionArg::new("moved", BigInt).inout())
         .language("plpgsql")
         .security_definer()
-        .search_path([] as [&str; 0])
+        .empty_search_path()
         .body("BEGIN moved := 0; COMMIT; END")
 }
 
@@ -153,11 +153,12 @@ fn greet(greeting: &str) -> FunctionDef {
 pub(crate) fn replaced_functions(m: &mut Migration) {
     // Same head: CREATE OR REPLACE both ways.
     m.replace_function(greet("Hello"), greet("Hi"));
-    // Another return type: CREATE OR REPLACE cannot, so DROP then CREATE both ways.
+    // Type modifiers are not kept in a function's head: the same return type.
     m.replace_function(
         order_total(),
         order_total().returns(Numeric(14, 4)).body("SELECT 0"),
     );
+    // Another return type: CREATE OR REPLACE cannot, so DROP then CREATE both ways.
     m.replace_function(order_total(), order_total().returns(BigInt));
     // Another argument name, or an added input: the same.
     m.replace_function(
@@ -190,8 +191,7 @@ fn a_replace_puts_back_the_old_definition_and_drops_first_when_the_head_changes(
         plan.up_sql(),
         [
             hi.to_owned(),
-            drop_total.to_owned(),
-            total("decimal(14, 4)", "SELECT 0"),
+            total("decimal(14, 4)", "SELECT 0").replace("CREATE", "CREATE OR REPLACE"),
             drop_total.to_owned(),
             total("bigint", sum),
             r#"DROP FUNCTION "app"."greet"(text)"#.to_owned(),
@@ -207,8 +207,7 @@ fn a_replace_puts_back_the_old_definition_and_drops_first_when_the_head_changes(
             greet_hi.to_owned(),
             drop_total.to_owned(),
             total("decimal(12, 2)", sum),
-            drop_total.to_owned(),
-            total("decimal(12, 2)", sum),
+            total("decimal(12, 2)", sum).replace("CREATE", "CREATE OR REPLACE"),
             hello.to_owned(),
         ]
     );
@@ -378,6 +377,37 @@ pub(crate) fn manual_routine_drops(m: &mut Migration<Manual>) {
     m.drop_trigger("app.posts", "posts_count");
 }
 
+pub(crate) fn manual_if_exists_forms(m: &mut Migration<Manual>) {
+    m.create_or_replace_function(greet("Hey"));
+    m.drop_function_if_exists("app.greet", [Varchar(80)]);
+    m.drop_trigger_if_exists("app.posts", "posts_audit");
+}
+
+#[test]
+fn if_exists_and_or_replace_forms_are_one_way() {
+    let plan = migrate_core::plan::preview(manual_if_exists_forms).unwrap();
+    assert_eq!(
+        plan.up_sql(),
+        [
+            r#"CREATE OR REPLACE FUNCTION "app"."greet"("name" text) RETURNS text LANGUAGE sql IMMUTABLE AS $body$SELECT 'Hey, ' || name$body$"#,
+            r#"DROP FUNCTION IF EXISTS "app"."greet"(varchar(80))"#,
+            r#"DROP TRIGGER IF EXISTS "posts_audit" ON "app"."posts""#,
+        ]
+    );
+    let mut m = Migration::<Manual>::new();
+    manual_if_exists_forms(&mut m);
+    assert!(m.steps().iter().all(|s| s.inverse().is_none()));
+    let kinds: Vec<&str> = m.steps().iter().map(Step::kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            "create_or_replace_function",
+            "drop_function_if_exists",
+            "drop_trigger_if_exists"
+        ]
+    );
+}
+
 #[test]
 fn bare_drops_are_one_way() {
     let plan = migrate_core::plan::preview(manual_routine_drops).unwrap();
@@ -517,6 +547,10 @@ fn every_routine_golden_migration_has_a_pinned_checksum() {
         ("triggers", checksum_of(triggers)),
         ("replaced_triggers", checksum_of(replaced_triggers)),
         ("manual_routine_drops", checksum_of(manual_routine_drops)),
+        (
+            "manual_if_exists_forms",
+            checksum_of(manual_if_exists_forms),
+        ),
     ];
     let actual: Vec<(&str, &str)> = actual.iter().map(|(n, h)| (*n, h.as_str())).collect();
     let pinned: &[(&str, &str)] = &[
@@ -547,6 +581,10 @@ fn every_routine_golden_migration_has_a_pinned_checksum() {
         (
             "manual_routine_drops",
             "fae1ff17602022113a4cf1c25333bec26811f734dbab31555a189b0ed7878136",
+        ),
+        (
+            "manual_if_exists_forms",
+            "8296dc96ce0def2acf61e9a1c6654d37dd59e220df4af47b59e05f233660efa2",
         ),
     ];
     assert_eq!(actual, pinned);

@@ -539,3 +539,96 @@ async fn transition_tables_arguments_user_triggers_and_drop_with() {
     m.up(&mut c, Target::Latest).await.unwrap();
     assert_verified(&m).await;
 }
+
+// ----- the one-way forms: OR REPLACE, IF EXISTS ------------------------------------------
+
+fn now_utc(body: &str) -> FunctionDef {
+    FunctionDef::new("app.now_utc")
+        .returns(Timestamp)
+        .language("sql")
+        .stable()
+        .body(body)
+}
+
+fn one_way_forms(m: &mut Migration<Manual>) {
+    m.create_schema("app");
+    m.create_or_replace_function(now_utc("SELECT now() AT TIME ZONE 'utc'"));
+    // Again, over the existing one.
+    m.create_or_replace_function(now_utc("SELECT timezone('utc', now())"));
+}
+reg!(ONE_WAY_FORMS, 1, one_way_forms, irreversible);
+
+fn tolerant_drops(m: &mut Migration<Manual>) {
+    m.create_table("app.t", |t| {
+        t.column("a", Integer);
+    });
+    m.drop_trigger_if_exists("app.t", "never_there");
+    // PostgreSQL accepts a missing table too (with a notice).
+    m.drop_trigger_if_exists("app.no_such_table", "never_there");
+    m.drop_function_if_exists("app.never_there", [Integer]);
+    m.drop_function_if_exists("app.now_utc", []);
+}
+reg!(TOLERANT_DROPS, 2, tolerant_drops, irreversible);
+
+#[tokio::test]
+async fn or_replace_and_if_exists_forms_run_one_way() {
+    let db = TestDb::create().await.unwrap();
+    let mut c = db.connect().await.unwrap();
+    migrator([&ONE_WAY_FORMS, &TOLERANT_DROPS])
+        .up(&mut c, Target::To(1))
+        .await
+        .unwrap();
+    assert!(
+        text(&c, "SELECT prosrc FROM pg_proc WHERE proname = 'now_utc'")
+            .await
+            .unwrap()
+            .unwrap()
+            .contains("timezone('utc', now())")
+    );
+    migrator([&ONE_WAY_FORMS, &TOLERANT_DROPS])
+        .up(&mut c, Target::Latest)
+        .await
+        .unwrap();
+    assert!(!exists(&c, "app.now_utc()").await);
+}
+
+// ----- DROP + CREATE refused while something depends on the function ----------------------
+
+fn totals_view(m: &mut Migration<Manual>) {
+    m.unchecked_sql("CREATE VIEW app.totals AS SELECT app.order_total(1) AS total");
+}
+reg!(TOTALS_VIEW, 2, totals_view, irreversible);
+
+fn total_as_bigint(m: &mut Migration) {
+    m.replace_function(order_total(), order_total().returns(BigInt));
+}
+reg!(TOTAL_AS_BIGINT, 3, total_as_bigint);
+
+#[tokio::test]
+async fn a_head_change_is_refused_while_a_view_depends_on_the_function() {
+    let db = TestDb::create().await.unwrap();
+    let mut c = db.connect().await.unwrap();
+    let m = Migrator::new(
+        &Migrations::from_registrations([&ROUTINES_V1, &TOTALS_VIEW, &TOTAL_AS_BIGINT]).unwrap(),
+        MigratorOptions::new().enforce_lint(false),
+    )
+    .unwrap();
+    m.up(&mut c, Target::To(2)).await.unwrap();
+    let error = m.up(&mut c, Target::Latest).await.unwrap_err();
+    let text_of = error.to_string();
+    let Error::Statement(failure) = error else {
+        panic!("expected a statement failure, got {text_of}");
+    };
+    // 2BP01: dependent objects still exist. The transaction rolled back: nothing changed.
+    assert_eq!(failure.db.code, "2BP01", "{text_of}");
+    assert_eq!(
+        text(
+            &c,
+            "SELECT pg_get_function_result('app.order_total(bigint)'::regprocedure)"
+        )
+        .await
+        .unwrap()
+        .as_deref(),
+        Some("numeric")
+    );
+}
