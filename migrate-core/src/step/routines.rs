@@ -775,3 +775,93 @@ fn type_name(out: &mut Vec<String>, ty: &ColumnType) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_query::Expr;
+
+    fn f() -> FunctionDef {
+        FunctionDef::new("app.f")
+            .arg("a", ColumnType::Integer)
+            .param(FunctionArg::new("b", ColumnType::Numeric(12, 2)).default(Expr::val(1)))
+            .returns(ColumnType::Varchar(10))
+            .language("sql")
+            .body("SELECT 'x'")
+    }
+
+    /// What `CREATE OR REPLACE` accepts, as PostgreSQL 15 answered each case.
+    #[test]
+    fn replaceable_follows_what_create_or_replace_accepts() {
+        let same = |new: FunctionDef| f().replaceable_by(&new);
+        assert!(same(f().body("SELECT 'y'").stable().strict()));
+        // Type modifiers are not kept.
+        assert!(same(f().returns(ColumnType::Varchar(20))));
+        let mut wider = f();
+        wider.args[1].ty = ColumnType::Numeric(14, 4);
+        assert!(same(wider));
+        // A default added is accepted; a default removed is not.
+        let mut added = f();
+        added.args[0].default = Some(Expr::val(0).into());
+        assert!(same(added));
+        let mut removed = f();
+        removed.args[1].default = None;
+        assert!(!same(removed));
+        // "cannot change name of input parameter".
+        let mut renamed = f();
+        renamed.args[0].name = Some("z".into());
+        assert!(!same(renamed));
+        // Another input type makes another overload.
+        let mut retyped = f();
+        retyped.args[0].ty = ColumnType::BigInt;
+        assert!(!same(retyped));
+        // "cannot change return type of existing function", OUT arguments included.
+        assert!(!same(f().returns(ColumnType::Text)));
+        assert!(!same(f().out_arg("n", ColumnType::Integer)));
+        assert!(!same(f().returns_setof(ColumnType::Varchar(10))));
+    }
+
+    #[test]
+    fn the_signature_lists_input_types_only() {
+        let def = FunctionDef::new("g")
+            .arg("a", ColumnType::Integer)
+            .out_arg("b", ColumnType::Text)
+            .param(FunctionArg::new("c", ColumnType::Date).inout())
+            .param(FunctionArg::unnamed(ColumnType::Integer.array()).variadic());
+        assert_eq!(
+            def.signature().arg_types,
+            [
+                ColumnType::Integer,
+                ColumnType::Date,
+                ColumnType::Integer.array()
+            ]
+        );
+    }
+
+    #[test]
+    fn one_way_forms_have_no_inverse_and_pairs_invert_each_other() {
+        let drop = RoutineStep::Drop {
+            signature: f().signature(),
+            definition: Some(f()),
+            if_exists: true,
+        };
+        assert_eq!(drop.inverse(), None);
+        assert_eq!(RoutineStep::CreateOrReplace(f()).inverse(), None);
+        let disable = TriggerStep::SetEnabled {
+            table: "t".into(),
+            triggers: TriggerSelector::User,
+            enabled: false,
+        };
+        let Some(inverse) = disable.inverse() else {
+            panic!("enable/disable invert each other");
+        };
+        assert_eq!(
+            inverse,
+            [Step::Trigger(TriggerStep::SetEnabled {
+                table: "t".into(),
+                triggers: TriggerSelector::User,
+                enabled: true,
+            })]
+        );
+    }
+}

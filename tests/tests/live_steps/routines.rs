@@ -632,3 +632,66 @@ async fn a_head_change_is_refused_while_a_view_depends_on_the_function() {
         Some("numeric")
     );
 }
+
+// ----- INSTEAD OF on a view ------------------------------------------------------------
+
+fn feed_insert() -> FunctionDef {
+    FunctionDef::new("app.feed_insert")
+        .returns_trigger()
+        .language("plpgsql")
+        .body(
+            "BEGIN
+  INSERT INTO app.posts (user_id, title) VALUES (NEW.user_id, upper(NEW.title));
+  RETURN NEW;
+END",
+        )
+}
+
+fn feed(m: &mut Migration) {
+    m.reversible(
+        |up| {
+            up.unchecked_sql("CREATE VIEW app.feed AS SELECT user_id, title FROM app.posts");
+        },
+        |down| {
+            down.unchecked_sql("DROP VIEW app.feed");
+        },
+    );
+    m.create_function(feed_insert());
+    m.create_trigger(
+        TriggerDef::new("feed_insert", "app.feed")
+            .instead_of()
+            .on_insert()
+            .for_each_row()
+            .execute("app.feed_insert"),
+    );
+}
+reg!(FEED, 2, feed);
+
+#[tokio::test]
+async fn an_instead_of_trigger_makes_a_view_insertable() {
+    let db = TestDb::create().await.unwrap();
+    let mut c = db.connect().await.unwrap();
+    let m = Migrator::new(
+        &Migrations::from_registrations([&BLOG, &FEED]).unwrap(),
+        MigratorOptions::new().enforce_lint(false),
+    )
+    .unwrap();
+    m.up(&mut c, Target::Latest).await.unwrap();
+    c.batch_execute(
+        "INSERT INTO app.users (name) VALUES ('ann');
+         INSERT INTO app.feed (user_id, title) VALUES (1, 'hello')",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        column(&c, "SELECT title FROM app.posts").await.unwrap(),
+        ["HELLO"]
+    );
+    m.down(&mut c, DownTarget::Steps(1)).await.unwrap();
+    assert!(!exists(&c, "app.feed_insert()").await);
+    m.up(&mut c, Target::Latest).await.unwrap();
+    c.batch_execute("INSERT INTO app.feed (user_id, title) VALUES (1, 'again')")
+        .await
+        .unwrap();
+    assert_eq!(int(&c, "SELECT count(*) FROM app.posts").await.unwrap(), 2);
+}
