@@ -174,8 +174,8 @@ impl<M: Mode> Migration<M> {
 
     /// `DROP TRIGGER name ON table`, with its definition so the down can re-create it.
     /// A definition does not say whether the trigger was disabled: the down creates it
-    /// enabled (follow the drop with nothing, and precede it with `enable_trigger`, to
-    /// drop a disabled one reversibly).
+    /// enabled. To drop a disabled trigger reversibly, `enable_trigger` it first in the
+    /// same migration: the down then re-creates it and disables it again.
     pub fn drop_trigger_with(&mut self, def: TriggerDef) -> &mut Self {
         self.push(Step::Trigger(TriggerStep::Drop {
             table: def.table.clone(),
