@@ -12,8 +12,8 @@ use crate::ident::{Ident, ObjectName};
 use crate::mode::Mode;
 use crate::step::{
     ArgMode, FunctionArg, FunctionDef, FunctionSetting, Parallel, ProcedureDef, Returns,
-    RoutineKind, RoutineStep, Step, TriggerDef, TriggerEvent, TriggerLevel, TriggerSelector,
-    TriggerStep, TriggerTiming,
+    RoutineKind, RoutineSignature, RoutineStep, Step, TriggerDef, TriggerEvent, TriggerLevel,
+    TriggerSelector, TriggerStep, TriggerTiming,
 };
 use crate::types::{ColumnType, Volatility};
 
@@ -93,6 +93,55 @@ impl<M: Mode> Migration<M> {
             signature: def.signature(),
             definition: Some(def),
             if_exists: false,
+        }));
+        self
+    }
+
+    /// `ALTER FUNCTION name(input types) RENAME TO ..`; the schema stays the same.
+    ///
+    /// ```
+    /// use migrate_core::prelude::*;
+    ///
+    /// fn rename_total(m: &mut Migration) {
+    ///     m.rename_function("app.order_total", [BigInt], "order_sum");
+    /// }
+    /// let plan = migrate_core::plan::preview(rename_total).unwrap();
+    /// assert_eq!(plan.up_sql(), [r#"ALTER FUNCTION "app"."order_total"(bigint) RENAME TO "order_sum""#]);
+    /// assert_eq!(plan.down_sql(), [r#"ALTER FUNCTION "app"."order_sum"(bigint) RENAME TO "order_total""#]);
+    /// ```
+    pub fn rename_function(
+        &mut self,
+        name: impl Into<ObjectName>,
+        arg_types: impl IntoIterator<Item = ColumnType>,
+        to: impl Into<Ident>,
+    ) -> &mut Self {
+        self.rename_routine(RoutineKind::Function, name.into(), arg_types, to.into())
+    }
+
+    /// `ALTER PROCEDURE name(input types) RENAME TO ..`; the schema stays the same.
+    pub fn rename_procedure(
+        &mut self,
+        name: impl Into<ObjectName>,
+        arg_types: impl IntoIterator<Item = ColumnType>,
+        to: impl Into<Ident>,
+    ) -> &mut Self {
+        self.rename_routine(RoutineKind::Procedure, name.into(), arg_types, to.into())
+    }
+
+    fn rename_routine(
+        &mut self,
+        kind: RoutineKind,
+        name: ObjectName,
+        arg_types: impl IntoIterator<Item = ColumnType>,
+        to: Ident,
+    ) -> &mut Self {
+        self.push(Step::Routine(RoutineStep::Rename {
+            signature: RoutineSignature {
+                kind,
+                name,
+                arg_types: arg_types.into_iter().collect(),
+            },
+            to,
         }));
         self
     }

@@ -32,6 +32,13 @@ pub(super) fn routine(step: &RoutineStep) -> Vec<String> {
             ..
         } => vec![drop_routine(signature, *if_exists)],
         RoutineStep::CreateOrReplace(def) => vec![create_routine(def, true)],
+        RoutineStep::Rename { signature, to } => vec![format!(
+            "ALTER {} {}({}) RENAME TO {}",
+            keyword(signature.kind),
+            quote_name(&signature.name),
+            arg_types(signature),
+            quote_ident(to)
+        )],
     }
 }
 
@@ -176,13 +183,17 @@ fn drop_routine(signature: &RoutineSignature, if_exists: bool) -> String {
         keyword(signature.kind),
         if if_exists { " IF EXISTS" } else { "" },
         quote_name(&signature.name),
-        signature
-            .arg_types
-            .iter()
-            .map(column_type)
-            .collect::<Vec<_>>()
-            .join(", ")
+        arg_types(signature)
     )
+}
+
+fn arg_types(signature: &RoutineSignature) -> String {
+    signature
+        .arg_types
+        .iter()
+        .map(column_type)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A language or setting name: bare when it is a plain lower-case word (`plpgsql`,

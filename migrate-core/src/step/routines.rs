@@ -266,6 +266,13 @@ pub enum RoutineStep {
     /// `CREATE OR REPLACE` without the old definition: no inverse (the routine may have
     /// existed, with another definition).
     CreateOrReplace(FunctionDef),
+    /// `ALTER FUNCTION / PROCEDURE name(input types) RENAME TO ..` (the schema stays).
+    Rename {
+        /// The routine, by its current name.
+        signature: RoutineSignature,
+        /// The new name.
+        to: Ident,
+    },
 }
 
 impl RoutineStep {
@@ -276,6 +283,7 @@ impl RoutineStep {
             RoutineStep::Replace { new, .. } => new.kind.is_function(),
             RoutineStep::Drop { signature, .. } => signature.kind.is_function(),
             RoutineStep::CreateOrReplace(def) => def.kind.is_function(),
+            RoutineStep::Rename { signature, .. } => signature.kind.is_function(),
         };
         match (self, function) {
             (RoutineStep::Create(_), true) => "create_function",
@@ -298,6 +306,8 @@ impl RoutineStep {
             (RoutineStep::Drop { .. }, false) => "drop_procedure",
             (RoutineStep::CreateOrReplace(_), true) => "create_or_replace_function",
             (RoutineStep::CreateOrReplace(_), false) => "create_or_replace_procedure",
+            (RoutineStep::Rename { .. }, true) => "rename_function",
+            (RoutineStep::Rename { .. }, false) => "rename_procedure",
         }
     }
 
@@ -323,6 +333,13 @@ impl RoutineStep {
                 if_exists: true, ..
             }
             | RoutineStep::CreateOrReplace(_) => None,
+            RoutineStep::Rename { signature, to } => one(RoutineStep::Rename {
+                signature: RoutineSignature {
+                    name: signature.name.with_name(to.clone()),
+                    ..signature.clone()
+                },
+                to: signature.name.name.clone(),
+            }),
             RoutineStep::Drop { definition, .. } => {
                 definition.clone().and_then(|d| one(RoutineStep::Create(d)))
             }
@@ -334,6 +351,13 @@ impl RoutineStep {
         let mut out = Vec::new();
         match self {
             RoutineStep::Create(def) | RoutineStep::CreateOrReplace(def) => def.problems(&mut out),
+            RoutineStep::Rename { signature, to } => {
+                object(&mut out, signature.kind.word(), &signature.name);
+                for ty in &signature.arg_types {
+                    type_name(&mut out, ty);
+                }
+                ident(&mut out, "new name", to);
+            }
             RoutineStep::Replace { old, new } => {
                 old.problems(&mut out);
                 new.problems(&mut out);

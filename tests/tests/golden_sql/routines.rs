@@ -237,6 +237,30 @@ fn a_drop_with_the_definition_is_undone_by_creating_it() {
     );
 }
 
+pub(crate) fn renamed_routines(m: &mut Migration) {
+    m.rename_function("app.order_total", [BigInt], "order_sum");
+    m.rename_procedure("app.archive", [Date, BigInt], "archive_old");
+}
+
+#[test]
+fn a_rename_is_undone_by_renaming_back() {
+    let plan = migrate_core::plan::preview(renamed_routines).unwrap();
+    assert_eq!(
+        plan.up_sql(),
+        [
+            r#"ALTER FUNCTION "app"."order_total"(bigint) RENAME TO "order_sum""#,
+            r#"ALTER PROCEDURE "app"."archive"(date, bigint) RENAME TO "archive_old""#,
+        ]
+    );
+    assert_eq!(
+        plan.down_sql(),
+        [
+            r#"ALTER PROCEDURE "app"."archive_old"(date, bigint) RENAME TO "archive""#,
+            r#"ALTER FUNCTION "app"."order_sum"(bigint) RENAME TO "order_total""#,
+        ]
+    );
+}
+
 // ----- triggers -------------------------------------------------------------------------
 
 fn posts_count() -> TriggerDef {
@@ -544,6 +568,7 @@ fn every_routine_golden_migration_has_a_pinned_checksum() {
         ("awkward_body", checksum_of(awkward_body)),
         ("replaced_functions", checksum_of(replaced_functions)),
         ("dropped_routines", checksum_of(dropped_routines)),
+        ("renamed_routines", checksum_of(renamed_routines)),
         ("triggers", checksum_of(triggers)),
         ("replaced_triggers", checksum_of(replaced_triggers)),
         ("manual_routine_drops", checksum_of(manual_routine_drops)),
@@ -569,6 +594,10 @@ fn every_routine_golden_migration_has_a_pinned_checksum() {
         (
             "dropped_routines",
             "039150fa55afad10506e5f32fa0392045175c87100ba11333e5d9894d3dc1c22",
+        ),
+        (
+            "renamed_routines",
+            "ed545f354b7c7f3024f65c7abfa161a3768a1e5d3d76b0a3748cc65c5d611a4f",
         ),
         (
             "triggers",

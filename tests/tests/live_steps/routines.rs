@@ -695,3 +695,27 @@ async fn an_instead_of_trigger_makes_a_view_insertable() {
         .unwrap();
     assert_eq!(int(&c, "SELECT count(*) FROM app.posts").await.unwrap(), 2);
 }
+
+// ----- renames ------------------------------------------------------------------------
+
+fn renamed(m: &mut Migration) {
+    m.rename_function("app.order_total", [BigInt], "order_sum");
+    m.rename_procedure("app.archive", [Numeric(12, 2), BigInt], "archive_old");
+}
+reg!(RENAMED, 2, renamed);
+
+#[tokio::test]
+async fn functions_and_procedures_are_renamed_and_back() {
+    let db = TestDb::create().await.unwrap();
+    let mut c = db.connect().await.unwrap();
+    let m = migrator([&ROUTINES_V1, &RENAMED]);
+    m.up(&mut c, Target::Latest).await.unwrap();
+    assert!(exists(&c, "app.order_sum(bigint)").await);
+    assert!(exists(&c, "app.archive_old(numeric, bigint)").await);
+    assert!(!exists(&c, "app.order_total(bigint)").await);
+    m.down(&mut c, DownTarget::Steps(1)).await.unwrap();
+    assert!(exists(&c, "app.order_total(bigint)").await);
+    assert!(exists(&c, "app.archive(numeric, bigint)").await);
+    assert!(!exists(&c, "app.order_sum(bigint)").await);
+    assert_verified(&m).await;
+}
