@@ -485,6 +485,26 @@ impl<M: Mode> Migration<M> {
             name.into(),
             arg_types,
             false,
+            false,
+        )
+    }
+
+    /// `DROP FUNCTION name(arg types) CASCADE`: also drops what depends on the function
+    /// (its triggers, views, defaults); no inverse.
+    pub fn drop_function_cascade(
+        &mut self,
+        name: impl Into<ObjectName>,
+        arg_types: impl IntoIterator<Item = ColumnType>,
+    ) -> &mut Self
+    where
+        M: crate::mode::DropFunctionCascadeGate,
+    {
+        self.drop_routine(
+            crate::step::RoutineKind::Function,
+            name.into(),
+            arg_types,
+            false,
+            true,
         )
     }
 
@@ -503,6 +523,7 @@ impl<M: Mode> Migration<M> {
             name.into(),
             arg_types,
             true,
+            false,
         )
     }
 
@@ -532,6 +553,7 @@ impl<M: Mode> Migration<M> {
             name.into(),
             arg_types,
             false,
+            false,
         )
     }
 
@@ -541,6 +563,7 @@ impl<M: Mode> Migration<M> {
         name: ObjectName,
         arg_types: impl IntoIterator<Item = ColumnType>,
         if_exists: bool,
+        cascade: bool,
     ) -> &mut Self {
         self.push(Step::Routine(crate::step::RoutineStep::Drop {
             signature: crate::step::RoutineSignature {
@@ -550,6 +573,7 @@ impl<M: Mode> Migration<M> {
             },
             definition: None,
             if_exists,
+            cascade,
         }));
         self
     }

@@ -220,6 +220,12 @@ gate!(
     message = "`drop_trigger_if_exists` cannot be undone automatically: the trigger may not have existed, and the migration does not say how it was defined",
     fix = "to make it reversible, use `drop_trigger_with(definition)`, which fails if the trigger is missing and is undone by creating it",
 );
+gate!(
+    /// Gate of `drop_function_cascade`: what the cascade drops is unknown.
+    DropFunctionCascadeGate,
+    message = "`drop_function_cascade` cannot be undone automatically: CASCADE also drops what depends on the function (triggers, views, defaults), which the migration does not list",
+    fix = "to make it reversible, drop the dependents first with their definitions (`drop_trigger_with`, ..), then the function with `drop_function_with(definition)`",
+);
 
 // [h13:moves] gates of this family
 

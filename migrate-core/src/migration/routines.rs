@@ -93,6 +93,7 @@ impl<M: Mode> Migration<M> {
             signature: def.signature(),
             definition: Some(def),
             if_exists: false,
+            cascade: false,
         }));
         self
     }

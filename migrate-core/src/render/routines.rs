@@ -29,8 +29,15 @@ pub(super) fn routine(step: &RoutineStep) -> Vec<String> {
         RoutineStep::Drop {
             signature,
             if_exists,
+            cascade,
             ..
-        } => vec![drop_routine(signature, *if_exists)],
+        } => {
+            let mut sql = drop_routine(signature, *if_exists);
+            if *cascade {
+                sql.push_str(" CASCADE");
+            }
+            vec![sql]
+        }
         RoutineStep::CreateOrReplace(def) => vec![create_routine(def, true)],
         RoutineStep::Rename { signature, to } => vec![format!(
             "ALTER {} {}({}) RENAME TO {}",

@@ -262,6 +262,10 @@ pub enum RoutineStep {
         /// `IF EXISTS`: no inverse (the routine may not have been there).
         #[serde(skip_serializing_if = "is_false")]
         if_exists: bool,
+        /// `CASCADE`: also drops what depends on it (triggers, views, defaults); no
+        /// inverse (what it drops is unknown).
+        #[serde(skip_serializing_if = "is_false")]
+        cascade: bool,
     },
     /// `CREATE OR REPLACE` without the old definition: no inverse (the routine may have
     /// existed, with another definition).
@@ -290,6 +294,8 @@ impl RoutineStep {
             (RoutineStep::Create(_), false) => "create_procedure",
             (RoutineStep::Replace { .. }, true) => "replace_function",
             (RoutineStep::Replace { .. }, false) => "replace_procedure",
+            (RoutineStep::Drop { cascade: true, .. }, true) => "drop_function_cascade",
+            (RoutineStep::Drop { cascade: true, .. }, false) => "drop_procedure_cascade",
             (
                 RoutineStep::Drop {
                     if_exists: true, ..
@@ -324,6 +330,7 @@ impl RoutineStep {
                 signature: def.signature(),
                 definition: Some(def.clone()),
                 if_exists: false,
+                cascade: false,
             }),
             RoutineStep::Replace { old, new } => one(RoutineStep::Replace {
                 old: new.clone(),
@@ -332,6 +339,7 @@ impl RoutineStep {
             RoutineStep::Drop {
                 if_exists: true, ..
             }
+            | RoutineStep::Drop { cascade: true, .. }
             | RoutineStep::CreateOrReplace(_) => None,
             RoutineStep::Rename { signature, to } => one(RoutineStep::Rename {
                 signature: RoutineSignature {
@@ -868,6 +876,7 @@ mod tests {
             signature: f().signature(),
             definition: Some(f()),
             if_exists: true,
+            cascade: false,
         };
         assert_eq!(drop.inverse(), None);
         assert_eq!(RoutineStep::CreateOrReplace(f()).inverse(), None);

@@ -460,6 +460,26 @@ fn bare_drops_are_one_way() {
     );
 }
 
+pub(crate) fn manual_cascade_drop(m: &mut Migration<Manual>) {
+    m.drop_function_cascade("app.bump_posts_count", []);
+}
+
+#[test]
+fn a_cascade_drop_is_one_way() {
+    let plan = migrate_core::plan::preview(manual_cascade_drop).unwrap();
+    assert_eq!(
+        plan.up_sql(),
+        [r#"DROP FUNCTION "app"."bump_posts_count"() CASCADE"#]
+    );
+    assert_eq!(
+        plan.up.units[0].statements()[0].kind,
+        "drop_function_cascade"
+    );
+    let mut m = Migration::<Manual>::new();
+    manual_cascade_drop(&mut m);
+    assert_eq!(m.steps()[0].inverse(), None);
+}
+
 // ----- what the plan refuses -------------------------------------------------------------
 
 fn problems<M: migrate_core::Mode>(f: fn(&mut Migration<M>)) -> Vec<String> {
@@ -576,6 +596,7 @@ fn every_routine_golden_migration_has_a_pinned_checksum() {
             "manual_if_exists_forms",
             checksum_of(manual_if_exists_forms),
         ),
+        ("manual_cascade_drop", checksum_of(manual_cascade_drop)),
     ];
     let actual: Vec<(&str, &str)> = actual.iter().map(|(n, h)| (*n, h.as_str())).collect();
     let pinned: &[(&str, &str)] = &[
@@ -614,6 +635,10 @@ fn every_routine_golden_migration_has_a_pinned_checksum() {
         (
             "manual_if_exists_forms",
             "8296dc96ce0def2acf61e9a1c6654d37dd59e220df4af47b59e05f233660efa2",
+        ),
+        (
+            "manual_cascade_drop",
+            "9df13b1aede405c3953d2afd71157221702451d6c7823fe529e236bbffefdd52",
         ),
     ];
     assert_eq!(actual, pinned);

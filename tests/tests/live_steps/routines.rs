@@ -719,3 +719,22 @@ async fn functions_and_procedures_are_renamed_and_back() {
     assert!(!exists(&c, "app.order_sum(bigint)").await);
     assert_verified(&m).await;
 }
+
+// ----- CASCADE ------------------------------------------------------------------------
+
+fn count_posts_dropped(m: &mut Migration<Manual>) {
+    m.drop_function_cascade("app.count_posts", []);
+}
+reg!(COUNT_POSTS_DROPPED, 3, count_posts_dropped, irreversible);
+
+#[tokio::test]
+async fn a_cascade_drop_takes_the_functions_triggers_with_it() {
+    let db = TestDb::create().await.unwrap();
+    let mut c = db.connect().await.unwrap();
+    let m = migrator([&BLOG, &POSTS_COUNTED, &COUNT_POSTS_DROPPED]);
+    m.up(&mut c, Target::To(2)).await.unwrap();
+    assert_eq!(trigger_state(&c).await, ["posts_count O"]);
+    m.up(&mut c, Target::Latest).await.unwrap();
+    assert!(trigger_state(&c).await.is_empty());
+    assert!(!exists(&c, "app.count_posts()").await);
+}
