@@ -433,6 +433,13 @@ impl FunctionDef {
                 self.name
             )),
             (Some(Returns::Table(columns)), _) => {
+                if outputs {
+                    out.push(format!(
+                        "function `{}` has both `OUT` arguments and `RETURNS TABLE`: the \
+                         table's columns are its outputs; use one or the other",
+                        self.name
+                    ));
+                }
                 if columns.is_empty() {
                     out.push(format!("function `{}` returns a table without columns", self.name));
                 }
@@ -744,6 +751,13 @@ impl TriggerDef {
             out.push(format!(
                 "trigger `{name}` has no event: call `.on_insert()`, `.on_update()`, \
                  `.on_update_of(..)`, `.on_delete()` or `.on_truncate()`"
+            ));
+        }
+        let kinds: Vec<_> = self.events.iter().map(std::mem::discriminant).collect();
+        if (1..kinds.len()).any(|i| kinds[..i].contains(&kinds[i])) {
+            out.push(format!(
+                "trigger `{name}` lists an event twice: give each of INSERT, UPDATE, DELETE \
+                 and TRUNCATE once (`.on_update_of(..)` takes every column)"
             ));
         }
         for event in &self.events {

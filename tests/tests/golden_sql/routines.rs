@@ -548,6 +548,20 @@ fn incomplete_definitions_are_refused() {
         );
         m.replace_trigger(posts_count(), audit());
         m.replace_function(greet("a"), order_total());
+        m.create_function(
+            FunctionDef::new("both")
+                .out_arg("n", Integer)
+                .returns_table([("n", Integer)])
+                .language("sql")
+                .body("SELECT 1"),
+        );
+        m.create_trigger(
+            TriggerDef::new("twice", "posts")
+                .after()
+                .on_update_of(["a"])
+                .on_update()
+                .execute("f"),
+        );
     }
     let found = problems(incomplete);
     let expected = [
@@ -563,6 +577,8 @@ fn incomplete_definitions_are_refused() {
         "step 3 (`create_trigger`): trigger `t2` has transition tables (REFERENCING): such a trigger fires on exactly one event",
         "step 4 (`replace_trigger`): `replace_trigger` changes the trigger's name or table",
         "step 5 (`replace_function`): `replace_function` changes the name (`app.greet` to `app.order_total`)",
+        "step 6 (`create_function`): function `both` has both `OUT` arguments and `RETURNS TABLE`",
+        "step 7 (`create_trigger`): trigger `twice` lists an event twice",
     ];
     assert_eq!(found.len(), expected.len(), "{found:#?}");
     for (found, expected) in found.iter().zip(expected) {
