@@ -84,6 +84,11 @@ pub use mode::{Manual, Mode, Reversible};
 // [h13:views] root re-exports of this family
 //
 // [h13:routines] root re-exports of this family
+pub use step::{
+    ArgMode, FunctionArg, FunctionDef, Parallel, ProcedureDef, Returns, RoutineKind,
+    RoutineSignature, RoutineStep, TriggerDef, TriggerEvent, TriggerLevel, TriggerSelector,
+    TriggerStep, TriggerTiming,
+};
 //
 // [h13:moves] root re-exports of this family
 //
@@ -128,6 +133,7 @@ pub mod prelude {
     // [h13:views] prelude items of this family
     //
     // [h13:routines] prelude items of this family
+    pub use crate::step::{FunctionArg, FunctionDef, Parallel, ProcedureDef, TriggerDef};
     //
     // [h13:moves] prelude items of this family
     pub use crate::step::moves_prelude::*;

@@ -469,6 +469,151 @@ impl<M: Mode> Migration<M> {
     // [h13:views] gated (one-way) steps of this family
     //
     // [h13:routines] gated (one-way) steps of this family
+
+    /// `DROP FUNCTION name(arg types)` without the definition: no automatic inverse.
+    /// `arg_types` are the input arguments' types (`IN`, `INOUT`, `VARIADIC`).
+    pub fn drop_function(
+        &mut self,
+        name: impl Into<ObjectName>,
+        arg_types: impl IntoIterator<Item = ColumnType>,
+    ) -> &mut Self
+    where
+        M: crate::mode::DropFunctionGate,
+    {
+        self.drop_routine(
+            crate::step::RoutineKind::Function,
+            name.into(),
+            arg_types,
+            false,
+            false,
+        )
+    }
+
+    /// `DROP FUNCTION name(arg types) CASCADE`: also drops what depends on the function
+    /// (its triggers, views, defaults); no inverse.
+    pub fn drop_function_cascade(
+        &mut self,
+        name: impl Into<ObjectName>,
+        arg_types: impl IntoIterator<Item = ColumnType>,
+    ) -> &mut Self
+    where
+        M: crate::mode::DropFunctionCascadeGate,
+    {
+        self.drop_routine(
+            crate::step::RoutineKind::Function,
+            name.into(),
+            arg_types,
+            false,
+            true,
+        )
+    }
+
+    /// `DROP FUNCTION IF EXISTS name(arg types)`: no inverse (the function may not have
+    /// been there).
+    pub fn drop_function_if_exists(
+        &mut self,
+        name: impl Into<ObjectName>,
+        arg_types: impl IntoIterator<Item = ColumnType>,
+    ) -> &mut Self
+    where
+        M: crate::mode::DropFunctionIfExistsGate,
+    {
+        self.drop_routine(
+            crate::step::RoutineKind::Function,
+            name.into(),
+            arg_types,
+            true,
+            false,
+        )
+    }
+
+    /// `CREATE OR REPLACE FUNCTION` without the old definition: no inverse (the
+    /// function may have existed, with another body).
+    pub fn create_or_replace_function(&mut self, def: crate::step::FunctionDef) -> &mut Self
+    where
+        M: crate::mode::CreateOrReplaceFunctionGate,
+    {
+        self.push(Step::Routine(crate::step::RoutineStep::CreateOrReplace(
+            def,
+        )));
+        self
+    }
+
+    /// `DROP PROCEDURE name(arg types)` without the definition: no automatic inverse.
+    pub fn drop_procedure(
+        &mut self,
+        name: impl Into<ObjectName>,
+        arg_types: impl IntoIterator<Item = ColumnType>,
+    ) -> &mut Self
+    where
+        M: crate::mode::DropProcedureGate,
+    {
+        self.drop_routine(
+            crate::step::RoutineKind::Procedure,
+            name.into(),
+            arg_types,
+            false,
+            false,
+        )
+    }
+
+    fn drop_routine(
+        &mut self,
+        kind: crate::step::RoutineKind,
+        name: ObjectName,
+        arg_types: impl IntoIterator<Item = ColumnType>,
+        if_exists: bool,
+        cascade: bool,
+    ) -> &mut Self {
+        self.push(Step::Routine(crate::step::RoutineStep::Drop {
+            signature: crate::step::RoutineSignature {
+                kind,
+                name,
+                arg_types: arg_types.into_iter().collect(),
+            },
+            definition: None,
+            if_exists,
+            cascade,
+        }));
+        self
+    }
+
+    /// `DROP TRIGGER name ON table` without the definition: no automatic inverse.
+    pub fn drop_trigger(
+        &mut self,
+        table: impl Into<ObjectName>,
+        name: impl Into<Ident>,
+    ) -> &mut Self
+    where
+        M: crate::mode::DropTriggerGate,
+    {
+        self.push(Step::Trigger(crate::step::TriggerStep::Drop {
+            table: table.into(),
+            name: name.into(),
+            definition: None,
+            if_exists: false,
+        }));
+        self
+    }
+
+    /// `DROP TRIGGER IF EXISTS name ON table`: no inverse (the trigger may not have been
+    /// there).
+    pub fn drop_trigger_if_exists(
+        &mut self,
+        table: impl Into<ObjectName>,
+        name: impl Into<Ident>,
+    ) -> &mut Self
+    where
+        M: crate::mode::DropTriggerIfExistsGate,
+    {
+        self.push(Step::Trigger(crate::step::TriggerStep::Drop {
+            table: table.into(),
+            name: name.into(),
+            definition: None,
+            if_exists: true,
+        }));
+        self
+    }
     //
     // [h13:moves] gated (one-way) steps of this family
     /// `INSERT INTO table (columns) SELECT ..`: rows copied from a query (built with

@@ -184,6 +184,48 @@ gate!(
 // [h13:views] gates of this family
 
 // [h13:routines] gates of this family
+gate!(
+    /// Gate of `drop_function` without the function's definition.
+    DropFunctionGate,
+    message = "`drop_function` cannot be undone automatically: the migration does not say how the function was defined",
+    fix = "to make it reversible, give the definition: `m.drop_function_with(FunctionDef::new(\"name\").arg(..).returns(..).language(..).body(..))`",
+);
+gate!(
+    /// Gate of `drop_procedure` without the procedure's definition.
+    DropProcedureGate,
+    message = "`drop_procedure` cannot be undone automatically: the migration does not say how the procedure was defined",
+    fix = "to make it reversible, give the definition: `m.drop_procedure_with(ProcedureDef::new(\"name\").arg(..).language(..).body(..))`",
+);
+gate!(
+    /// Gate of `drop_trigger` without the trigger's definition.
+    DropTriggerGate,
+    message = "`drop_trigger` cannot be undone automatically: the migration does not say how the trigger was defined",
+    fix = "to make it reversible, give the definition: `m.drop_trigger_with(TriggerDef::new(\"name\", \"table\").after().on_insert().for_each_row().execute(\"function\"))`",
+);
+gate!(
+    /// Gate of `drop_function_if_exists`: the function may not have existed.
+    DropFunctionIfExistsGate,
+    message = "`drop_function_if_exists` cannot be undone automatically: the function may not have existed, and the migration does not say how it was defined",
+    fix = "to make it reversible, use `drop_function_with(definition)`, which fails if the function is missing and is undone by creating it",
+);
+gate!(
+    /// Gate of `create_or_replace_function` without the old definition.
+    CreateOrReplaceFunctionGate,
+    message = "`create_or_replace_function` cannot be undone automatically: the function may have existed with another definition, which the migration does not give",
+    fix = "to make it reversible, use `create_function(def)` for a new function, or `replace_function(old, new)` with the definition in place",
+);
+gate!(
+    /// Gate of `drop_trigger_if_exists`: the trigger may not have existed.
+    DropTriggerIfExistsGate,
+    message = "`drop_trigger_if_exists` cannot be undone automatically: the trigger may not have existed, and the migration does not say how it was defined",
+    fix = "to make it reversible, use `drop_trigger_with(definition)`, which fails if the trigger is missing and is undone by creating it",
+);
+gate!(
+    /// Gate of `drop_function_cascade`: what the cascade drops is unknown.
+    DropFunctionCascadeGate,
+    message = "`drop_function_cascade` cannot be undone automatically: CASCADE also drops what depends on the function (triggers, views, defaults), which the migration does not list",
+    fix = "to make it reversible, drop the dependents first with their definitions (`drop_trigger_with`, ..), then the function with `drop_function_with(definition)`",
+);
 
 // [h13:moves] gates of this family
 gate!(

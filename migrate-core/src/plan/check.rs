@@ -216,6 +216,16 @@ impl Checker<'_> {
             // [h13:views] (views and materialized views; comments (COMMENT ON))
             //
             // [h13:routines] (functions, procedures and triggers)
+            Step::Routine(s) => {
+                for message in s.problems() {
+                    self.problem(message);
+                }
+            }
+            Step::Trigger(s) => {
+                for message in s.problems() {
+                    self.problem(message);
+                }
+            }
             //
             // [h13:moves] (data moves, keys, constraints and index options)
             Step::DataMove(d) => self.messages(d.problems()),

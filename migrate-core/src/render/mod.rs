@@ -227,6 +227,8 @@ pub fn step(step: &Step) -> Vec<String> {
         // [h13:views] (views and materialized views; comments (COMMENT ON))
         //
         // [h13:routines] (functions, procedures and triggers)
+        Step::Routine(s) => routines::routine(s),
+        Step::Trigger(s) => routines::trigger(s),
         //
         // [h13:moves] (data moves, keys, constraints and index options)
         Step::DataMove(d) => one(moves::data_move(d)),

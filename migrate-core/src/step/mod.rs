@@ -239,6 +239,10 @@ pub enum Step {
     // [h13:views] (views and materialized views; comments (COMMENT ON))
     //
     // [h13:routines] (functions, procedures and triggers)
+    /// A function or procedure: create, replace, drop.
+    Routine(RoutineStep),
+    /// A trigger: create, replace, drop, rename, enable / disable.
+    Trigger(TriggerStep),
     //
     // [h13:moves] (data moves, keys, constraints and index options)
     /// Rows moved with a query: `INSERT .. SELECT`, `UPDATE .. FROM`, `DELETE .. USING`,
@@ -316,6 +320,8 @@ impl Step {
             // [h13:views] (views and materialized views; comments (COMMENT ON))
             //
             // [h13:routines] (functions, procedures and triggers)
+            Step::Routine(s) => s.kind(),
+            Step::Trigger(s) => s.kind(),
             //
             // [h13:moves] (data moves, keys, constraints and index options)
             Step::DataMove(d) => d.kind(),
@@ -346,6 +352,8 @@ impl Step {
             // [h13:views] (views and materialized views; comments (COMMENT ON))
             //
             // [h13:routines] (functions, procedures and triggers)
+            Step::Routine(s) => s.transactional(),
+            Step::Trigger(s) => s.transactional(),
             //
             // [h13:moves] (data moves, keys, constraints and index options)
             Step::DataMove(d) => d.transactional(),
@@ -521,6 +529,8 @@ impl Step {
             // [h13:views] (views and materialized views; comments (COMMENT ON))
             //
             // [h13:routines] (functions, procedures and triggers)
+            Step::Routine(s) => s.inverse(),
+            Step::Trigger(s) => s.inverse(),
             //
             // [h13:moves] (data moves, keys, constraints and index options)
             Step::DataMove(d) => d.inverse(),
