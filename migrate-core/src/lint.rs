@@ -183,6 +183,71 @@ impl Linter<'_> {
                 self.find(Rule::UncheckedSql, first_line(&sql.sql));
             }
             // [h13:views] (views and materialized views; comments (COMMENT ON))
+            Step::View(view) => {
+                use crate::sql_lexer::Kind;
+                use crate::step::{ViewReplacement, ViewStep};
+                /// Whether a query's select list holds `*` or `t.*`, read as PostgreSQL
+                /// reads it (not in strings, quoted names or comments; not `count(*)`
+                /// or `f(t.*)`: a star inside a call's parentheses is an argument).
+                fn selects_star(sql: &str) -> bool {
+                    // One entry per open parenthesis (and the top level): whether
+                    // the text there is a select list, between SELECT and FROM.
+                    let mut select_list = vec![false];
+                    let mut previous = "";
+                    for token in crate::sql_lexer::tokens(sql) {
+                        if matches!(
+                            token.kind,
+                            Kind::Space | Kind::LineComment | Kind::BlockComment
+                        ) {
+                            continue;
+                        }
+                        let text = token.text;
+                        let word =
+                            |w: &str| token.kind == Kind::Word && text.eq_ignore_ascii_case(w);
+                        match text {
+                            "(" if token.kind == Kind::Other => select_list.push(false),
+                            ")" if token.kind == Kind::Other => {
+                                if select_list.len() > 1 {
+                                    select_list.pop();
+                                }
+                            }
+                            "*" if token.kind == Kind::Other => {
+                                let after = ["SELECT", "DISTINCT", "ALL", ",", "."]
+                                    .iter()
+                                    .any(|p| previous.eq_ignore_ascii_case(p));
+                                if after && select_list.last() == Some(&true) {
+                                    return true;
+                                }
+                            }
+                            _ if word("SELECT") => {
+                                if let Some(top) = select_list.last_mut() {
+                                    *top = true;
+                                }
+                            }
+                            _ if word("FROM") || word("INTO") => {
+                                if let Some(top) = select_list.last_mut() {
+                                    *top = false;
+                                }
+                            }
+                            _ => {}
+                        }
+                        previous = text;
+                    }
+                    false
+                }
+                let query = match view {
+                    ViewStep::Create(def) | ViewStep::Replace(ViewReplacement { new: def, .. }) => {
+                        Some((&def.name, &def.query))
+                    }
+                    ViewStep::CreateMaterialized(def) => Some((&def.name, &def.query)),
+                    _ => None,
+                };
+                if let Some((name, query)) = query {
+                    if selects_star(&query.to_sql()) {
+                        self.find(Rule::ViewSelectStar, name);
+                    }
+                }
+            }
             //
             // [h13:routines] (functions, procedures and triggers)
             //
