@@ -613,6 +613,79 @@ mod tests {
         }
         assert_eq!(rules(concurrent), []);
     }
+
+    // [h13:views] tests of the view-select-star rule
+
+    /// The findings for a view over `$sql`, one query each.
+    macro_rules! view_findings {
+        ($($sql:expr),+ $(,)?) => {{
+            let mut all = Vec::new();
+            $({
+                fn view(m: &mut Migration) {
+                    m.create_view("v", $sql);
+                }
+                all.push(($sql, rules(view)));
+            })+
+            all
+        }};
+    }
+
+    #[test]
+    fn a_view_selecting_star_is_flagged() {
+        for (sql, found) in view_findings![
+            "SELECT * FROM users",
+            "select u.* from users u",
+            r#"SELECT "u".*, p.title FROM users u JOIN posts p ON p.author_id = u.id"#,
+            "SELECT id, * FROM users",
+            "SELECT DISTINCT * FROM users",
+            "SELECT id FROM users UNION ALL SELECT * FROM admins",
+            "SELECT id FROM (SELECT * FROM users) s",
+            "SELECT /* all */ * -- of them\nFROM users",
+        ] {
+            assert_eq!(found, [(Rule::ViewSelectStar, true)], "{sql}");
+        }
+    }
+
+    #[test]
+    fn stars_that_are_not_a_select_list_are_not_flagged() {
+        for (sql, found) in view_findings![
+            "SELECT author_id, count(*) FROM posts GROUP BY author_id",
+            "SELECT count(p.*) AS n FROM posts p",
+            "SELECT row_to_json(u.*) FROM users u",
+            "SELECT price * quantity AS total FROM lines",
+            "SELECT a.n * 2 FROM a",
+            "SELECT '*' AS star, 'SELECT *' AS text FROM t",
+            r#"SELECT "*" FROM t"#,
+            "SELECT id FROM t -- SELECT * FROM t",
+            "SELECT id FROM t /* SELECT * */",
+            "SELECT id FROM t WHERE n = 2 * 3",
+        ] {
+            assert_eq!(found, [], "{sql}");
+        }
+    }
+
+    #[test]
+    fn materialized_views_and_replacements_are_linted_too_and_can_be_allowed() {
+        fn matview(m: &mut Migration) {
+            m.create_materialized_view("m", "SELECT * FROM users");
+            m.replace_view("v", "SELECT id FROM users", "SELECT * FROM users");
+            m.allow(Rule::ViewSelectStar, "users is frozen");
+            m.drop_view_with("w", "SELECT * FROM users");
+        }
+        assert_eq!(
+            rules(matview),
+            [(Rule::ViewSelectStar, true), (Rule::ViewSelectStar, false)]
+        );
+        fn built(m: &mut Migration) {
+            m.create_view(
+                "v",
+                sea_query::Query::select()
+                    .column(sea_query::Asterisk)
+                    .from("users"),
+            );
+        }
+        assert_eq!(rules(built), [(Rule::ViewSelectStar, true)]);
+    }
 }
 
 /// The `serde` shape is the one `migrate lint --json` documents.
