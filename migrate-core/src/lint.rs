@@ -235,6 +235,10 @@ impl Linter<'_> {
                     }
                     false
                 }
+                // A new materialized view is read by no one yet: indexing it blocks nobody.
+                if let ViewStep::CreateMaterialized(def) = view {
+                    self.created.insert(def.name.clone());
+                }
                 let query = match view {
                     ViewStep::Create(def) | ViewStep::Replace(ViewReplacement { new: def, .. }) => {
                         Some((&def.name, &def.query))
@@ -685,6 +689,16 @@ mod tests {
             );
         }
         assert_eq!(rules(built), [(Rule::ViewSelectStar, true)]);
+
+        fn index_a_new_materialized_view(m: &mut Migration) {
+            m.create_materialized_view("m", "SELECT id FROM users");
+            m.create_index("m_id", "m", ["id"]).unique();
+            m.create_index("users_id", "users", ["id"]);
+        }
+        assert_eq!(
+            rules(index_a_new_materialized_view),
+            [(Rule::IndexNotConcurrent, true)]
+        );
     }
 }
 
