@@ -206,10 +206,8 @@ impl Linter<'_> {
                             |w: &str| token.kind == Kind::Word && text.eq_ignore_ascii_case(w);
                         match text {
                             "(" if token.kind == Kind::Other => select_list.push(false),
-                            ")" if token.kind == Kind::Other => {
-                                if select_list.len() > 1 {
-                                    select_list.pop();
-                                }
+                            ")" if token.kind == Kind::Other && select_list.len() > 1 => {
+                                select_list.pop();
                             }
                             "*" if token.kind == Kind::Other => {
                                 let after = ["SELECT", "DISTINCT", "ALL", ",", "."]
@@ -246,10 +244,10 @@ impl Linter<'_> {
                     ViewStep::CreateMaterialized(def) => Some((&def.name, &def.query)),
                     _ => None,
                 };
-                if let Some((name, query)) = query {
-                    if selects_star(&query.to_sql()) {
-                        self.find(Rule::ViewSelectStar, name);
-                    }
+                if let Some((name, query)) = query
+                    && selects_star(&query.to_sql())
+                {
+                    self.find(Rule::ViewSelectStar, name);
                 }
             }
             //
