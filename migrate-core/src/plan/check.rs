@@ -231,8 +231,16 @@ impl Checker<'_> {
                             c.problem(format!("column `{column}` is named twice"));
                         }
                     }
-                    if query.to_sql().trim().is_empty() {
+                    let sql = query.to_sql();
+                    if sql.trim().is_empty() {
                         c.problem(format!("the query of {what} `{name}` is empty"));
+                    }
+                    let semicolon = crate::sql_lexer::tokens(&sql)
+                        .any(|t| t.kind == crate::sql_lexer::Kind::Other && t.text == ";");
+                    if semicolon {
+                        c.problem(format!(
+                            "the query of {what} `{name}` holds a `;`: it must be one query"
+                        ));
                     }
                 }
                 match step {

@@ -10,7 +10,7 @@ use crate::step::{
 };
 use crate::types::ColumnType;
 
-use super::{PG, column_type, literal, quote_ident, quote_name, statement_text};
+use super::{PG, column_type, literal, quote_ident, quote_name, statement_text, terminator};
 
 impl ViewQuery {
     /// The query as PostgreSQL text: SQL as written (without trailing semicolons and
@@ -78,22 +78,36 @@ fn create_view(def: &ViewDef, or_replace: bool) -> String {
         sql.push_str(" WITH (security_barrier)");
     }
     sql.push_str(" AS ");
-    sql.push_str(&def.query.to_sql());
+    let query = def.query.to_sql();
+    sql.push_str(&query);
     match def.check_option {
         None => {}
-        Some(CheckOption::Local) => sql.push_str(" WITH LOCAL CHECK OPTION"),
-        Some(CheckOption::Cascaded) => sql.push_str(" WITH CASCADED CHECK OPTION"),
+        Some(CheckOption::Local) => sql.push_str(&after(&query, "WITH LOCAL CHECK OPTION")),
+        Some(CheckOption::Cascaded) => {
+            sql.push_str(&after(&query, "WITH CASCADED CHECK OPTION"));
+        }
     }
     sql
 }
 
+/// A clause after a query: on a line of its own when the query's last line holds a
+/// `--`, which may open a comment that would swallow it (see [`terminator`]).
+fn after(query: &str, clause: &str) -> String {
+    let separator = if terminator(query) == ";" { " " } else { "\n" };
+    format!("{separator}{clause}")
+}
+
 fn create_materialized_view(def: &MaterializedViewDef) -> String {
+    let query = def.query.to_sql();
     format!(
-        "CREATE MATERIALIZED VIEW {}{} AS {}{}",
+        "CREATE MATERIALIZED VIEW {}{} AS {query}{}",
         quote_name(&def.name),
         columns(&def.columns),
-        def.query.to_sql(),
-        if def.with_data { "" } else { " WITH NO DATA" }
+        if def.with_data {
+            String::new()
+        } else {
+            after(&query, "WITH NO DATA")
+        }
     )
 }
 

@@ -317,6 +317,26 @@ fn view_and_comment_names_are_quoted() {
     );
 }
 
+/// A clause after a query that ends in a `--` comment goes on a line of its own.
+pub(crate) fn commented_queries(m: &mut Migration) {
+    m.create_view("v", "SELECT id FROM t -- the ids")
+        .check_option(CheckOption::Local);
+    m.create_materialized_view("m", "SELECT id FROM t -- the ids\n")
+        .with_no_data();
+}
+
+#[test]
+fn a_clause_after_a_commented_query_is_not_swallowed() {
+    let (up, _) = sql(commented_queries);
+    assert_eq!(
+        up,
+        [
+            "CREATE VIEW \"v\" AS SELECT id FROM t -- the ids\nWITH LOCAL CHECK OPTION",
+            "CREATE MATERIALIZED VIEW \"m\" AS SELECT id FROM t -- the ids\nWITH NO DATA",
+        ]
+    );
+}
+
 // ----- one-way forms ------------------------------------------------------------------
 
 pub(crate) fn one_way_views(m: &mut Migration<Manual>) {
@@ -415,6 +435,8 @@ fn bad_view_and_comment_steps_are_problems() {
         m.rename_view("v", "");
         m.set_comment(CommentTarget::column("t", ""), Some("nul \0 here"));
         m.refresh_materialized_view("x".repeat(64));
+        m.create_view("two", "SELECT 1; DROP TABLE users");
+        m.create_view("fine", "SELECT ';' AS semicolon -- ;");
     }
     let err = migrate_core::plan::preview(bad).unwrap_err().to_string();
     for expected in [
@@ -425,9 +447,11 @@ fn bad_view_and_comment_steps_are_problems() {
         "column ``",
         "NUL character",
         "materialized view `xxxx",
+        "the query of view `two` holds a `;`",
     ] {
         assert!(err.contains(expected), "missing {expected:?} in {err}");
     }
+    assert!(!err.contains("`fine`"), "{err}");
 }
 
 // ----- checksums ----------------------------------------------------------------------
@@ -453,8 +477,9 @@ fn every_golden_view_migration_has_a_pinned_checksum() {
         ("weird_view_names", checksum_of(weird_view_names)),
         ("one_way_views", checksum_of(one_way_views)),
         ("paired_views", checksum_of(paired_views)),
+        ("commented_queries", checksum_of(commented_queries)),
     ];
-    let pinned: [(&str, &str); 9] = [
+    let pinned: [(&str, &str); 10] = [
         (
             "create_views",
             "363b73a6a2fffdb79ba1162ead7da12e42111faecfc97dd50d54252668775e59",
@@ -490,6 +515,10 @@ fn every_golden_view_migration_has_a_pinned_checksum() {
         (
             "paired_views",
             "2c1facfa7b079fe7770d02600c7372d91a3748d77e01b3e18776ef989e00fa6d",
+        ),
+        (
+            "commented_queries",
+            "be4f4c78b59c0409b0f35d86fb005b1a3b5d6202072fb833c9a712f8abe49240",
         ),
     ];
     let actual: Vec<(&str, &str)> = actual.iter().map(|(n, c)| (*n, c.as_str())).collect();

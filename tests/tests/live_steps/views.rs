@@ -570,3 +570,41 @@ async fn the_one_way_forms_run() {
         Some("People")
     );
 }
+
+// ----- queries written with comments --------------------------------------------------
+
+fn commented(m: &mut Migration) {
+    m.create_view(
+        "commented_view",
+        "SELECT id, email FROM users -- every user\n  WHERE active -- still here",
+    )
+    .check_option(CheckOption::Local);
+    m.create_materialized_view("commented_counts", "SELECT count(*) AS n FROM users -- all")
+        .with_no_data();
+}
+reg!(COMMENTED, 2, commented);
+
+#[tokio::test]
+async fn a_clause_after_a_query_ending_in_a_comment_is_applied() {
+    let db = TestDb::create().await.unwrap();
+    let mut c = db.connect().await.unwrap();
+    migrator([&BASE, &COMMENTED])
+        .up(&mut c, Target::Latest)
+        .await
+        .unwrap();
+    assert_eq!(
+        text(
+            &c,
+            "SELECT array_to_string(reloptions, ',') FROM pg_class WHERE oid = 'commented_view'::regclass"
+        )
+        .await
+        .unwrap()
+        .as_deref(),
+        Some("check_option=local")
+    );
+    assert_eq!(
+        populated(&c, "commented_counts").await.as_deref(),
+        Some("false")
+    );
+    verify_passes([&BASE, &COMMENTED]).await;
+}
