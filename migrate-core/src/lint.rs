@@ -641,7 +641,10 @@ mod tests {
             "SELECT id, * FROM users",
             "SELECT DISTINCT * FROM users",
             "SELECT id FROM users UNION ALL SELECT * FROM admins",
+            // A star in a subquery, even under EXISTS, is expanded too: the view then
+            // depends on every column (PostgreSQL refuses to drop one of them).
             "SELECT id FROM (SELECT * FROM users) s",
+            "SELECT id FROM t WHERE EXISTS (SELECT * FROM u WHERE u.id = t.id)",
             "SELECT /* all */ * -- of them\nFROM users",
         ] {
             assert_eq!(found, [(Rule::ViewSelectStar, true)], "{sql}");

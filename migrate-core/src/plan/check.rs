@@ -296,6 +296,11 @@ impl Checker<'_> {
                         self.object("table", table);
                         self.name("column", column);
                     }
+                    CommentTarget::Constraint(table, name)
+                    | CommentTarget::Trigger(table, name) => {
+                        self.object("table", table);
+                        self.name("name", name);
+                    }
                     CommentTarget::Function(name, args) | CommentTarget::Procedure(name, args) => {
                         self.object("routine", name);
                         for ty in args {

@@ -130,6 +130,12 @@ pub(super) fn comment(def: &CommentDef) -> String {
         CommentTarget::Column(table, column) => {
             format!("COLUMN {}.{}", quote_name(table), quote_ident(column))
         }
+        CommentTarget::Constraint(table, name) => {
+            format!("CONSTRAINT {} ON {}", quote_ident(name), quote_name(table))
+        }
+        CommentTarget::Trigger(table, name) => {
+            format!("TRIGGER {} ON {}", quote_ident(name), quote_name(table))
+        }
         CommentTarget::Index(name) => format!("INDEX {}", quote_name(name)),
         CommentTarget::View(name) => format!("VIEW {}", quote_name(name)),
         CommentTarget::MaterializedView(name) => {

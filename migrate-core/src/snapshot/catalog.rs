@@ -296,6 +296,32 @@ fn queries(options: &SnapshotOptions) -> Vec<(String, Layout)> {
         ),
         (
             format!(
+                "SELECT 'comment constraint ' || {rel} || '.' || quote_ident(co.conname), \
+                 d.description \
+                 FROM pg_description d JOIN pg_constraint co ON co.oid = d.objoid \
+                 JOIN pg_class c ON c.oid = co.conrelid \
+                 JOIN pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE d.classoid = 'pg_constraint'::regclass \
+                 AND {NS} AND c.oid NOT IN ({HISTORY}) AND {}",
+                own("pg_class", "c.oid")
+            ),
+            Layout::Exact,
+        ),
+        (
+            format!(
+                "SELECT 'comment trigger ' || {rel} || '.' || quote_ident(tg.tgname), \
+                 d.description \
+                 FROM pg_description d JOIN pg_trigger tg ON tg.oid = d.objoid \
+                 JOIN pg_class c ON c.oid = tg.tgrelid \
+                 JOIN pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE d.classoid = 'pg_trigger'::regclass \
+                 AND {NS} AND c.oid NOT IN ({HISTORY}) AND {}",
+                own("pg_class", "c.oid")
+            ),
+            Layout::Exact,
+        ),
+        (
+            format!(
                 "SELECT 'comment schema ' || quote_ident(n.nspname), d.description \
                  FROM pg_description d JOIN pg_namespace n ON n.oid = d.objoid \
                  WHERE d.classoid = 'pg_namespace'::regclass AND {NS} AND {}",

@@ -319,6 +319,10 @@ pub enum CommentTarget {
     Table(ObjectName),
     /// `COMMENT ON COLUMN table.column` (of a table, view or materialized view).
     Column(ObjectName, Ident),
+    /// `COMMENT ON CONSTRAINT name ON table`.
+    Constraint(ObjectName, Ident),
+    /// `COMMENT ON TRIGGER name ON table`.
+    Trigger(ObjectName, Ident),
     /// `COMMENT ON INDEX`.
     Index(ObjectName),
     /// `COMMENT ON VIEW`.
@@ -346,6 +350,16 @@ impl CommentTarget {
     /// A column of a table, view or materialized view.
     pub fn column(table: impl Into<ObjectName>, column: impl Into<Ident>) -> Self {
         Self::Column(table.into(), column.into())
+    }
+
+    /// A constraint of a table.
+    pub fn constraint(table: impl Into<ObjectName>, name: impl Into<Ident>) -> Self {
+        Self::Constraint(table.into(), name.into())
+    }
+
+    /// A trigger of a table.
+    pub fn trigger(table: impl Into<ObjectName>, name: impl Into<Ident>) -> Self {
+        Self::Trigger(table.into(), name.into())
     }
 
     /// An index (its schema is its table's).

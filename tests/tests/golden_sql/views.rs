@@ -283,6 +283,38 @@ fn comments_are_set_and_put_back() {
     );
 }
 
+pub(crate) fn comments_on_constraints_and_triggers(m: &mut Migration) {
+    m.change_comment(
+        CommentTarget::constraint("app.users", "users_email_key"),
+        None,
+        Some("one account per address"),
+    );
+    m.change_comment(
+        CommentTarget::trigger("posts", "posts_touch"),
+        Some("old"),
+        Some("keeps updated_at"),
+    );
+}
+
+#[test]
+fn comments_on_constraints_and_triggers_name_their_table() {
+    let (up, down) = sql(comments_on_constraints_and_triggers);
+    assert_eq!(
+        up,
+        [
+            r#"COMMENT ON CONSTRAINT "users_email_key" ON "app"."users" IS 'one account per address'"#,
+            r#"COMMENT ON TRIGGER "posts_touch" ON "posts" IS 'keeps updated_at'"#,
+        ]
+    );
+    assert_eq!(
+        down,
+        [
+            r#"COMMENT ON TRIGGER "posts_touch" ON "posts" IS 'old'"#,
+            r#"COMMENT ON CONSTRAINT "users_email_key" ON "app"."users" IS NULL"#,
+        ]
+    );
+}
+
 // ----- names --------------------------------------------------------------------------
 
 pub(crate) fn weird_view_names(m: &mut Migration) {
@@ -478,8 +510,12 @@ fn every_golden_view_migration_has_a_pinned_checksum() {
         ("one_way_views", checksum_of(one_way_views)),
         ("paired_views", checksum_of(paired_views)),
         ("commented_queries", checksum_of(commented_queries)),
+        (
+            "comments_on_constraints_and_triggers",
+            checksum_of(comments_on_constraints_and_triggers),
+        ),
     ];
-    let pinned: [(&str, &str); 10] = [
+    let pinned: [(&str, &str); 11] = [
         (
             "create_views",
             "363b73a6a2fffdb79ba1162ead7da12e42111faecfc97dd50d54252668775e59",
@@ -519,6 +555,10 @@ fn every_golden_view_migration_has_a_pinned_checksum() {
         (
             "commented_queries",
             "be4f4c78b59c0409b0f35d86fb005b1a3b5d6202072fb833c9a712f8abe49240",
+        ),
+        (
+            "comments_on_constraints_and_triggers",
+            "8d877e313d2cb2d74988acc28efed6ef3b36422d9a8f729fe37d5c27f4053bf3",
         ),
     ];
     let actual: Vec<(&str, &str)> = actual.iter().map(|(n, c)| (*n, c.as_str())).collect();

@@ -411,12 +411,22 @@ fn objects(m: &mut Migration) {
             );
             up.unchecked_sql("CREATE PROCEDURE app.noop(n bigint) LANGUAGE sql AS 'SELECT 1'");
             up.unchecked_sql("CREATE SEQUENCE app.tickets");
+            up.unchecked_sql(
+                "CREATE FUNCTION app.touch() RETURNS trigger LANGUAGE plpgsql \
+                 AS $$ BEGIN RETURN NEW; END $$",
+            );
+            up.unchecked_sql(
+                "CREATE TRIGGER users_touch BEFORE UPDATE ON users \
+                 FOR EACH ROW EXECUTE FUNCTION app.touch()",
+            );
             up.allow(
                 Rule::UncheckedSql,
                 "the function family is not part of this test",
             );
         },
         |down| {
+            down.unchecked_sql("DROP TRIGGER users_touch ON users");
+            down.unchecked_sql("DROP FUNCTION app.touch()");
             down.unchecked_sql("DROP SEQUENCE app.tickets");
             down.unchecked_sql("DROP PROCEDURE app.noop(bigint)");
             down.unchecked_sql("DROP FUNCTION app.total(integer, integer)");
@@ -465,6 +475,16 @@ fn comment_everything(m: &mut Migration) {
     );
     m.change_comment(CommentTarget::schema("app"), None, Some("the application"));
     m.change_comment(CommentTarget::ty("app.mood"), None, Some("how one feels"));
+    m.change_comment(
+        CommentTarget::constraint("users", "users_pkey"),
+        None,
+        Some("the id"),
+    );
+    m.change_comment(
+        CommentTarget::trigger("users", "users_touch"),
+        None,
+        Some("touches"),
+    );
 }
 reg!(COMMENT_EVERYTHING, 3, comment_everything);
 
@@ -488,7 +508,9 @@ const COMMENTS: &str = "SELECT coalesce(obj_description('users'::regclass, 'pg_c
      || ' | ' || coalesce(obj_description('app.total(integer, integer)'::regprocedure, 'pg_proc'), '-') \
      || ' | ' || coalesce(obj_description('app.noop(bigint)'::regprocedure, 'pg_proc'), '-') \
      || ' | ' || coalesce(obj_description('app'::regnamespace, 'pg_namespace'), '-') \
-     || ' | ' || coalesce(obj_description('app.mood'::regtype, 'pg_type'), '-')";
+     || ' | ' || coalesce(obj_description('app.mood'::regtype, 'pg_type'), '-') \
+     || ' | ' || coalesce(obj_description((SELECT oid FROM pg_constraint WHERE conname = 'users_pkey'), 'pg_constraint'), '-') \
+     || ' | ' || coalesce(obj_description((SELECT oid FROM pg_trigger WHERE tgname = 'users_touch'), 'pg_trigger'), '-')";
 
 #[tokio::test]
 async fn comments_are_set_changed_and_put_back() {
@@ -500,9 +522,33 @@ async fn comments_are_set_changed_and_put_back() {
     assert_eq!(
         text(&c, COMMENTS).await.unwrap().as_deref(),
         Some(
-            r"People | Login, unique | for login | it's live | from users | refreshed by hand \o/ | tickets | adds | nothing | the application | how one feels"
+            r"People | Login, unique | for login | it's live | from users | refreshed by hand \o/ | tickets | adds | nothing | the application | how one feels | the id | touches"
         )
     );
+    // The snapshot sees every kind of comment, keyed by its object.
+    let snapshot = migrate_core::Snapshot::read(&mut c, &migrate_core::SnapshotOptions::new())
+        .await
+        .unwrap();
+    for (key, comment) in [
+        ("comment table public.users", "People"),
+        ("comment column public.users.email", "Login, unique"),
+        ("comment index public.users_email_idx", "for login"),
+        ("comment view public.active_users", "it's live"),
+        ("comment column public.active_users.email", "from users"),
+        (
+            "comment materialized view public.user_count",
+            r"refreshed by hand \o/",
+        ),
+        ("comment sequence app.tickets", "tickets"),
+        ("comment function app.total(a integer, b integer)", "adds"),
+        ("comment procedure app.noop(IN n bigint)", "nothing"),
+        ("comment schema app", "the application"),
+        ("comment type app.mood", "how one feels"),
+        ("comment constraint public.users.users_pkey", "the id"),
+        ("comment trigger public.users.users_touch", "touches"),
+    ] {
+        assert_eq!(snapshot.get(key), Some(comment), "{key} in\n{snapshot}");
+    }
     all.up(&mut c, Target::Latest).await.unwrap();
     let changed = text(&c, COMMENTS).await.unwrap().unwrap();
     assert!(
@@ -518,7 +564,7 @@ async fn comments_are_set_changed_and_put_back() {
     all.down(&mut c, DownTarget::Steps(1)).await.unwrap();
     assert_eq!(
         text(&c, COMMENTS).await.unwrap().as_deref(),
-        Some("- | - | - | - | - | - | - | - | - | - | -")
+        Some("- | - | - | - | - | - | - | - | - | - | - | - | -")
     );
     all.up(&mut c, Target::Latest).await.unwrap();
     verify_passes(regs).await;
