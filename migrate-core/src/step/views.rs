@@ -234,7 +234,7 @@ impl ViewStep {
     /// Whether the step may run inside a transaction block: every view step may.
     ///
     /// `REFRESH MATERIALIZED VIEW CONCURRENTLY`, unlike `CREATE INDEX CONCURRENTLY`,
-    /// runs in a transaction block (checked on PostgreSQL 14 to 18; the lint's
+    /// runs in a transaction block (checked on PostgreSQL 14, 15 and 18; the lint's
     /// `runs_concurrently` knows it too): it takes an `EXCLUSIVE` lock, which lets
     /// readers through, until the transaction ends.
     pub fn transactional(&self) -> bool {
