@@ -82,6 +82,7 @@ pub use migrate_macros::migration;
 pub use migration::{AlterTypeBuilder, ConstraintBuilder, Migration, Recorded};
 pub use mode::{Manual, Mode, Reversible};
 // [h13:views] root re-exports of this family
+pub use step::{CheckOption, CommentTarget, ViewQuery};
 //
 // [h13:routines] root re-exports of this family
 pub use step::{
@@ -131,6 +132,7 @@ pub mod prelude {
     pub use crate::types::ColumnType::{self, *};
     pub use crate::types::{DefaultValue, IndexMethod, ReferentialAction, Volatility};
     // [h13:views] prelude items of this family
+    pub use crate::step::{CheckOption, CommentTarget};
     //
     // [h13:routines] prelude items of this family
     pub use crate::step::{FunctionArg, FunctionDef, Parallel, ProcedureDef, TriggerDef};

@@ -188,6 +188,73 @@ impl Linter<'_> {
                 self.find(Rule::UncheckedSql, first_line(&sql.sql));
             }
             // [h13:views] (views and materialized views; comments (COMMENT ON))
+            Step::View(view) => {
+                use crate::sql_lexer::Kind;
+                use crate::step::{ViewReplacement, ViewStep};
+                /// Whether a query's select list holds `*` or `t.*`, read as PostgreSQL
+                /// reads it (not in strings, quoted names or comments; not `count(*)`
+                /// or `f(t.*)`: a star inside a call's parentheses is an argument).
+                fn selects_star(sql: &str) -> bool {
+                    // One entry per open parenthesis (and the top level): whether
+                    // the text there is a select list, between SELECT and FROM.
+                    let mut select_list = vec![false];
+                    let mut previous = "";
+                    for token in crate::sql_lexer::tokens(sql) {
+                        if matches!(
+                            token.kind,
+                            Kind::Space | Kind::LineComment | Kind::BlockComment
+                        ) {
+                            continue;
+                        }
+                        let text = token.text;
+                        let word =
+                            |w: &str| token.kind == Kind::Word && text.eq_ignore_ascii_case(w);
+                        match text {
+                            "(" if token.kind == Kind::Other => select_list.push(false),
+                            ")" if token.kind == Kind::Other && select_list.len() > 1 => {
+                                select_list.pop();
+                            }
+                            "*" if token.kind == Kind::Other => {
+                                let after = ["SELECT", "DISTINCT", "ALL", ",", "."]
+                                    .iter()
+                                    .any(|p| previous.eq_ignore_ascii_case(p));
+                                if after && select_list.last() == Some(&true) {
+                                    return true;
+                                }
+                            }
+                            _ if word("SELECT") => {
+                                if let Some(top) = select_list.last_mut() {
+                                    *top = true;
+                                }
+                            }
+                            _ if word("FROM") || word("INTO") => {
+                                if let Some(top) = select_list.last_mut() {
+                                    *top = false;
+                                }
+                            }
+                            _ => {}
+                        }
+                        previous = text;
+                    }
+                    false
+                }
+                // A new materialized view is read by no one yet: indexing it blocks nobody.
+                if let ViewStep::CreateMaterialized(def) = view {
+                    self.created.insert(def.name.clone());
+                }
+                let query = match view {
+                    ViewStep::Create(def) | ViewStep::Replace(ViewReplacement { new: def, .. }) => {
+                        Some((&def.name, &def.query))
+                    }
+                    ViewStep::CreateMaterialized(def) => Some((&def.name, &def.query)),
+                    _ => None,
+                };
+                if let Some((name, query)) = query
+                    && selects_star(&query.to_sql())
+                {
+                    self.find(Rule::ViewSelectStar, name);
+                }
+            }
             //
             // [h13:routines] (functions, procedures and triggers)
             //
@@ -616,6 +683,92 @@ mod tests {
             m.drop_index_concurrently("i");
         }
         assert_eq!(rules(concurrent), []);
+    }
+
+    // [h13:views] tests of the view-select-star rule
+
+    /// The findings for a view over `$sql`, one query each.
+    macro_rules! view_findings {
+        ($($sql:expr),+ $(,)?) => {{
+            let mut all = Vec::new();
+            $({
+                fn view(m: &mut Migration) {
+                    m.create_view("v", $sql);
+                }
+                all.push(($sql, rules(view)));
+            })+
+            all
+        }};
+    }
+
+    #[test]
+    fn a_view_selecting_star_is_flagged() {
+        for (sql, found) in view_findings![
+            "SELECT * FROM users",
+            "select u.* from users u",
+            r#"SELECT "u".*, p.title FROM users u JOIN posts p ON p.author_id = u.id"#,
+            "SELECT id, * FROM users",
+            "SELECT DISTINCT * FROM users",
+            "SELECT id FROM users UNION ALL SELECT * FROM admins",
+            // A star in a subquery, even under EXISTS, is expanded too: the view then
+            // depends on every column (PostgreSQL refuses to drop one of them).
+            "SELECT id FROM (SELECT * FROM users) s",
+            "SELECT id FROM t WHERE EXISTS (SELECT * FROM u WHERE u.id = t.id)",
+            "SELECT /* all */ * -- of them\nFROM users",
+        ] {
+            assert_eq!(found, [(Rule::ViewSelectStar, true)], "{sql}");
+        }
+    }
+
+    #[test]
+    fn stars_that_are_not_a_select_list_are_not_flagged() {
+        for (sql, found) in view_findings![
+            "SELECT author_id, count(*) FROM posts GROUP BY author_id",
+            "SELECT count(p.*) AS n FROM posts p",
+            "SELECT row_to_json(u.*) FROM users u",
+            "SELECT price * quantity AS total FROM lines",
+            "SELECT a.n * 2 FROM a",
+            "SELECT '*' AS star, 'SELECT *' AS text FROM t",
+            r#"SELECT "*" FROM t"#,
+            "SELECT id FROM t -- SELECT * FROM t",
+            "SELECT id FROM t /* SELECT * */",
+            "SELECT id FROM t WHERE n = 2 * 3",
+        ] {
+            assert_eq!(found, [], "{sql}");
+        }
+    }
+
+    #[test]
+    fn materialized_views_and_replacements_are_linted_too_and_can_be_allowed() {
+        fn matview(m: &mut Migration) {
+            m.create_materialized_view("m", "SELECT * FROM users");
+            m.replace_view("v", "SELECT id FROM users", "SELECT * FROM users");
+            m.allow(Rule::ViewSelectStar, "users is frozen");
+            m.drop_view_with("w", "SELECT * FROM users");
+        }
+        assert_eq!(
+            rules(matview),
+            [(Rule::ViewSelectStar, true), (Rule::ViewSelectStar, false)]
+        );
+        fn built(m: &mut Migration) {
+            m.create_view(
+                "v",
+                sea_query::Query::select()
+                    .column(sea_query::Asterisk)
+                    .from("users"),
+            );
+        }
+        assert_eq!(rules(built), [(Rule::ViewSelectStar, true)]);
+
+        fn index_a_new_materialized_view(m: &mut Migration) {
+            m.create_materialized_view("m", "SELECT id FROM users");
+            m.create_index("m_id", "m", ["id"]).unique();
+            m.create_index("users_id", "users", ["id"]);
+        }
+        assert_eq!(
+            rules(index_a_new_materialized_view),
+            [(Rule::IndexNotConcurrent, true)]
+        );
     }
 }
 

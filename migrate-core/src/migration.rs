@@ -467,6 +467,88 @@ impl<M: Mode> Migration<M> {
     }
 
     // [h13:views] gated (one-way) steps of this family
+    // ----- views, materialized views, comments ---------------------------------
+
+    /// `DROP VIEW` without the view's definition: no automatic inverse.
+    pub fn drop_view(&mut self, name: impl Into<ObjectName>) -> &mut Self
+    where
+        M: crate::mode::DropViewGate,
+    {
+        self.drop_view_step(name.into(), false, false);
+        self
+    }
+
+    /// `DROP VIEW IF EXISTS`: no inverse (the view may not have been there).
+    pub fn drop_view_if_exists(&mut self, name: impl Into<ObjectName>) -> &mut Self
+    where
+        M: crate::mode::DropViewIfExistsGate,
+    {
+        self.drop_view_step(name.into(), true, false);
+        self
+    }
+
+    /// `DROP VIEW .. CASCADE`: also drops what depends on the view, so no inverse.
+    pub fn drop_view_cascade(&mut self, name: impl Into<ObjectName>) -> &mut Self
+    where
+        M: crate::mode::DropViewCascadeGate,
+    {
+        self.drop_view_step(name.into(), false, true);
+        self
+    }
+
+    /// `CREATE OR REPLACE VIEW` without the definition it replaces: no automatic
+    /// inverse (and the view may not have existed).
+    pub fn create_or_replace_view(
+        &mut self,
+        name: impl Into<ObjectName>,
+        query: impl Into<crate::step::ViewQuery>,
+    ) -> &mut crate::step::ViewDef
+    where
+        M: crate::mode::CreateOrReplaceViewGate,
+    {
+        let new = crate::step::ViewDef::new(name, query);
+        &mut self.replacement(None, new).new
+    }
+
+    /// `DROP MATERIALIZED VIEW` without its definition: no automatic inverse.
+    pub fn drop_materialized_view(&mut self, name: impl Into<ObjectName>) -> &mut Self
+    where
+        M: crate::mode::DropMaterializedViewGate,
+    {
+        self.drop_materialized_view_step(name.into(), false, false);
+        self
+    }
+
+    /// `DROP MATERIALIZED VIEW IF EXISTS`: no inverse.
+    pub fn drop_materialized_view_if_exists(&mut self, name: impl Into<ObjectName>) -> &mut Self
+    where
+        M: crate::mode::DropMaterializedViewIfExistsGate,
+    {
+        self.drop_materialized_view_step(name.into(), true, false);
+        self
+    }
+
+    /// `DROP MATERIALIZED VIEW .. CASCADE`: no inverse.
+    pub fn drop_materialized_view_cascade(&mut self, name: impl Into<ObjectName>) -> &mut Self
+    where
+        M: crate::mode::DropMaterializedViewCascadeGate,
+    {
+        self.drop_materialized_view_step(name.into(), false, true);
+        self
+    }
+
+    /// `COMMENT ON .. IS ..` without the comment it replaces: no automatic inverse.
+    pub fn set_comment(
+        &mut self,
+        target: crate::step::CommentTarget,
+        comment: Option<&str>,
+    ) -> &mut Self
+    where
+        M: crate::mode::SetCommentGate,
+    {
+        self.comment_step(target, comment)
+    }
+
     //
     // [h13:routines] gated (one-way) steps of this family
 

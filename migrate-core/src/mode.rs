@@ -182,6 +182,54 @@ gate!(
 );
 
 // [h13:views] gates of this family
+gate!(
+    /// Gate of `drop_view` without the view's definition.
+    DropViewGate,
+    message = "`drop_view` cannot be undone automatically: the migration does not say how the view was defined",
+    fix = "to make it reversible, give the definition: `m.drop_view_with(\"name\", \"SELECT ...\")`",
+);
+gate!(
+    /// Gate of `drop_view_if_exists`: the view may not have existed.
+    DropViewIfExistsGate,
+    message = "`drop_view_if_exists` cannot be undone automatically: the view may not have existed, and the migration does not say how it was defined",
+    fix = "to make it reversible, drop a view that exists, with its definition: `m.drop_view_with(\"name\", \"SELECT ...\")`",
+);
+gate!(
+    /// Gate of `drop_view_cascade`: what the cascade drops is unknown.
+    DropViewCascadeGate,
+    message = "`drop_view_cascade` cannot be undone automatically: CASCADE also drops the objects that depend on the view, which the migration does not list",
+    fix = "to make it reversible, drop the dependent objects first with their definitions, then the view: `m.drop_view_with(\"name\", \"SELECT ...\")`",
+);
+gate!(
+    /// Gate of `create_or_replace_view` without the definition it replaces.
+    CreateOrReplaceViewGate,
+    message = "`create_or_replace_view` cannot be undone automatically: the migration does not say what the view was before (or whether it existed)",
+    fix = "to make it reversible, give the old query: `m.replace_view(\"name\", \"SELECT old ...\", \"SELECT new ...\")`, or `m.create_view(..)` for a new view",
+);
+gate!(
+    /// Gate of `drop_materialized_view` without its definition.
+    DropMaterializedViewGate,
+    message = "`drop_materialized_view` cannot be undone automatically: the migration does not say how the materialized view was defined",
+    fix = "to make it reversible, give the definition: `m.drop_materialized_view_with(\"name\", \"SELECT ...\")`",
+);
+gate!(
+    /// Gate of `drop_materialized_view_if_exists`: it may not have existed.
+    DropMaterializedViewIfExistsGate,
+    message = "`drop_materialized_view_if_exists` cannot be undone automatically: the materialized view may not have existed, and the migration does not say how it was defined",
+    fix = "to make it reversible, drop one that exists, with its definition: `m.drop_materialized_view_with(\"name\", \"SELECT ...\")`",
+);
+gate!(
+    /// Gate of `drop_materialized_view_cascade`: what the cascade drops is unknown.
+    DropMaterializedViewCascadeGate,
+    message = "`drop_materialized_view_cascade` cannot be undone automatically: CASCADE also drops the objects that depend on the materialized view, which the migration does not list",
+    fix = "to make it reversible, drop the dependent objects first with their definitions, then `m.drop_materialized_view_with(\"name\", \"SELECT ...\")`",
+);
+gate!(
+    /// Gate of `set_comment` without the old comment.
+    SetCommentGate,
+    message = "`set_comment` cannot be undone automatically: the migration does not say what the comment was before",
+    fix = "to make it reversible, give the old comment: `m.change_comment(target, Some(\"old\"), Some(\"new\"))` (`None` for no comment)",
+);
 
 // [h13:routines] gates of this family
 gate!(

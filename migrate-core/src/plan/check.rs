@@ -214,6 +214,111 @@ impl Checker<'_> {
                 }
             }
             // [h13:views] (views and materialized views; comments (COMMENT ON))
+            Step::View(step) => {
+                use crate::step::{ViewQuery, ViewStep};
+                fn view(
+                    c: &mut Checker<'_>,
+                    what: &str,
+                    name: &ObjectName,
+                    columns: &[crate::Ident],
+                    query: &ViewQuery,
+                ) {
+                    c.object(what, name);
+                    let mut seen = std::collections::BTreeSet::new();
+                    for column in columns {
+                        c.name("column", column);
+                        if !seen.insert(column) {
+                            c.problem(format!("column `{column}` is named twice"));
+                        }
+                    }
+                    let sql = query.to_sql();
+                    if sql.trim().is_empty() {
+                        c.problem(format!("the query of {what} `{name}` is empty"));
+                    }
+                    let semicolon = crate::sql_lexer::tokens(&sql)
+                        .any(|t| t.kind == crate::sql_lexer::Kind::Other && t.text == ";");
+                    if semicolon {
+                        c.problem(format!(
+                            "the query of {what} `{name}` holds a `;`: it must be one query"
+                        ));
+                    }
+                }
+                match step {
+                    ViewStep::Create(d) => view(self, "view", &d.name, &d.columns, &d.query),
+                    ViewStep::Drop {
+                        name, definition, ..
+                    } => {
+                        self.object("view", name);
+                        if let Some(d) = definition {
+                            view(self, "view", &d.name, &d.columns, &d.query);
+                        }
+                    }
+                    ViewStep::Replace(r) => {
+                        view(self, "view", &r.new.name, &r.new.columns, &r.new.query);
+                        if let Some(old) = &r.old {
+                            view(self, "view", &old.name, &old.columns, &old.query);
+                            if old.name != r.new.name {
+                                self.problem(format!(
+                                    "the old definition is of view `{}`, the new one of `{}`",
+                                    old.name, r.new.name
+                                ));
+                            }
+                        }
+                    }
+                    ViewStep::Rename { from, to } | ViewStep::RenameMaterialized { from, to } => {
+                        self.object("view", from);
+                        self.name("new view name", to);
+                    }
+                    ViewStep::CreateMaterialized(d) => {
+                        view(self, "materialized view", &d.name, &d.columns, &d.query);
+                    }
+                    ViewStep::DropMaterialized {
+                        name, definition, ..
+                    } => {
+                        self.object("materialized view", name);
+                        if let Some(d) = definition {
+                            view(self, "materialized view", &d.name, &d.columns, &d.query);
+                        }
+                    }
+                    ViewStep::Refresh { name, .. } => self.object("materialized view", name),
+                }
+            }
+            Step::Comment(def) => {
+                use crate::step::CommentTarget;
+                match &def.target {
+                    CommentTarget::Table(name)
+                    | CommentTarget::Index(name)
+                    | CommentTarget::View(name)
+                    | CommentTarget::MaterializedView(name)
+                    | CommentTarget::Sequence(name)
+                    | CommentTarget::Type(name) => self.object("name", name),
+                    CommentTarget::Column(table, column) => {
+                        self.object("table", table);
+                        self.name("column", column);
+                    }
+                    CommentTarget::Constraint(table, name)
+                    | CommentTarget::Trigger(table, name) => {
+                        self.object("table", table);
+                        self.name("name", name);
+                    }
+                    CommentTarget::Function(name, args) | CommentTarget::Procedure(name, args) => {
+                        self.object("routine", name);
+                        for ty in args {
+                            self.ty(ty);
+                        }
+                    }
+                    CommentTarget::Schema(name) => self.name("schema", name),
+                }
+                let texts = [
+                    def.comment.as_ref(),
+                    def.old.as_ref().and_then(Option::as_ref),
+                ];
+                if texts.into_iter().flatten().any(|t| t.contains('\0')) {
+                    self.problem(
+                        "a comment holds a NUL character, which PostgreSQL refuses".to_owned(),
+                    );
+                }
+            }
             //
             // [h13:routines] (functions, procedures and triggers)
             Step::Routine(s) => {

@@ -225,6 +225,8 @@ pub fn step(step: &Step) -> Vec<String> {
         Step::Backfill(def) => one(backfill_shape(def)),
         Step::UncheckedSql(sql) => one(sql.sql.clone()),
         // [h13:views] (views and materialized views; comments (COMMENT ON))
+        Step::View(v) => one(views::view(v)),
+        Step::Comment(c) => one(views::comment(c)),
         //
         // [h13:routines] (functions, procedures and triggers)
         Step::Routine(s) => routines::routine(s),

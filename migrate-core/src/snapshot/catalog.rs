@@ -255,6 +255,91 @@ fn queries(options: &SnapshotOptions) -> Vec<(String, Layout)> {
             Layout::Exact,
         ),
         // [h13:views] snapshot queries of this family
+        // Comments (`COMMENT ON`): `comment <kind> <name>`, the text as description.
+        (
+            format!(
+                "SELECT 'comment ' || CASE c.relkind WHEN 'v' THEN 'view ' \
+                   WHEN 'm' THEN 'materialized view ' WHEN 'i' THEN 'index ' WHEN 'I' THEN 'index ' \
+                   WHEN 'S' THEN 'sequence ' WHEN 'f' THEN 'foreign table ' ELSE 'table ' END || {rel}, \
+                 d.description \
+                 FROM pg_description d JOIN pg_class c ON c.oid = d.objoid \
+                 JOIN pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE d.classoid = 'pg_class'::regclass AND d.objsubid = 0 \
+                 AND {NS} AND c.oid NOT IN ({HISTORY}) AND {}",
+                own("pg_class", "c.oid")
+            ),
+            Layout::Exact,
+        ),
+        (
+            format!(
+                "SELECT 'comment column ' || {rel} || '.' || quote_ident(a.attname), d.description \
+                 FROM pg_description d JOIN pg_class c ON c.oid = d.objoid \
+                 JOIN pg_namespace n ON n.oid = c.relnamespace \
+                 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid \
+                 WHERE d.classoid = 'pg_class'::regclass AND d.objsubid > 0 \
+                 AND {NS} AND c.oid NOT IN ({HISTORY}) AND {}",
+                own("pg_class", "c.oid")
+            ),
+            Layout::Exact,
+        ),
+        (
+            format!(
+                "SELECT 'comment ' || CASE p.prokind WHEN 'p' THEN 'procedure ' ELSE 'function ' END \
+                 || quote_ident(n.nspname) || '.' || quote_ident(p.proname) \
+                 || '(' || pg_get_function_identity_arguments(p.oid) || ')', d.description \
+                 FROM pg_description d JOIN pg_proc p ON p.oid = d.objoid \
+                 JOIN pg_namespace n ON n.oid = p.pronamespace \
+                 WHERE d.classoid = 'pg_proc'::regclass AND {NS} AND {}",
+                own("pg_proc", "p.oid")
+            ),
+            Layout::Exact,
+        ),
+        (
+            format!(
+                "SELECT 'comment constraint ' || {rel} || '.' || quote_ident(co.conname), \
+                 d.description \
+                 FROM pg_description d JOIN pg_constraint co ON co.oid = d.objoid \
+                 JOIN pg_class c ON c.oid = co.conrelid \
+                 JOIN pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE d.classoid = 'pg_constraint'::regclass \
+                 AND {NS} AND c.oid NOT IN ({HISTORY}) AND {}",
+                own("pg_class", "c.oid")
+            ),
+            Layout::Exact,
+        ),
+        (
+            format!(
+                "SELECT 'comment trigger ' || {rel} || '.' || quote_ident(tg.tgname), \
+                 d.description \
+                 FROM pg_description d JOIN pg_trigger tg ON tg.oid = d.objoid \
+                 JOIN pg_class c ON c.oid = tg.tgrelid \
+                 JOIN pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE d.classoid = 'pg_trigger'::regclass \
+                 AND {NS} AND c.oid NOT IN ({HISTORY}) AND {}",
+                own("pg_class", "c.oid")
+            ),
+            Layout::Exact,
+        ),
+        (
+            format!(
+                "SELECT 'comment schema ' || quote_ident(n.nspname), d.description \
+                 FROM pg_description d JOIN pg_namespace n ON n.oid = d.objoid \
+                 WHERE d.classoid = 'pg_namespace'::regclass AND {NS} AND {}",
+                own("pg_namespace", "n.oid")
+            ),
+            Layout::Exact,
+        ),
+        (
+            format!(
+                "SELECT 'comment type ' || quote_ident(n.nspname) || '.' || quote_ident(t.typname), \
+                 d.description \
+                 FROM pg_description d JOIN pg_type t ON t.oid = d.objoid \
+                 JOIN pg_namespace n ON n.oid = t.typnamespace \
+                 WHERE d.classoid = 'pg_type'::regclass AND {NS} AND {}",
+                own("pg_type", "t.oid")
+            ),
+            Layout::Exact,
+        ),
         //
         // [h13:routines] snapshot queries of this family
         //

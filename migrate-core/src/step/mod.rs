@@ -237,6 +237,10 @@ pub enum Step {
     /// SQL written by hand, sent as is. Nothing checks it.
     UncheckedSql(UncheckedSql),
     // [h13:views] (views and materialized views; comments (COMMENT ON))
+    /// Views and materialized views: create, drop, replace, rename, refresh.
+    View(ViewStep),
+    /// `COMMENT ON .. IS ..`.
+    Comment(CommentDef),
     //
     // [h13:routines] (functions, procedures and triggers)
     /// A function or procedure: create, replace, drop.
@@ -318,6 +322,8 @@ impl Step {
             Step::Backfill(_) => "backfill",
             Step::UncheckedSql(_) => "unchecked_sql",
             // [h13:views] (views and materialized views; comments (COMMENT ON))
+            Step::View(v) => v.kind(),
+            Step::Comment(c) => c.kind(),
             //
             // [h13:routines] (functions, procedures and triggers)
             Step::Routine(s) => s.kind(),
@@ -350,6 +356,7 @@ impl Step {
             Step::UncheckedSql(s) => s.transactional,
             Step::Backfill(_) => false,
             // [h13:views] (views and materialized views; comments (COMMENT ON))
+            Step::View(v) => v.transactional(),
             //
             // [h13:routines] (functions, procedures and triggers)
             Step::Routine(s) => s.transactional(),
@@ -527,6 +534,8 @@ impl Step {
             | Step::Backfill(_)
             | Step::UncheckedSql(_) => None,
             // [h13:views] (views and materialized views; comments (COMMENT ON))
+            Step::View(v) => v.inverse(),
+            Step::Comment(c) => c.inverse(),
             //
             // [h13:routines] (functions, procedures and triggers)
             Step::Routine(s) => s.inverse(),
