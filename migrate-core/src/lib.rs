@@ -81,27 +81,6 @@ pub use location::Location;
 pub use migrate_macros::migration;
 pub use migration::{AlterTypeBuilder, ConstraintBuilder, Migration, Recorded};
 pub use mode::{Manual, Mode, Reversible};
-// [h13:views] root re-exports of this family
-pub use step::{CheckOption, CommentTarget, ViewQuery};
-//
-// [h13:routines] root re-exports of this family
-pub use step::{
-    ArgMode, FunctionArg, FunctionDef, Parallel, ProcedureDef, Returns, RoutineKind,
-    RoutineSignature, RoutineStep, TriggerDef, TriggerEvent, TriggerLevel, TriggerSelector,
-    TriggerStep, TriggerTiming,
-};
-//
-// [h13:moves] root re-exports of this family
-//
-// [h13:sequences] root re-exports of this family
-pub use step::{CompositeTypeDef, DomainCheckBuilder, DomainDef, SequenceOptions};
-//
-// [h13:security] root re-exports of this family
-pub use step::{
-    DefaultObjects, DefaultPrivilegesDef, FunctionSignature, GrantDef, GrantOn, PolicyCommand,
-    PolicyDef, Privilege, PrivilegeSpec, RoleSpec, SecurityStep,
-};
-//
 pub use options::{
     ConcurrentProfile, ConnectFuture, Connector, DEFAULT_HISTORY_SCHEMA, DEFAULT_HISTORY_TABLE,
     DEFAULT_LOCK_TIMEOUTS, MigratorOptions,
@@ -116,6 +95,17 @@ pub use report::{
 pub use run::Migrator;
 pub use snapshot::{Snapshot, SnapshotDiff, SnapshotOptions};
 pub use step::Step;
+pub use step::{
+    ArgMode, FunctionArg, FunctionDef, Parallel, ProcedureDef, Returns, RoutineKind,
+    RoutineSignature, RoutineStep, TriggerDef, TriggerEvent, TriggerLevel, TriggerSelector,
+    TriggerStep, TriggerTiming,
+};
+pub use step::{CheckOption, CommentTarget, ViewQuery};
+pub use step::{CompositeTypeDef, DomainCheckBuilder, DomainDef, SequenceOptions};
+pub use step::{
+    DefaultObjects, DefaultPrivilegesDef, FunctionSignature, GrantDef, GrantOn, PolicyCommand,
+    PolicyDef, Privilege, PrivilegeSpec, RoleSpec, SecurityStep,
+};
 pub use types::{
     ColumnType, DefaultValue, Identity, IndexMethod, ReferentialAction, SortOrder, Volatility,
 };
@@ -129,22 +119,12 @@ pub mod prelude {
     pub use crate::mode::{Manual, Reversible};
     pub use crate::rule::Rule;
     pub use crate::step::IndexColumn;
+    pub use crate::step::moves_prelude::*;
+    pub use crate::step::{CheckOption, CommentTarget};
+    pub use crate::step::{DefaultObjects, GrantOn, PolicyCommand, Privilege, RoleSpec};
+    pub use crate::step::{FunctionArg, FunctionDef, Parallel, ProcedureDef, TriggerDef};
     pub use crate::types::ColumnType::{self, *};
     pub use crate::types::{DefaultValue, IndexMethod, ReferentialAction, Volatility};
-    // [h13:views] prelude items of this family
-    pub use crate::step::{CheckOption, CommentTarget};
-    //
-    // [h13:routines] prelude items of this family
-    pub use crate::step::{FunctionArg, FunctionDef, Parallel, ProcedureDef, TriggerDef};
-    //
-    // [h13:moves] prelude items of this family
-    pub use crate::step::moves_prelude::*;
-    //
-    // [h13:sequences] prelude items of this family
-    //
-    // [h13:security] prelude items of this family
-    pub use crate::step::{DefaultObjects, GrantOn, PolicyCommand, Privilege, RoleSpec};
-    //
     pub use sea_query::{Condition, Expr, ExprTrait, Func};
     pub use std::time::Duration;
 }

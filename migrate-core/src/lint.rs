@@ -114,7 +114,7 @@ impl Linter<'_> {
     }
 
     fn visit(&mut self, step: &Step) {
-        // [h13:sequences] a serial column wherever a column is defined, on a new table
+        // A serial column wherever a column is defined, on a new table
         // as on an existing one (the arms below see existing tables only).
         for object in serial_columns(step) {
             self.find(Rule::SerialColumn, object);
@@ -187,7 +187,6 @@ impl Linter<'_> {
                 }
                 self.find(Rule::UncheckedSql, first_line(&sql.sql));
             }
-            // [h13:views] (views and materialized views; comments (COMMENT ON))
             Step::View(view) => {
                 use crate::sql_lexer::Kind;
                 use crate::step::{ViewReplacement, ViewStep};
@@ -255,10 +254,6 @@ impl Linter<'_> {
                     self.find(Rule::ViewSelectStar, name);
                 }
             }
-            //
-            // [h13:routines] (functions, procedures and triggers)
-            //
-            // [h13:moves] (data moves, keys, constraints and index options)
             // Adding a key or an exclusion constraint builds its index under a lock
             // that blocks reads and writes; a key has an online form (an index built
             // concurrently, then `.._using_index`), an exclusion constraint has none.
@@ -305,11 +300,6 @@ impl Linter<'_> {
                     ReindexTarget::Table(_) => {}
                 }
             }
-            //
-            // [h13:sequences] (sequences, domains, serial, type renames)
-            //
-            // [h13:security] (row-level security, policies, GRANT / REVOKE)
-            //
             Step::Reversible { up, .. } => {
                 for inner in up {
                     self.visit(inner);
@@ -685,7 +675,7 @@ mod tests {
         assert_eq!(rules(concurrent), []);
     }
 
-    // [h13:views] tests of the view-select-star rule
+    // ----- view-select-star -----
 
     /// The findings for a view over `$sql`, one query each.
     macro_rules! view_findings {

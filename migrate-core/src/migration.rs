@@ -19,9 +19,16 @@ use std::marker::PhantomData;
 use crate::ident::{Ident, ObjectName};
 use crate::mode::{
     AddEnumValueAfterGate, AddEnumValueBeforeGate, AddEnumValueGate, AlterColumnTypeGate,
-    BackfillGate, DeleteGate, DropColumnGate, DropConstraintGate, DropDefaultGate, DropEnumGate,
-    DropIndexConcurrentlyGate, DropIndexGate, DropTableGate, EnsureExtensionGate, EnsureSchemaGate,
-    InsertGate, Mode, Reversible, SetDefaultGate, UncheckedSqlGate, UpdateGate,
+    AlterConstraintGate, AlterSequenceGate, BackfillGate, CreateOrReplaceFunctionGate,
+    CreateOrReplaceViewGate, DeleteGate, DeleteUsingGate, DropColumnGate, DropConstraintGate,
+    DropDefaultGate, DropDomainCheckGate, DropDomainGate, DropEnumGate, DropFunctionCascadeGate,
+    DropFunctionGate, DropFunctionIfExistsGate, DropIndexConcurrentlyGate, DropIndexGate,
+    DropMaterializedViewCascadeGate, DropMaterializedViewGate, DropMaterializedViewIfExistsGate,
+    DropPolicyGate, DropProcedureGate, DropSequenceGate, DropSequenceIfExistsGate, DropTableGate,
+    DropTriggerGate, DropTriggerIfExistsGate, DropTypeGate, DropViewCascadeGate, DropViewGate,
+    DropViewIfExistsGate, EnsureExtensionGate, EnsureSchemaGate, EnsureSequenceGate, InsertGate,
+    InsertSelectGate, Mode, RestartSequenceGate, Reversible, SetCommentGate, SetDefaultGate,
+    SetSequenceValueGate, UncheckedSqlGate, UpdateFromGate, UpdateGate,
 };
 use crate::step::{
     BackfillDef, BackfillPacing, DeleteDef, EnumValuePosition, InsertDef, MigrationSettings, Step,
@@ -466,13 +473,12 @@ impl<M: Mode> Migration<M> {
         }
     }
 
-    // [h13:views] gated (one-way) steps of this family
     // ----- views, materialized views, comments ---------------------------------
 
     /// `DROP VIEW` without the view's definition: no automatic inverse.
     pub fn drop_view(&mut self, name: impl Into<ObjectName>) -> &mut Self
     where
-        M: crate::mode::DropViewGate,
+        M: DropViewGate,
     {
         self.drop_view_step(name.into(), false, false);
         self
@@ -481,7 +487,7 @@ impl<M: Mode> Migration<M> {
     /// `DROP VIEW IF EXISTS`: no inverse (the view may not have been there).
     pub fn drop_view_if_exists(&mut self, name: impl Into<ObjectName>) -> &mut Self
     where
-        M: crate::mode::DropViewIfExistsGate,
+        M: DropViewIfExistsGate,
     {
         self.drop_view_step(name.into(), true, false);
         self
@@ -490,7 +496,7 @@ impl<M: Mode> Migration<M> {
     /// `DROP VIEW .. CASCADE`: also drops what depends on the view, so no inverse.
     pub fn drop_view_cascade(&mut self, name: impl Into<ObjectName>) -> &mut Self
     where
-        M: crate::mode::DropViewCascadeGate,
+        M: DropViewCascadeGate,
     {
         self.drop_view_step(name.into(), false, true);
         self
@@ -504,7 +510,7 @@ impl<M: Mode> Migration<M> {
         query: impl Into<crate::step::ViewQuery>,
     ) -> &mut crate::step::ViewDef
     where
-        M: crate::mode::CreateOrReplaceViewGate,
+        M: CreateOrReplaceViewGate,
     {
         let new = crate::step::ViewDef::new(name, query);
         &mut self.replacement(None, new).new
@@ -513,7 +519,7 @@ impl<M: Mode> Migration<M> {
     /// `DROP MATERIALIZED VIEW` without its definition: no automatic inverse.
     pub fn drop_materialized_view(&mut self, name: impl Into<ObjectName>) -> &mut Self
     where
-        M: crate::mode::DropMaterializedViewGate,
+        M: DropMaterializedViewGate,
     {
         self.drop_materialized_view_step(name.into(), false, false);
         self
@@ -522,7 +528,7 @@ impl<M: Mode> Migration<M> {
     /// `DROP MATERIALIZED VIEW IF EXISTS`: no inverse.
     pub fn drop_materialized_view_if_exists(&mut self, name: impl Into<ObjectName>) -> &mut Self
     where
-        M: crate::mode::DropMaterializedViewIfExistsGate,
+        M: DropMaterializedViewIfExistsGate,
     {
         self.drop_materialized_view_step(name.into(), true, false);
         self
@@ -531,7 +537,7 @@ impl<M: Mode> Migration<M> {
     /// `DROP MATERIALIZED VIEW .. CASCADE`: no inverse.
     pub fn drop_materialized_view_cascade(&mut self, name: impl Into<ObjectName>) -> &mut Self
     where
-        M: crate::mode::DropMaterializedViewCascadeGate,
+        M: DropMaterializedViewCascadeGate,
     {
         self.drop_materialized_view_step(name.into(), false, true);
         self
@@ -544,13 +550,10 @@ impl<M: Mode> Migration<M> {
         comment: Option<&str>,
     ) -> &mut Self
     where
-        M: crate::mode::SetCommentGate,
+        M: SetCommentGate,
     {
         self.comment_step(target, comment)
     }
-
-    //
-    // [h13:routines] gated (one-way) steps of this family
 
     /// `DROP FUNCTION name(arg types)` without the definition: no automatic inverse.
     /// `arg_types` are the input arguments' types (`IN`, `INOUT`, `VARIADIC`).
@@ -560,7 +563,7 @@ impl<M: Mode> Migration<M> {
         arg_types: impl IntoIterator<Item = ColumnType>,
     ) -> &mut Self
     where
-        M: crate::mode::DropFunctionGate,
+        M: DropFunctionGate,
     {
         self.drop_routine(
             crate::step::RoutineKind::Function,
@@ -579,7 +582,7 @@ impl<M: Mode> Migration<M> {
         arg_types: impl IntoIterator<Item = ColumnType>,
     ) -> &mut Self
     where
-        M: crate::mode::DropFunctionCascadeGate,
+        M: DropFunctionCascadeGate,
     {
         self.drop_routine(
             crate::step::RoutineKind::Function,
@@ -598,7 +601,7 @@ impl<M: Mode> Migration<M> {
         arg_types: impl IntoIterator<Item = ColumnType>,
     ) -> &mut Self
     where
-        M: crate::mode::DropFunctionIfExistsGate,
+        M: DropFunctionIfExistsGate,
     {
         self.drop_routine(
             crate::step::RoutineKind::Function,
@@ -613,7 +616,7 @@ impl<M: Mode> Migration<M> {
     /// function may have existed, with another body).
     pub fn create_or_replace_function(&mut self, def: crate::step::FunctionDef) -> &mut Self
     where
-        M: crate::mode::CreateOrReplaceFunctionGate,
+        M: CreateOrReplaceFunctionGate,
     {
         self.push(Step::Routine(crate::step::RoutineStep::CreateOrReplace(
             def,
@@ -628,7 +631,7 @@ impl<M: Mode> Migration<M> {
         arg_types: impl IntoIterator<Item = ColumnType>,
     ) -> &mut Self
     where
-        M: crate::mode::DropProcedureGate,
+        M: DropProcedureGate,
     {
         self.drop_routine(
             crate::step::RoutineKind::Procedure,
@@ -667,7 +670,7 @@ impl<M: Mode> Migration<M> {
         name: impl Into<Ident>,
     ) -> &mut Self
     where
-        M: crate::mode::DropTriggerGate,
+        M: DropTriggerGate,
     {
         self.push(Step::Trigger(crate::step::TriggerStep::Drop {
             table: table.into(),
@@ -686,7 +689,7 @@ impl<M: Mode> Migration<M> {
         name: impl Into<Ident>,
     ) -> &mut Self
     where
-        M: crate::mode::DropTriggerIfExistsGate,
+        M: DropTriggerIfExistsGate,
     {
         self.push(Step::Trigger(crate::step::TriggerStep::Drop {
             table: table.into(),
@@ -696,8 +699,6 @@ impl<M: Mode> Migration<M> {
         }));
         self
     }
-    //
-    // [h13:moves] gated (one-way) steps of this family
     /// `INSERT INTO table (columns) SELECT ..`: rows copied from a query (built with
     /// sea-query's `Query::select()`). No automatic inverse: pair it with its reverse
     /// through [`reversible`](Self::reversible).
@@ -732,7 +733,7 @@ impl<M: Mode> Migration<M> {
         query: impl Into<crate::step::SqlQuery>,
     ) -> &mut crate::step::InsertSelectDef
     where
-        M: crate::mode::InsertSelectGate,
+        M: InsertSelectGate,
     {
         let step = self.push(Step::DataMove(crate::step::DataMove::InsertSelect(
             crate::step::InsertSelectDef {
@@ -772,7 +773,7 @@ impl<M: Mode> Migration<M> {
         from: impl Into<crate::step::FromItem>,
     ) -> &mut crate::step::UpdateFromDef
     where
-        M: crate::mode::UpdateFromGate,
+        M: UpdateFromGate,
     {
         let step = self.push(Step::DataMove(crate::step::DataMove::UpdateFrom(
             crate::step::UpdateFromDef {
@@ -811,7 +812,7 @@ impl<M: Mode> Migration<M> {
         using: impl Into<crate::step::FromItem>,
     ) -> &mut crate::step::DeleteUsingDef
     where
-        M: crate::mode::DeleteUsingGate,
+        M: DeleteUsingGate,
     {
         let step = self.push(Step::DataMove(crate::step::DataMove::DeleteUsing(
             crate::step::DeleteUsingDef {
@@ -836,7 +837,7 @@ impl<M: Mode> Migration<M> {
         to: crate::step::Deferrable,
     ) -> &mut Self
     where
-        M: crate::mode::AlterConstraintGate,
+        M: AlterConstraintGate,
     {
         self.push(Step::Constraint(crate::step::ConstraintStep::Alter {
             table: table.into(),
@@ -846,12 +847,10 @@ impl<M: Mode> Migration<M> {
         }));
         self
     }
-    //
-    // [h13:sequences] gated (one-way) steps of this family
     /// `DROP SEQUENCE ..` without its options: no automatic inverse.
     pub fn drop_sequence(&mut self, name: impl Into<ObjectName>) -> &mut Self
     where
-        M: crate::mode::DropSequenceGate,
+        M: DropSequenceGate,
     {
         self.push(Step::Sequence(crate::step::SequenceStep::Drop {
             name: name.into(),
@@ -867,7 +866,7 @@ impl<M: Mode> Migration<M> {
         name: impl Into<ObjectName>,
     ) -> &mut crate::step::SequenceOptions
     where
-        M: crate::mode::EnsureSequenceGate,
+        M: EnsureSequenceGate,
     {
         self.sequence_step(crate::step::SequenceStep::Ensure(
             crate::step::SequenceDef::new(name),
@@ -877,7 +876,7 @@ impl<M: Mode> Migration<M> {
     /// `DROP SEQUENCE IF EXISTS ..`: no inverse.
     pub fn drop_sequence_if_exists(&mut self, name: impl Into<ObjectName>) -> &mut Self
     where
-        M: crate::mode::DropSequenceIfExistsGate,
+        M: DropSequenceIfExistsGate,
     {
         self.push(Step::Sequence(crate::step::SequenceStep::DropIfExists {
             name: name.into(),
@@ -893,7 +892,7 @@ impl<M: Mode> Migration<M> {
         name: impl Into<ObjectName>,
     ) -> &mut crate::step::SequenceOptions
     where
-        M: crate::mode::AlterSequenceGate,
+        M: AlterSequenceGate,
     {
         self.sequence_step(crate::step::SequenceStep::Alter {
             name: name.into(),
@@ -906,7 +905,7 @@ impl<M: Mode> Migration<M> {
     /// change: no automatic inverse.
     pub fn restart_sequence(&mut self, name: impl Into<ObjectName>, value: i64) -> &mut Self
     where
-        M: crate::mode::RestartSequenceGate,
+        M: RestartSequenceGate,
     {
         self.push(Step::Sequence(crate::step::SequenceStep::Restart {
             name: name.into(),
@@ -924,7 +923,7 @@ impl<M: Mode> Migration<M> {
         value: impl Into<crate::expr::SqlExpr>,
     ) -> &mut Self
     where
-        M: crate::mode::SetSequenceValueGate,
+        M: SetSequenceValueGate,
     {
         self.push(Step::Sequence(crate::step::SequenceStep::SetValue {
             name: name.into(),
@@ -936,7 +935,7 @@ impl<M: Mode> Migration<M> {
     /// `DROP DOMAIN ..` without its definition: no automatic inverse.
     pub fn drop_domain(&mut self, name: impl Into<ObjectName>) -> &mut Self
     where
-        M: crate::mode::DropDomainGate,
+        M: DropDomainGate,
     {
         self.push(Step::Domain(crate::step::DomainStep::Drop {
             name: name.into(),
@@ -953,7 +952,7 @@ impl<M: Mode> Migration<M> {
         name: impl Into<Ident>,
     ) -> &mut Self
     where
-        M: crate::mode::DropDomainCheckGate,
+        M: DropDomainCheckGate,
     {
         self.push(Step::Domain(crate::step::DomainStep::DropCheck {
             domain: domain.into(),
@@ -966,7 +965,7 @@ impl<M: Mode> Migration<M> {
     /// `DROP TYPE ..` of a composite type without its fields: no automatic inverse.
     pub fn drop_type(&mut self, name: impl Into<ObjectName>) -> &mut Self
     where
-        M: crate::mode::DropTypeGate,
+        M: DropTypeGate,
     {
         self.push(Step::Type(crate::step::TypeStep::DropComposite {
             name: name.into(),
@@ -974,14 +973,12 @@ impl<M: Mode> Migration<M> {
         }));
         self
     }
-    //
-    // [h13:security] gated (one-way) steps of this family
 
     /// `DROP POLICY name ON table` without the policy's definition: no automatic
     /// inverse. Use [`drop_policy_with`](Self::drop_policy_with) to make it reversible.
     pub fn drop_policy(&mut self, table: impl Into<ObjectName>, name: impl Into<Ident>) -> &mut Self
     where
-        M: crate::mode::DropPolicyGate,
+        M: DropPolicyGate,
     {
         self.push(Step::Security(crate::step::SecurityStep::DropPolicy {
             table: table.into(),
@@ -990,7 +987,6 @@ impl<M: Mode> Migration<M> {
         }));
         self
     }
-    //
     // ----- raw SQL ------------------------------------------------------------
 
     /// Hand-written SQL, sent as one statement. **Nothing checks it**: not its

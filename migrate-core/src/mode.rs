@@ -181,7 +181,6 @@ gate!(
     fix = "to make it reversible, pair it with its reverse: `m.reversible(|up| {{ up.backfill(...); }}, |down| {{ /* e.g. nothing, when the down drops the column */ }})`",
 );
 
-// [h13:views] gates of this family
 gate!(
     /// Gate of `drop_view` without the view's definition.
     DropViewGate,
@@ -231,7 +230,6 @@ gate!(
     fix = "to make it reversible, give the old comment: `m.change_comment(target, Some(\"old\"), Some(\"new\"))` (`None` for no comment)",
 );
 
-// [h13:routines] gates of this family
 gate!(
     /// Gate of `drop_function` without the function's definition.
     DropFunctionGate,
@@ -275,7 +273,6 @@ gate!(
     fix = "to make it reversible, drop the dependents first with their definitions (`drop_trigger_with`, ..), then the function with `drop_function_with(definition)`",
 );
 
-// [h13:moves] gates of this family
 gate!(
     /// Gate of `insert_select` without a reverse.
     InsertSelectGate,
@@ -301,7 +298,6 @@ gate!(
     fix = "to make it reversible, give the current setting: `m.alter_constraint_from(\"table\", \"name\", Deferrable::NotDeferrable, Deferrable::InitiallyDeferred)`",
 );
 
-// [h13:sequences] gates of this family
 gate!(
     /// Gate of `drop_sequence` without the sequence's options.
     DropSequenceGate,
@@ -357,7 +353,6 @@ gate!(
     fix = "to make it reversible, give the fields: `m.drop_type_with(\"name\", |t| {{ t.field(\"a\", Integer); }})` (an enum: `drop_enum_with`)",
 );
 
-// [h13:security] gates of this family
 gate!(
     /// Gate of `drop_policy` without the policy's definition.
     DropPolicyGate,

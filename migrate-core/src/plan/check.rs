@@ -213,7 +213,6 @@ impl Checker<'_> {
                     self.problem("the SQL is empty".to_owned());
                 }
             }
-            // [h13:views] (views and materialized views; comments (COMMENT ON))
             Step::View(step) => {
                 use crate::step::{ViewQuery, ViewStep};
                 fn view(
@@ -319,8 +318,6 @@ impl Checker<'_> {
                     );
                 }
             }
-            //
-            // [h13:routines] (functions, procedures and triggers)
             Step::Routine(s) => {
                 for message in s.problems() {
                     self.problem(message);
@@ -331,13 +328,9 @@ impl Checker<'_> {
                     self.problem(message);
                 }
             }
-            //
-            // [h13:moves] (data moves, keys, constraints and index options)
             Step::DataMove(d) => self.messages(d.problems()),
             Step::Constraint(c) => self.messages(c.problems()),
             Step::Reindex(r) => self.messages(r.problems()),
-            //
-            // [h13:sequences] (sequences, domains, serial, type renames)
             Step::Sequence(seq) => {
                 use crate::step::SequenceStep as S;
                 let (name, options) = match seq {
@@ -463,15 +456,12 @@ impl Checker<'_> {
                     T::DropComposite { name, .. } => self.object("type", name),
                 }
             }
-            //
-            // [h13:security] (row-level security, policies, GRANT / REVOKE)
             // The family's checks are with its definitions (`step/security.rs`).
             Step::Security(step) => {
                 for message in step.problems() {
                     self.problem(message);
                 }
             }
-            //
             Step::Reversible { up, down } => {
                 for s in up.iter().chain(down) {
                     self.step(s);

@@ -224,27 +224,17 @@ pub fn step(step: &Step) -> Vec<String> {
         Step::Delete(def) => one(delete(def)),
         Step::Backfill(def) => one(backfill_shape(def)),
         Step::UncheckedSql(sql) => one(sql.sql.clone()),
-        // [h13:views] (views and materialized views; comments (COMMENT ON))
         Step::View(v) => one(views::view(v)),
         Step::Comment(c) => one(views::comment(c)),
-        //
-        // [h13:routines] (functions, procedures and triggers)
         Step::Routine(s) => routines::routine(s),
         Step::Trigger(s) => routines::trigger(s),
-        //
-        // [h13:moves] (data moves, keys, constraints and index options)
         Step::DataMove(d) => one(moves::data_move(d)),
         Step::Constraint(c) => one(moves::constraint_step(c)),
         Step::Reindex(r) => one(moves::reindex(r)),
-        //
-        // [h13:sequences] (sequences, domains, serial, type renames)
         Step::Sequence(s) => sequences::sequence(s),
         Step::Domain(s) => sequences::domain(s),
         Step::Type(s) => sequences::type_step(s),
-        //
-        // [h13:security] (row-level security, policies, GRANT / REVOKE)
         Step::Security(s) => security::security(s),
-        //
         Step::Reversible { up, .. } => up.iter().flat_map(self::step).collect(),
     }
 }

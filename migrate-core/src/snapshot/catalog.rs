@@ -254,7 +254,6 @@ fn queries(options: &SnapshotOptions) -> Vec<(String, Layout)> {
             ),
             Layout::Exact,
         ),
-        // [h13:views] snapshot queries of this family
         // Comments (`COMMENT ON`): `comment <kind> <name>`, the text as description.
         (
             format!(
@@ -340,12 +339,6 @@ fn queries(options: &SnapshotOptions) -> Vec<(String, Layout)> {
             ),
             Layout::Exact,
         ),
-        //
-        // [h13:routines] snapshot queries of this family
-        //
-        // [h13:moves] snapshot queries of this family
-        //
-        // [h13:sequences] snapshot queries of this family
         // A domain's collation, when it is not its base type's (the domain query above
         // leaves it out).
         (
@@ -361,8 +354,6 @@ fn queries(options: &SnapshotOptions) -> Vec<(String, Layout)> {
             ),
             Layout::Exact,
         ),
-        //
-        // [h13:security] snapshot queries of this family
         // Policies: `policy <table>.<name>`, with their kind, command, roles and
         // expressions.
         (
@@ -459,7 +450,6 @@ fn queries(options: &SnapshotOptions) -> Vec<(String, Layout)> {
             ),
             Layout::Exact,
         ),
-        //
     ];
     if options.column_order {
         queries.push((

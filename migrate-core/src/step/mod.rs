@@ -236,19 +236,14 @@ pub enum Step {
     Backfill(BackfillDef),
     /// SQL written by hand, sent as is. Nothing checks it.
     UncheckedSql(UncheckedSql),
-    // [h13:views] (views and materialized views; comments (COMMENT ON))
     /// Views and materialized views: create, drop, replace, rename, refresh.
     View(ViewStep),
     /// `COMMENT ON .. IS ..`.
     Comment(CommentDef),
-    //
-    // [h13:routines] (functions, procedures and triggers)
     /// A function or procedure: create, replace, drop.
     Routine(RoutineStep),
     /// A trigger: create, replace, drop, rename, enable / disable.
     Trigger(TriggerStep),
-    //
-    // [h13:moves] (data moves, keys, constraints and index options)
     /// Rows moved with a query: `INSERT .. SELECT`, `UPDATE .. FROM`, `DELETE .. USING`,
     /// `CREATE TABLE .. AS`.
     DataMove(DataMove),
@@ -256,19 +251,14 @@ pub enum Step {
     Constraint(ConstraintStep),
     /// `REINDEX {INDEX | TABLE} [CONCURRENTLY] ..`.
     Reindex(ReindexDef),
-    //
-    // [h13:sequences] (sequences, domains, serial, type renames)
     /// Sequences: create, drop, rename, alter, restart (see [`SequenceStep`]).
     Sequence(SequenceStep),
     /// Domains: create, drop, rename, their checks (see [`DomainStep`]).
     Domain(DomainStep),
     /// Types as such: renames of any type, composite types (see [`TypeStep`]).
     Type(TypeStep),
-    //
-    // [h13:security] (row-level security, policies, GRANT / REVOKE)
     /// Row-level security, policies and privileges (`GRANT` / `REVOKE`).
     Security(SecurityStep),
-    //
     /// Steps with their hand-written inverse: `up` runs on the way up, `down` on the
     /// way down.
     Reversible {
@@ -321,27 +311,17 @@ impl Step {
             Step::Delete(_) => "delete",
             Step::Backfill(_) => "backfill",
             Step::UncheckedSql(_) => "unchecked_sql",
-            // [h13:views] (views and materialized views; comments (COMMENT ON))
             Step::View(v) => v.kind(),
             Step::Comment(c) => c.kind(),
-            //
-            // [h13:routines] (functions, procedures and triggers)
             Step::Routine(s) => s.kind(),
             Step::Trigger(s) => s.kind(),
-            //
-            // [h13:moves] (data moves, keys, constraints and index options)
             Step::DataMove(d) => d.kind(),
             Step::Constraint(c) => c.kind(),
             Step::Reindex(r) => r.kind(),
-            //
-            // [h13:sequences] (sequences, domains, serial, type renames)
             Step::Sequence(s) => s.kind(),
             Step::Domain(s) => s.kind(),
             Step::Type(s) => s.kind(),
-            //
-            // [h13:security] (row-level security, policies, GRANT / REVOKE)
             Step::Security(s) => s.kind(),
-            //
             Step::Reversible { .. } => "reversible",
         }
     }
@@ -355,26 +335,16 @@ impl Step {
             Step::DropIndex { concurrently, .. } => !concurrently,
             Step::UncheckedSql(s) => s.transactional,
             Step::Backfill(_) => false,
-            // [h13:views] (views and materialized views; comments (COMMENT ON))
             Step::View(v) => v.transactional(),
-            //
-            // [h13:routines] (functions, procedures and triggers)
             Step::Routine(s) => s.transactional(),
             Step::Trigger(s) => s.transactional(),
-            //
-            // [h13:moves] (data moves, keys, constraints and index options)
             Step::DataMove(d) => d.transactional(),
             Step::Constraint(c) => c.transactional(),
             Step::Reindex(r) => r.transactional(),
-            //
-            // [h13:sequences] (sequences, domains, serial, type renames)
             Step::Sequence(s) => s.transactional(),
             Step::Domain(s) => s.transactional(),
             Step::Type(s) => s.transactional(),
-            //
-            // [h13:security] (row-level security, policies, GRANT / REVOKE)
             Step::Security(s) => s.transactional(),
-            //
             Step::Reversible { up, .. } => up.iter().all(Step::transactional),
             _ => true,
         }
@@ -533,27 +503,17 @@ impl Step {
             | Step::Delete(_)
             | Step::Backfill(_)
             | Step::UncheckedSql(_) => None,
-            // [h13:views] (views and materialized views; comments (COMMENT ON))
             Step::View(v) => v.inverse(),
             Step::Comment(c) => c.inverse(),
-            //
-            // [h13:routines] (functions, procedures and triggers)
             Step::Routine(s) => s.inverse(),
             Step::Trigger(s) => s.inverse(),
-            //
-            // [h13:moves] (data moves, keys, constraints and index options)
             Step::DataMove(d) => d.inverse(),
             Step::Constraint(c) => c.inverse(),
             Step::Reindex(r) => r.inverse(),
-            //
-            // [h13:sequences] (sequences, domains, serial, type renames)
             Step::Sequence(s) => s.inverse(),
             Step::Domain(s) => s.inverse(),
             Step::Type(s) => s.inverse(),
-            //
-            // [h13:security] (row-level security, policies, GRANT / REVOKE)
             Step::Security(s) => s.inverse(),
-            //
             Step::Reversible { up, down } => one(Step::Reversible {
                 up: down.clone(),
                 down: up.clone(),
