@@ -8,6 +8,17 @@
 //! This file holds [`Step`] and what a step knows of itself (its kind, its inverse);
 //! `defs` holds the definitions steps carry (tables, columns, constraints, indexes,
 //! data changes, settings).
+//!
+//! The steps of the first release are variants of [`Step`] itself. Later families are
+//! one variant each holding the family's own enum or definition ([`Step::View`],
+//! [`Step::Routine`], [`Step::Trigger`], [`Step::DataMove`], [`Step::Constraint`],
+//! [`Step::Sequence`], [`Step::Domain`], [`Step::Type`], [`Step::Security`], ...),
+//! defined with their kind, inverse and transactionality in a file of their own
+//! (`views`, `routines`, `moves`, `sequences`, `security`), rendered in the same-named
+//! file of [`crate::render`] and recorded in the same-named file of `migration`. The
+//! two shapes stay side by side on purpose: a step's serde encoding is its checksum
+//! (see `checksum.rs`), so the first release's variants cannot move into families
+//! without marking every applied migration as modified.
 
 use serde::Serialize;
 
