@@ -74,8 +74,15 @@ fn create_view(def: &ViewDef, or_replace: bool) -> String {
         quote_name(&def.name),
         columns(&def.columns)
     );
-    if def.security_barrier {
-        sql.push_str(" WITH (security_barrier)");
+    let options: Vec<&str> = [
+        (def.security_barrier, "security_barrier"),
+        (def.security_invoker, "security_invoker"),
+    ]
+    .into_iter()
+    .filter_map(|(set, option)| set.then_some(option))
+    .collect();
+    if !options.is_empty() {
+        sql.push_str(&format!(" WITH ({})", options.join(", ")));
     }
     sql.push_str(" AS ");
     let query = def.query.to_sql();

@@ -108,6 +108,10 @@ pub struct ViewDef {
     pub security_barrier: bool,
     /// `WITH .. CHECK OPTION`.
     pub check_option: Option<CheckOption>,
+    /// `WITH (security_invoker)` (PostgreSQL 15+): the tables under the view are read
+    /// with the privileges and row-level security policies of the user querying it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub security_invoker: bool,
 }
 
 /// A materialized view definition: the body of `CREATE MATERIALIZED VIEW`.

@@ -11,6 +11,28 @@ fn sql<M: migrate_core::Mode>(f: fn(&mut Migration<M>)) -> (Vec<String>, Vec<Str
 
 // ----- views --------------------------------------------------------------------------
 
+/// `security_invoker` joins `security_barrier` in the view's `WITH (..)`; the down is
+/// the same drop.
+#[test]
+fn security_invoker_views() {
+    fn invoker(m: &mut Migration) {
+        m.create_view("my_docs", "SELECT id FROM docs")
+            .security_invoker();
+        m.create_view("my_rows", "SELECT id FROM app.rows")
+            .security_barrier()
+            .security_invoker();
+    }
+    let (up, down) = sql(invoker);
+    assert_eq!(
+        up,
+        [
+            r#"CREATE VIEW "my_docs" WITH (security_invoker) AS SELECT id FROM docs"#,
+            r#"CREATE VIEW "my_rows" WITH (security_barrier, security_invoker) AS SELECT id FROM app.rows"#,
+        ]
+    );
+    assert_eq!(down, [r#"DROP VIEW "my_rows""#, r#"DROP VIEW "my_docs""#]);
+}
+
 pub(crate) fn create_views(m: &mut Migration) {
     m.create_view(
         "app.active_users",

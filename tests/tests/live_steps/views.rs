@@ -654,3 +654,72 @@ async fn a_clause_after_a_query_ending_in_a_comment_is_applied() {
     );
     verify_passes([&BASE, &COMMENTED]).await;
 }
+
+// ----- security_invoker ---------------------------------------------------------------
+
+fn private_docs(m: &mut Migration) {
+    m.create_table("docs", |t| {
+        t.column("owner", Text).not_null();
+        t.column("title", Text).not_null();
+    });
+    m.enable_row_level_security("docs");
+    m.create_policy("docs", "own_docs")
+        .using(Expr::col("owner").eq(Expr::cust("current_user")));
+    m.create_view("my_docs", "SELECT owner, title FROM docs")
+        .security_invoker();
+    m.create_view("owner_docs", "SELECT owner, title FROM docs");
+}
+reg!(PRIVATE_DOCS, 1, private_docs);
+
+/// A view reads its tables with its owner's rights, so it bypasses their row-level
+/// security; with `security_invoker` (PostgreSQL 15+) the policies apply to whoever
+/// queries it. Checked as a role that is neither superuser nor owner.
+#[tokio::test]
+async fn a_security_invoker_view_applies_the_row_level_security_of_its_tables() {
+    let db = TestDb::create().await.unwrap();
+    let mut c = db.connect().await.unwrap();
+    if migrate_tests::server_version(&c).await.unwrap() < 150000 {
+        return; // security_invoker is PostgreSQL 15+
+    }
+    migrator([&PRIVATE_DOCS])
+        .up(&mut c, Target::Latest)
+        .await
+        .unwrap();
+    let options = text(
+        &c,
+        "SELECT array_to_string(reloptions, ',') FROM pg_class WHERE oid = 'my_docs'::regclass",
+    )
+    .await
+    .unwrap();
+    assert_eq!(options.as_deref(), Some("security_invoker=true"));
+
+    let role = format!("mt_view_invoker_{}", std::process::id());
+    c.batch_execute(&format!(
+        "DROP ROLE IF EXISTS {role}; CREATE ROLE {role}; \
+         GRANT SELECT ON docs, my_docs, owner_docs TO {role}; \
+         INSERT INTO docs VALUES ('{role}', 'mine'), ('someone_else', 'theirs')"
+    ))
+    .await
+    .unwrap();
+    c.batch_execute(&format!("SET ROLE {role}")).await.unwrap();
+    let own = migrate_tests::int(&c, "SELECT count(*) FROM my_docs").await;
+    let all = migrate_tests::int(&c, "SELECT count(*) FROM owner_docs").await;
+    c.batch_execute(&format!(
+        "RESET ROLE; DROP OWNED BY {role}; DROP ROLE {role}"
+    ))
+    .await
+    .unwrap();
+    assert_eq!(
+        own.unwrap(),
+        1,
+        "the policy applies through the invoker view"
+    );
+    assert_eq!(all.unwrap(), 2, "the owner's view bypasses it");
+
+    migrator([&PRIVATE_DOCS])
+        .down(&mut c, DownTarget::All)
+        .await
+        .unwrap();
+    assert!(relations(&c, "v").await.is_empty());
+    verify_passes([&PRIVATE_DOCS]).await;
+}
