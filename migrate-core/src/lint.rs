@@ -188,58 +188,23 @@ impl Linter<'_> {
                 self.find(Rule::UncheckedSql, first_line(&sql.sql));
             }
             Step::View(view) => {
-                use crate::sql_lexer::Kind;
-                use crate::step::{ViewReplacement, ViewStep};
-                /// Whether a query's select list holds `*` or `t.*`, read as PostgreSQL
-                /// reads it (not in strings, quoted names or comments; not `count(*)`
-                /// or `f(t.*)`: a star inside a call's parentheses is an argument).
-                fn selects_star(sql: &str) -> bool {
-                    // One entry per open parenthesis (and the top level): whether
-                    // the text there is a select list, between SELECT and FROM.
-                    let mut select_list = vec![false];
-                    let mut previous = "";
-                    for token in crate::sql_lexer::tokens(sql) {
-                        if matches!(
-                            token.kind,
-                            Kind::Space | Kind::LineComment | Kind::BlockComment
-                        ) {
-                            continue;
-                        }
-                        let text = token.text;
-                        let word =
-                            |w: &str| token.kind == Kind::Word && text.eq_ignore_ascii_case(w);
-                        match text {
-                            "(" if token.kind == Kind::Other => select_list.push(false),
-                            ")" if token.kind == Kind::Other && select_list.len() > 1 => {
-                                select_list.pop();
-                            }
-                            "*" if token.kind == Kind::Other => {
-                                let after = ["SELECT", "DISTINCT", "ALL", ",", "."]
-                                    .iter()
-                                    .any(|p| previous.eq_ignore_ascii_case(p));
-                                if after && select_list.last() == Some(&true) {
-                                    return true;
-                                }
-                            }
-                            _ if word("SELECT") => {
-                                if let Some(top) = select_list.last_mut() {
-                                    *top = true;
-                                }
-                            }
-                            _ if word("FROM") || word("INTO") => {
-                                if let Some(top) = select_list.last_mut() {
-                                    *top = false;
-                                }
-                            }
-                            _ => {}
-                        }
-                        previous = text;
+                use crate::step::{MaterializedViewDef, ViewDef, ViewReplacement, ViewStep};
+                match view {
+                    // A new view is read by no one yet: indexing a materialized one
+                    // blocks nobody, dropping or renaming one breaks nobody.
+                    ViewStep::Create(ViewDef { name, .. })
+                    | ViewStep::CreateMaterialized(MaterializedViewDef { name, .. }) => {
+                        self.created.insert(name.clone());
                     }
-                    false
-                }
-                // A new materialized view is read by no one yet: indexing it blocks nobody.
-                if let ViewStep::CreateMaterialized(def) = view {
-                    self.created.insert(def.name.clone());
+                    ViewStep::Drop { name, .. }
+                    | ViewStep::DropMaterialized { name, .. }
+                    | ViewStep::Rename { from: name, .. }
+                    | ViewStep::RenameMaterialized { from: name, .. }
+                        if self.existing(name) =>
+                    {
+                        self.find(Rule::BreakingChange, name);
+                    }
+                    _ => {}
                 }
                 let query = match view {
                     ViewStep::Create(def) | ViewStep::Replace(ViewReplacement { new: def, .. }) => {
@@ -308,6 +273,54 @@ impl Linter<'_> {
             _ => {}
         }
     }
+}
+
+/// Whether a query's select list holds `*` or `t.*`, read as PostgreSQL
+/// reads it (not in strings, quoted names or comments; not `count(*)`
+/// or `f(t.*)`: a star inside a call's parentheses is an argument).
+fn selects_star(sql: &str) -> bool {
+    use crate::sql_lexer::Kind;
+    // One entry per open parenthesis (and the top level): whether
+    // the text there is a select list, between SELECT and FROM.
+    let mut select_list = vec![false];
+    let mut previous = "";
+    for token in crate::sql_lexer::tokens(sql) {
+        if matches!(
+            token.kind,
+            Kind::Space | Kind::LineComment | Kind::BlockComment
+        ) {
+            continue;
+        }
+        let text = token.text;
+        let word = |w: &str| token.kind == Kind::Word && text.eq_ignore_ascii_case(w);
+        match text {
+            "(" if token.kind == Kind::Other => select_list.push(false),
+            ")" if token.kind == Kind::Other && select_list.len() > 1 => {
+                select_list.pop();
+            }
+            "*" if token.kind == Kind::Other => {
+                let after = ["SELECT", "DISTINCT", "ALL", ",", "."]
+                    .iter()
+                    .any(|p| previous.eq_ignore_ascii_case(p));
+                if after && select_list.last() == Some(&true) {
+                    return true;
+                }
+            }
+            _ if word("SELECT") => {
+                if let Some(top) = select_list.last_mut() {
+                    *top = true;
+                }
+            }
+            _ if word("FROM") || word("INTO") => {
+                if let Some(top) = select_list.last_mut() {
+                    *top = false;
+                }
+            }
+            _ => {}
+        }
+        previous = text;
+    }
+    false
 }
 
 /// Whether raw SQL holds a concurrent statement, one that fails inside a transaction
@@ -675,6 +688,28 @@ mod tests {
         assert_eq!(rules(concurrent), []);
     }
 
+    #[test]
+    fn dropping_or_renaming_an_existing_view_is_a_breaking_change() {
+        fn existing(m: &mut Migration<Manual>) {
+            m.rename_view("report", "old_report");
+            m.drop_view("old_report");
+            m.rename_materialized_view("totals", "old_totals");
+            m.drop_materialized_view("old_totals");
+        }
+        fn same_migration(m: &mut Migration) {
+            m.create_view("report", "SELECT 1 AS one");
+            m.rename_view("report", "new_report");
+            m.create_materialized_view("totals", "SELECT 1 AS one");
+            m.rename_materialized_view("totals", "new_totals");
+        }
+        assert_eq!(
+            rules(existing),
+            [(Rule::BreakingChange, true); 4],
+            "every view the application may read"
+        );
+        assert_eq!(rules(same_migration), [], "views no one reads yet");
+    }
+
     // ----- view-select-star -----
 
     /// The findings for a view over `$sql`, one query each.
@@ -736,9 +771,15 @@ mod tests {
             m.allow(Rule::ViewSelectStar, "users is frozen");
             m.drop_view_with("w", "SELECT * FROM users");
         }
+        // The dropped view's definition is not flagged (it is the past); its drop is
+        // a breaking change.
         assert_eq!(
             rules(matview),
-            [(Rule::ViewSelectStar, true), (Rule::ViewSelectStar, false)]
+            [
+                (Rule::ViewSelectStar, true),
+                (Rule::ViewSelectStar, false),
+                (Rule::BreakingChange, true)
+            ]
         );
         fn built(m: &mut Migration) {
             m.create_view(

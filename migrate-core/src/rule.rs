@@ -29,8 +29,8 @@ pub enum Rule {
     /// Changing a column's type rewrites the table unless the types are
     /// binary-coercible.
     RewritingTypeChange,
-    /// Renaming or dropping a table or column breaks the application version still
-    /// running.
+    /// Renaming or dropping a table, view or column breaks the application version
+    /// still running.
     BreakingChange,
     /// Raw SQL is not checked by anything.
     UncheckedSql,
@@ -99,7 +99,7 @@ impl Rule {
                 "changing the type rewrites the table and its indexes under an ACCESS EXCLUSIVE lock"
             }
             Rule::BreakingChange => {
-                "the application version still running reads this table or column and starts failing"
+                "the application version still running reads this table, view or column and starts failing"
             }
             Rule::UncheckedSql => "raw SQL is not checked for safety or reversibility",
             Rule::ViewSelectStar => {

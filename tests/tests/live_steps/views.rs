@@ -223,6 +223,7 @@ fn drop_views(m: &mut Migration) {
     )
     .security_barrier()
     .check_option(CheckOption::Local);
+    m.allow(Rule::BreakingChange, "no application reads it");
 }
 reg!(DROP_VIEWS, 3, drop_views);
 
@@ -281,6 +282,7 @@ reg!(MATERIALIZED, 3, materialized);
 fn fill(m: &mut Migration) {
     m.refresh_materialized_view("app.emails");
     m.rename_materialized_view("app.emails", "user_emails");
+    m.allow(Rule::BreakingChange, "no application reads it");
 }
 reg!(FILL, 4, fill);
 
@@ -296,6 +298,7 @@ fn drop_materialized(m: &mut Migration) {
         "post_counts",
         "SELECT author_id, count(*) AS posts FROM posts GROUP BY author_id",
     );
+    m.allow(Rule::BreakingChange, "no application reads it");
 }
 reg!(DROP_MATERIALIZED, 6, drop_materialized);
 
@@ -580,13 +583,17 @@ fn one_way(m: &mut Migration<Manual>) {
     .columns(["user_id", "email", "is_active"]);
     m.create_or_replace_view("brand_new", "SELECT 1 AS one");
     m.drop_view_if_exists("missing_view");
+    m.allow(Rule::BreakingChange, "no application reads it");
     m.create_view("over_active", "SELECT user_id FROM active_users");
     m.drop_view_cascade("active_users");
+    m.allow(Rule::BreakingChange, "no application reads it");
     m.drop_view("brand_new");
+    m.allow(Rule::BreakingChange, "no application reads it");
     m.create_materialized_view("m1", "SELECT 1 AS one");
     m.create_view("over_m1", "SELECT one FROM m1");
     m.drop_materialized_view_cascade("m1");
     m.drop_materialized_view_if_exists("m2");
+    m.allow(Rule::BreakingChange, "no application reads it");
     m.create_materialized_view("m3", "SELECT 1 AS one");
     m.drop_materialized_view("m3");
     m.set_comment(CommentTarget::table("users"), Some("People"));
