@@ -252,6 +252,25 @@ pub enum Error {
         report: Box<VerifyReport>,
     },
 
+    /// A file of declarative SQL given to `diff` failed on its scratch database.
+    #[error("applying {file} to the target scratch database")]
+    SchemaSource {
+        /// The file (or the name the SQL was given under).
+        file: String,
+        /// PostgreSQL's error.
+        #[source]
+        source: tokio_postgres::Error,
+    },
+
+    /// A rename given to `diff` does not match the two schemas.
+    #[error("--rename {rename}: {reason}")]
+    InvalidRename {
+        /// The rename, as given.
+        rename: String,
+        /// What does not match.
+        reason: String,
+    },
+
     /// The database given to `verify` already has applied migrations.
     #[error(
         "the scratch database {database} already has applied migrations\n\

@@ -29,6 +29,7 @@
 // without a database, the lint, schema snapshots, the reversibility check) and the
 // migration AST a plan is made of. Everything else is private and re-exported below,
 // item by item: the crate root is the API.
+pub mod diff;
 pub mod events;
 pub mod lint;
 pub mod mode;

@@ -47,7 +47,7 @@ use crate::run::Migrator;
 use crate::snapshot::{Snapshot, SnapshotOptions, diff};
 
 pub use crate::report::{Failure, MigrationCheck, Outcome, Phase, VerifyReport};
-use scratch::ScratchDb;
+pub(crate) use scratch::ScratchDb;
 
 /// Where `verify` runs.
 #[derive(Clone, Debug)]
@@ -144,6 +144,14 @@ impl VerifyOptions {
     pub fn keep_going(mut self, keep_going: bool) -> Self {
         self.keep_going = keep_going;
         self
+    }
+
+    pub(crate) fn snapshot_options(&self) -> &SnapshotOptions {
+        &self.snapshot
+    }
+
+    pub(crate) fn scratch_connector(&self) -> &ScratchConnector {
+        &self.connector
     }
 }
 

@@ -11,6 +11,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use tokio_postgres::{Client, Config, NoTls};
 
+pub mod diff_corpus;
 pub mod fixtures;
 
 /// The server used when `DATABASE_URL` is not set.

@@ -23,6 +23,7 @@ mod build;
 mod check;
 mod statements;
 
+pub(crate) use build::plan_generated;
 pub use build::preview;
 
 use build::{plan_recorded, validate};

@@ -111,6 +111,43 @@ impl Migrator {
         Ok(Self::from_parts(headers, entries, options))
     }
 
+    /// The same migrator with one more migration, planned already: a migration
+    /// [`diff`](crate::diff) generated ([`Generated::plan`](crate::diff::Generated::plan)),
+    /// which no compiled function records yet. Fails when its id is taken.
+    pub fn with_planned(&self, plan: MigrationPlan) -> Result<Migrator, Error> {
+        let index = match self.headers.binary_search_by_key(&plan.id, |h| h.id) {
+            Ok(i) => {
+                return Err(Error::DuplicateId {
+                    id: plan.id,
+                    first: self.headers[i].location,
+                    second: plan.location,
+                });
+            }
+            Err(i) => i,
+        };
+        fn never(_: &mut crate::Migration<crate::Manual>) {}
+        // The entry's plan is set, so its registration is never recorded: it only
+        // names the migration. One small leak per generated migration.
+        let registration: &'static Registration = Box::leak(Box::new(Registration {
+            id: plan.id,
+            name: plan.name,
+            file: plan.location.file,
+            line: plan.location.line,
+            module_path: plan.location.module_path,
+            up: crate::registry::Up::Manual(never),
+            down: if plan.down.is_some() {
+                crate::registry::Down::Auto
+            } else {
+                crate::registry::Down::Irreversible
+            },
+        }));
+        let mut headers = self.headers.clone();
+        let mut entries = self.entries.clone();
+        headers.insert(index, plan.header());
+        entries.insert(index, Entry(registration, OnceLock::from(plan)));
+        Ok(Self::from_parts(headers, entries, self.options.clone()))
+    }
+
     fn from_parts(headers: Vec<Header>, entries: Vec<Entry>, options: MigratorOptions) -> Self {
         let history = HistoryTable::new(&options.schema, &options.table);
         Self {

@@ -15,17 +15,17 @@ use crate::error::Error;
 const CONTEXT: &str = "reading the schema snapshot from the catalog";
 
 /// The schemas read, for a namespace aliased `n`.
-const NS: &str = "n.nspname NOT IN ('pg_catalog', 'information_schema') \
+pub(crate) const NS: &str = "n.nspname NOT IN ('pg_catalog', 'information_schema') \
      AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%' \
      AND n.nspname <> ALL($1::text[]) \
      AND (cardinality($2::text[]) = 0 OR n.nspname = ANY($2::text[]))";
 
 /// The history table's oid (no row when it does not exist).
-const HISTORY: &str = "SELECT hc.oid FROM pg_class hc JOIN pg_namespace hn ON hn.oid = hc.relnamespace \
+pub(crate) const HISTORY: &str = "SELECT hc.oid FROM pg_class hc JOIN pg_namespace hn ON hn.oid = hc.relnamespace \
      WHERE hn.nspname = $3::text AND hc.relname = $4::text";
 
 /// `<catalog>` object `<oid>` is not a member of an extension.
-fn own(catalog: &str, oid: &str) -> String {
+pub(crate) fn own(catalog: &str, oid: &str) -> String {
     format!(
         "NOT EXISTS (SELECT FROM pg_depend xd WHERE xd.classid = '{catalog}'::regclass \
          AND xd.objid = {oid} AND xd.deptype = 'e')"
@@ -33,7 +33,7 @@ fn own(catalog: &str, oid: &str) -> String {
 }
 
 /// The non-default options of sequence `s` (a `pg_sequence` row), space separated.
-const SEQUENCE_OPTIONS: &str = "concat_ws(' ', \
+pub(crate) const SEQUENCE_OPTIONS: &str = "concat_ws(' ', \
      CASE WHEN s.seqincrement <> 1 THEN 'increment ' || s.seqincrement END, \
      CASE WHEN s.seqmin <> CASE WHEN s.seqincrement > 0 THEN 1 \
          WHEN s.seqtypid = 'int2'::regtype THEN -32768 \

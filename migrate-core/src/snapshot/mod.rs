@@ -44,7 +44,7 @@
 //! a column list see the order. [`SnapshotOptions::column_order`] adds one `column
 //! order` entry per table for those who want it checked.
 
-mod catalog;
+pub(crate) mod catalog;
 mod diff;
 mod text;
 

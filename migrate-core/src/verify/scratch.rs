@@ -15,7 +15,7 @@ use crate::render::quote_ident;
 /// (`DROP DATABASE .. WITH (FORCE)`) from a thread of its own when
 /// [`drop_database`](Self::drop_database) did not run: after a panic, or when the
 /// future running `verify` was dropped (Ctrl-C, a timeout).
-pub(super) struct ScratchDb {
+pub(crate) struct ScratchDb {
     name: String,
     admin: Config,
     connector: ScratchConnector,
@@ -26,7 +26,7 @@ impl ScratchDb {
     /// Creates a uniquely named database on `server`'s server. The statements are
     /// sent over a connection to `server`'s database, or to `postgres` when that
     /// database does not exist.
-    pub(super) async fn create(
+    pub(crate) async fn create(
         server: &Config,
         connector: &ScratchConnector,
     ) -> Result<Self, Error> {
@@ -59,19 +59,19 @@ impl ScratchDb {
     }
 
     /// The database's name.
-    pub(super) fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         &self.name
     }
 
     /// A configuration for the database.
-    pub(super) fn config(&self) -> Config {
+    pub(crate) fn config(&self) -> Config {
         let mut config = self.admin.clone();
         config.dbname(&self.name);
         config
     }
 
     /// Drops the database now, disconnecting whoever is still connected.
-    pub(super) async fn drop_database(mut self) -> Result<(), Error> {
+    pub(crate) async fn drop_database(mut self) -> Result<(), Error> {
         let result = drop_now(&self.connector, self.admin.clone(), &self.name).await;
         // Whatever happened, the synchronous fallback in `Drop` would fail the same
         // way: do not try twice.
