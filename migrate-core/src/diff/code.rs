@@ -176,6 +176,13 @@ fn ident_prefix(s: &str) -> Option<(String, &str)> {
     }
 }
 
+// Shared helpers a family adds go at its marker (keep them general):
+// [h14:types]
+// [h14:tables]
+// [h14:indexes]
+// [h14:routines]
+// [h14:views]
+
 /// Indents every non-empty line of `code` by `spaces`.
 pub(crate) fn indent(code: &str, spaces: usize) -> String {
     let pad = " ".repeat(spaces);

@@ -114,6 +114,11 @@ pub(crate) struct Facts {
     /// Tables (by their name in `to`) with a column whose type changes: the views
     /// that read them are dropped before and re-created after.
     pub(crate) retyped_tables: BTreeSet<QName>,
+    // [h14:types]
+    // [h14:tables]
+    // [h14:indexes]
+    // [h14:routines]
+    // [h14:views]
 }
 
 /// The state of one comparison.

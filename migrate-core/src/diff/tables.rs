@@ -1,7 +1,7 @@
 //! Tables, columns, and the constraints that live inside a table (primary keys,
 //! unique constraints, checks).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::catalog::{Catalog, QName, Scope};
 use super::emit::Cx;
@@ -36,6 +36,12 @@ impl Part {
 
     pub(crate) fn has_table(&self, name: &QName) -> bool {
         self.tables.contains_key(name)
+    }
+
+    /// Sequences that belong to a `serial` column as this family writes it
+    /// (`Serial`/`BigSerial`/`SmallSerial`): the types family leaves them out.
+    pub(crate) fn serial_sequences(&self) -> BTreeSet<QName> {
+        BTreeSet::new()
     }
 
     pub(crate) fn has_column(&self, table: &QName, column: &str) -> bool {

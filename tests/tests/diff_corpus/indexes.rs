@@ -1,0 +1,4 @@
+//! (the indexes family's pairs)
+
+#[allow(unused_imports)]
+use super::{Pair, run};

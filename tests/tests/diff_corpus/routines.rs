@@ -1,0 +1,4 @@
+//! (the routines family's pairs)
+
+#[allow(unused_imports)]
+use super::{Pair, run};
