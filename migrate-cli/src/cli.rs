@@ -128,6 +128,8 @@ pub(crate) enum Command {
     Repair(RepairArgs),
     /// Prove on a scratch database that every down undoes its up
     Verify(VerifyArgs),
+    /// Generate the next migration, as typed Rust, from a changed database or schema file
+    Diff(DiffArgs),
     /// Print the database's schema as stable text, or check it against a saved file
     Schema(SchemaArgs),
     /// Check every migration against the online-safety rules (no database needed)
@@ -153,6 +155,7 @@ impl Command {
             | Command::Baseline(_)
             | Command::Repair(_)
             | Command::Verify(_)
+            | Command::Diff(_)
             | Command::Schema(_) => false,
         }
     }
@@ -281,6 +284,62 @@ pub(crate) struct VerifyArgs {
     /// failed up still stops the run: later migrations build on it)
     #[arg(long)]
     pub(crate) keep_going: bool,
+}
+
+/// `diff`.
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Generate the next migration, as typed Rust, from a changed database or \
+    schema file.\n\n\
+    The \"from\" schema is what replaying this program's migrations produces on a scratch \
+    database (created on the database URL's server, or --scratch-url's, and dropped \
+    afterwards). The \"to\" schema is the database URL's own database (a development \
+    database changed by hand or by another tool; only read), or --to-url's, or the \
+    declarative SQL of --to-sql applied to a second scratch database. The catalogs are \
+    compared and the migration is written like `new` writes one, in the DSL: drops carry \
+    the old definition (reversible by construction), indexes on existing tables are built \
+    concurrently, foreign keys and checks on existing tables are added NOT VALID and \
+    validated. What the DSL cannot express is raw SQL without a down, which does not \
+    compile until you write its inverse: review it. Renames are never guessed: give them \
+    with --rename, or answer the prompt on a terminal. Then the migration is applied to \
+    the replayed database, which must then match the target, and reverted and applied \
+    again. With --check, nothing is written: exit 1 when the target differs."
+)]
+#[command(group = clap::ArgGroup::new("target").multiple(false))]
+pub(crate) struct DiffArgs {
+    /// The new migration's name, e.g. add_comments (not needed with --check)
+    #[arg(value_name = "NAME", required_unless_present = "check")]
+    pub(crate) name: Option<String>,
+
+    /// Diff against this database instead of the database URL's
+    #[arg(long, value_name = "URL", group = "target")]
+    pub(crate) to_url: Option<String>,
+
+    /// Diff against this SQL file, or the .sql files of this directory in name order,
+    /// applied to a scratch database
+    #[arg(long, value_name = "FILE|DIR", group = "target")]
+    pub(crate) to_sql: Option<PathBuf>,
+
+    /// Treat OLD=NEW as a rename: a table (users=people, blog.posts=articles) or a
+    /// column (users.email=mail, blog.posts.title=headline); repeatable
+    #[arg(long, value_name = "OLD=NEW")]
+    pub(crate) rename: Vec<String>,
+
+    /// Write nothing; exit 1 when the target differs from the migrations (for CI)
+    #[arg(long)]
+    pub(crate) check: bool,
+
+    /// Never ask about renames, even on a terminal
+    #[arg(long)]
+    pub(crate) no_prompt: bool,
+
+    /// The migrations directory (default: src/migrations of the package)
+    #[arg(long, value_name = "DIR")]
+    pub(crate) dir: Option<PathBuf>,
+
+    /// Create the scratch databases on the server at this URL instead
+    #[arg(long, value_name = "URL")]
+    pub(crate) scratch_url: Option<String>,
 }
 
 /// `schema`.

@@ -110,6 +110,38 @@ pub(crate) enum OnlineCommand {
         /// The saved snapshot to compare with.
         check: Option<std::path::PathBuf>,
     },
+    /// `diff`.
+    Diff(Box<DiffCommand>),
+}
+
+/// `diff`, validated.
+#[derive(Debug)]
+pub(crate) struct DiffCommand {
+    /// The new migration's snake_case name (`None` with `--check`).
+    pub(crate) name: Option<String>,
+    /// The migrations directory.
+    pub(crate) dir: PathBuf,
+    /// What to diff against.
+    pub(crate) to: DiffTo,
+    /// Renames given with `--rename`.
+    pub(crate) renames: Vec<migrate_core::diff::Rename>,
+    /// Write nothing; fail when there is a difference.
+    pub(crate) check: bool,
+    /// Ask about rename candidates on a terminal.
+    pub(crate) prompt: bool,
+    /// The server for the scratch databases, when not the database URL's.
+    pub(crate) scratch: Option<Database>,
+}
+
+/// What `diff` compares the replayed migrations with.
+#[derive(Debug)]
+pub(crate) enum DiffTo {
+    /// The database URL's database.
+    Database,
+    /// Another database.
+    Url(Box<Database>),
+    /// Declarative SQL: a file or a directory of `.sql` files.
+    Sql(PathBuf),
 }
 
 impl Config {
@@ -204,6 +236,40 @@ impl Config {
                 }
             }
             Command::Schema(args) => OnlineCommand::Schema { check: args.check },
+            Command::Diff(args) => {
+                let name = args
+                    .name
+                    .as_deref()
+                    .map(scaffold::migration_name)
+                    .transpose()
+                    .map_err(usage)?;
+                let parse = |url: &str, what: &str| {
+                    Database::parse(url, connect_timeout).map_err(|e| usage(format!("{what}: {e}")))
+                };
+                let to = match (args.to_url, args.to_sql) {
+                    (Some(url), _) => DiffTo::Url(Box::new(parse(&url, "--to-url")?)),
+                    (None, Some(path)) => DiffTo::Sql(path),
+                    (None, None) => DiffTo::Database,
+                };
+                let renames = args
+                    .rename
+                    .iter()
+                    .map(|r| r.parse().map_err(usage))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let scratch = args
+                    .scratch_url
+                    .map(|url| parse(&url, "--scratch-url"))
+                    .transpose()?;
+                OnlineCommand::Diff(Box::new(DiffCommand {
+                    name,
+                    dir: args.dir.unwrap_or_else(|| project.migrations_dir()),
+                    to,
+                    renames,
+                    check: args.check,
+                    prompt: !args.no_prompt,
+                    scratch,
+                }))
+            }
         };
 
         let (url, source) =

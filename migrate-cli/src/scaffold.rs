@@ -92,6 +92,17 @@ pub(crate) fn create(
     id: i64,
     taken: impl Fn(i64) -> bool,
 ) -> anyhow::Result<Scaffolded> {
+    create_with(dir, name, id, taken, &template(id, name))
+}
+
+/// [`create`] with the file's source given (`diff` writes generated code).
+pub(crate) fn create_with(
+    dir: &Path,
+    name: &str,
+    id: i64,
+    taken: impl Fn(i64) -> bool,
+    source: &str,
+) -> anyhow::Result<Scaffolded> {
     if !dir.is_dir() {
         bail!(
             "the migrations directory {} does not exist (give it with --dir)",
@@ -112,7 +123,6 @@ pub(crate) fn create(
         );
     }
     let file = dir.join(format!("{stem}.rs"));
-    let source = template(id, name);
     let mut handle = fs::OpenOptions::new()
         .write(true)
         .create_new(true)

@@ -89,6 +89,13 @@ impl Migrations {
         Ok(set)
     }
 
+    /// Every migration registered in the crates linked into this program, like
+    /// [`registered`](Self::registered), but an empty set is no error: for `diff`,
+    /// which can write a program's first migration.
+    pub fn linked() -> Result<Self, Error> {
+        Self::from_registrations(inventory::iter::<Registration>)
+    }
+
     /// The given migrations, sorted by id; fails on a duplicate id. An empty set is
     /// allowed here.
     pub fn from_registrations(

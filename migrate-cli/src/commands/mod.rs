@@ -3,8 +3,9 @@
 //! running are the core's.
 //!
 //! [`entry`] parses and dispatches to the commands without a database ([`offline`]) or
-//! with one ([`online`], which uses [`schema`] and [`verify`]).
+//! with one ([`online`], which uses [`schema`], [`verify`] and [`diff`]).
 
+mod diff;
 mod entry;
 mod offline;
 mod online;

@@ -7,7 +7,7 @@ use anyhow::Context;
 use migrate_core::{Migrator, Report};
 
 use super::offline::registered;
-use super::{schema, verify};
+use super::{diff, schema, verify};
 use crate::config::{Online, OnlineCommand, OutputConfig};
 use crate::database::connect;
 use crate::exit;
@@ -42,11 +42,21 @@ async fn run_command(
         search_path,
         command,
     } = online;
-    let migrations = registered()?;
+    // `diff` can write a program's first migration: no migrations is no error there.
+    let migrations = if matches!(command, OnlineCommand::Diff(_)) {
+        migrate_core::Migrations::linked()?
+    } else {
+        registered()?
+    };
     let follow = progress.clone();
-    let options = options
-        .blocker_monitor(connect::connector(&database))
-        .on_event(move |event| follow.on_event(event));
+    // `diff` replays the migrations on a scratch database: no run lines for that.
+    let options = if matches!(command, OnlineCommand::Diff(_)) {
+        options
+    } else {
+        options
+            .blocker_monitor(connect::connector(&database))
+            .on_event(move |event| follow.on_event(event))
+    };
     // Recording and hashing every migration takes a few milliseconds: done on another
     // thread while the connection is set up.
     let recording = std::thread::spawn(move || Migrator::new(&migrations, options));
@@ -66,6 +76,11 @@ async fn run_command(
         return verify::verify(&migrator, &database, scratch.as_deref(), *keep_going)
             .await
             .map(|()| false);
+    }
+    if let OnlineCommand::Diff(diff) = &command {
+        // The target is only read; the migrations run on scratch databases.
+        let migrator = joined(recording)?;
+        return diff::diff(&migrator, &database, diff).await.map(|()| false);
     }
     tracing::info!(target: "migrate_cli", database = %database.display, "connecting");
     let connected = connect::connect(&database).await;
@@ -139,7 +154,7 @@ async fn run_command(
         OnlineCommand::Schema { check } => {
             schema::schema(&migrator, &mut client, check.as_deref()).await
         }
-        OnlineCommand::Verify { .. } => Ok(()),
+        OnlineCommand::Verify { .. } | OnlineCommand::Diff(_) => Ok(()),
         OnlineCommand::Repair => {
             let result = migrator.repair(&mut client).await;
             finish(

@@ -6,17 +6,11 @@ use migrate_core::{Migrator, ScratchTarget, SnapshotOptions, VerifyOptions};
 use crate::database::{Database, connect};
 use crate::output;
 
-/// `verify`: on a scratch database, every down undoes its up. Ctrl-C drops the
-/// verification, and with it the scratch database.
-pub(super) async fn verify(
-    migrator: &Migrator,
-    database: &Database,
-    scratch: Option<&Database>,
-    keep_going: bool,
-) -> anyhow::Result<()> {
-    let server = scratch.unwrap_or(database);
+/// Connects to scratch databases on `server` the way `server` itself is connected to
+/// (its TLS settings), for `verify` and `diff`.
+pub(super) fn scratch_connector(server: &Database) -> ScratchConnector {
     let tls = server.clone();
-    let connector = ScratchConnector::new(move |config| {
+    ScratchConnector::new(move |config| {
         let mut db = tls.clone();
         db.config = config;
         Box::pin(async move {
@@ -27,7 +21,19 @@ pub(super) async fn verify(
                     source,
                 })
         })
-    });
+    })
+}
+
+/// `verify`: on a scratch database, every down undoes its up. Ctrl-C drops the
+/// verification, and with it the scratch database.
+pub(super) async fn verify(
+    migrator: &Migrator,
+    database: &Database,
+    scratch: Option<&Database>,
+    keep_going: bool,
+) -> anyhow::Result<()> {
+    let server = scratch.unwrap_or(database);
+    let connector = scratch_connector(server);
     let options = VerifyOptions::new()
         .snapshot(SnapshotOptions::for_migrator(migrator.options()))
         .connector(connector)

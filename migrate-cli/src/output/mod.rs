@@ -8,6 +8,7 @@
 //! [`status`], [`text`]); [`run`] below [`progress`], below [`logging`].
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod diff;
 mod errors;
 pub(crate) mod json;
 mod logging;
@@ -18,6 +19,7 @@ mod status;
 mod terminal;
 mod text;
 
+pub(crate) use diff::{diff_changes, diff_none, diff_proof, diff_uncovered, diff_written, prompt};
 pub(crate) use errors::{clap_error, error, warning};
 pub(crate) use logging::install_logging;
 pub(crate) use run::{report, summary};

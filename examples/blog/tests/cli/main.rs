@@ -15,6 +15,7 @@ use migrate_tests::TestDb;
 
 #[path = "../common/mod.rs"]
 mod common;
+mod diff;
 mod live;
 mod offline;
 use common::migrate;
