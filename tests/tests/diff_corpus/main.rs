@@ -18,6 +18,7 @@ use migrate_core::snapshot::{Snapshot, SnapshotOptions};
 use migrate_core::{DownTarget, Header, Migrations, Migrator, MigratorOptions, Target};
 use migrate_tests::TestDb;
 
+mod adoption;
 mod schemas;
 // [corpus:types]
 mod types;
