@@ -262,6 +262,19 @@ pub enum Error {
         source: tokio_postgres::Error,
     },
 
+    /// The database `diff` compares with records migrations, but not exactly this
+    /// program's: a migration would then be generated against a stale schema.
+    #[error(
+        "the target database is not at this program's migrations ({states})\n\
+         hint: apply them first (`migrate up` on it), or the generated migration would \
+         repeat or undo them"
+    )]
+    DiffTargetNotCurrent {
+        /// The migrations that are not applied as they are, e.g.
+        /// `20261121_090900 pending`.
+        states: String,
+    },
+
     /// A rename given to `diff` does not match the two schemas.
     #[error("--rename {rename}: {reason}")]
     InvalidRename {

@@ -7,6 +7,7 @@ use super::catalog::Catalog;
 use super::{DiffOptions, Generated, RenameCandidate};
 use crate::error::Error;
 use crate::reconcile::{DownTarget, Target};
+use crate::report::MigrationState;
 use crate::run::Migrator;
 use crate::snapshot::{Snapshot, SnapshotDiff, SnapshotOptions};
 use crate::verify::{ScratchConnector, ScratchDb, VerifyOptions};
@@ -98,6 +99,7 @@ impl DiffSession {
         let (target, to, to_snapshot) = match target {
             DiffTarget::Database(config) => {
                 let mut client = connector.connect(config).await?;
+                ensure_current(&migrator, &client).await?;
                 let to = Catalog::read(&mut client, &snapshot).await?;
                 let to_snapshot = Snapshot::read(&mut client, &snapshot).await?;
                 (None, to, to_snapshot)
@@ -200,5 +202,38 @@ impl DiffSession {
             None => Ok(()),
         };
         replayed.and(target)
+    }
+}
+
+/// Refuses a target database whose history table records other migrations than the
+/// program's (pending, modified, missing ones); a database without the table (one to
+/// adopt) is fine.
+async fn ensure_current(migrator: &Migrator, client: &tokio_postgres::Client) -> Result<(), Error> {
+    let table = format!(
+        "{}.{}",
+        crate::render::quote_ident(migrator.options().history_schema()),
+        crate::render::quote_ident(migrator.options().history_table_name())
+    );
+    let exists: bool = client
+        .query_one("SELECT to_regclass($1) IS NOT NULL", &[&table])
+        .await
+        .map_err(Error::pg("looking for the target's history table"))?
+        .get(0);
+    if !exists {
+        return Ok(());
+    }
+    let behind: Vec<String> = migrator
+        .status(client)
+        .await?
+        .into_iter()
+        .filter(|m| !matches!(m.state, MigrationState::Applied | MigrationState::Baselined))
+        .map(|m| format!("{} {}", crate::DisplayId(m.id), m.state.as_str()))
+        .collect();
+    if behind.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::DiffTargetNotCurrent {
+            states: behind.join(", "),
+        })
     }
 }

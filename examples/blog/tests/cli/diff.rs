@@ -16,7 +16,7 @@ fn written(dir: &Path) -> String {
         .unwrap()
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with('m'))
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("m2"))
         .expect("a migration file");
     std::fs::read_to_string(file).unwrap()
 }
@@ -115,4 +115,20 @@ fn bad_renames_and_missing_names_are_usage_errors() {
         "{}",
         out.stderr
     );
+}
+
+#[test]
+fn a_target_behind_the_migrations_is_refused() {
+    let live = Live::new();
+    ok(live.migrate().arg("up"));
+    ok(live.migrate().arg("down"));
+    let out = run(live.migrate().args(["diff", "--check"]));
+    assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr
+            .contains("not at this program's migrations (20261121_090900 pending)"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("apply them first"), "{}", out.stderr);
 }
