@@ -61,6 +61,12 @@ impl RoutineKey {
     }
 }
 
+impl std::fmt::Display for RoutineKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}({})", self.name, self.identity)
+    }
+}
+
 /// One argument of a routine.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Arg {
@@ -815,11 +821,14 @@ fn call(method: &str, defs: &[&str]) -> String {
     format!("m.{method}(\n{}\n);", args.join("\n"))
 }
 
+/// `create_function`, `drop_procedure_with`, ..
 fn routine_method(r: &Routine, verb: &str) -> String {
-    format!(
-        "{verb}_{}",
-        if r.procedure { "procedure" } else { "function" }
-    )
+    let kind = if r.procedure { "procedure" } else { "function" };
+    if verb == "drop" {
+        format!("drop_{kind}_with")
+    } else {
+        format!("{verb}_{kind}")
+    }
 }
 
 // ----- comparing -------------------------------------------------------------------------
@@ -877,7 +886,7 @@ fn diff_routines(cx: &mut Cx<'_>) {
             (Err(why), _) | (_, Err(why)) => {
                 cx.unchecked(
                     new.create_phase(),
-                    format!("{} {} changes and {why}.", new.word().to_lowercase(), key.sql()),
+                    format!("{} {key} changes and {why}.", new.word().to_lowercase()),
                     new.definition.trim_end(),
                 );
             }
@@ -901,9 +910,8 @@ fn drop_routine(cx: &mut Cx<'_>, key: &RoutineKey, old: &Routine) {
         Err(why) => cx.unchecked(
             Phase::DropRoutines,
             format!(
-                "{} {} is dropped and {why}; its definition was:\n{}",
+                "{} {key} is dropped and {why}; its definition was:\n{}",
                 old.word().to_lowercase(),
-                key.sql(),
                 comment(&old.definition)
             ),
             &format!("DROP {} {}", old.word(), key.sql()),
@@ -926,7 +934,7 @@ fn create_routine(cx: &mut Cx<'_>, key: &RoutineKey, new: &Routine) {
         }
         Err(why) => cx.unchecked(
             new.create_phase(),
-            format!("{} {} is created and {why}.", new.word().to_lowercase(), key.sql()),
+            format!("{} {key} is created and {why}.", new.word().to_lowercase()),
             new.definition.trim_end(),
         ),
     }
@@ -958,10 +966,9 @@ fn diff_aggregates(cx: &mut Cx<'_>) {
         cx.unchecked(
             Phase::DropRoutines,
             format!(
-                "{} {} is dropped, and the DSL has no builder for aggregates and window \
+                "{} {key} is dropped, and the DSL has no builder for aggregates and window \
                  functions.",
                 word.to_lowercase(),
-                key.sql()
             ),
             &format!("DROP {word} {}", key.sql()),
         );
@@ -980,10 +987,9 @@ fn diff_aggregates(cx: &mut Cx<'_>) {
         cx.unchecked(
             Phase::AfterColumns,
             format!(
-                "{what} {} is {}, and the DSL has no builder for aggregates and window \
+                "{what} {key} is {}, and the DSL has no builder for aggregates and window \
                  functions; check this definition (read from pg_aggregate) against the \
                  schema's.",
-                key.sql(),
                 if existed { "changed" } else { "created" }
             ),
             &sql,
