@@ -861,7 +861,7 @@ fn diff_routines(cx: &mut Cx<'_>) {
     for (key, old) in dropped {
         drop_routine(cx, &key, &old);
     }
-    for (key, new) in created {
+    for (key, new) in creation_order(created) {
         create_routine(cx, &key, &new);
     }
     for (key, old, new) in changed {
@@ -892,6 +892,47 @@ fn diff_routines(cx: &mut Cx<'_>) {
             }
         }
     }
+}
+
+/// The routines to create, each after those its body names (PostgreSQL checks a
+/// SQL body at creation, so a function it calls must exist), else by name.
+fn creation_order(created: Vec<(RoutineKey, Routine)>) -> Vec<(RoutineKey, Routine)> {
+    fn visit(
+        i: usize,
+        created: &[(RoutineKey, Routine)],
+        state: &mut [u8],
+        order: &mut Vec<usize>,
+    ) {
+        if state[i] != 0 {
+            return;
+        }
+        state[i] = 1;
+        for j in 0..created.len() {
+            if j != i && names(&created[i].1.body, &created[j].0.name.name) {
+                visit(j, created, state, order);
+            }
+        }
+        state[i] = 2;
+        order.push(i);
+    }
+    let mut state = vec![0u8; created.len()];
+    let mut order = Vec::with_capacity(created.len());
+    for i in 0..created.len() {
+        visit(i, &created, &mut state, &mut order);
+    }
+    let mut slots: Vec<Option<(RoutineKey, Routine)>> = created.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
+}
+
+/// Whether `body` holds `name` as a whole word (case-insensitively): a guess at a
+/// call, good enough to order creations.
+fn names(body: &str, name: &str) -> bool {
+    let (body, name) = (body.to_lowercase(), name.to_lowercase());
+    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    body.match_indices(&name).any(|(at, _)| {
+        !body[..at].chars().next_back().is_some_and(word)
+            && !body[at + name.len()..].chars().next().is_some_and(word)
+    })
 }
 
 fn drop_routine(cx: &mut Cx<'_>, key: &RoutineKey, old: &Routine) {
@@ -1091,13 +1132,7 @@ fn diff_triggers(cx: &mut Cx<'_>) {
     for ((table, name), old) in &from {
         match to.get(&(table.clone(), name.clone())) {
             None => drop_trigger(cx, table, name, old),
-            Some(new) if old.shape() == new.shape() && old.unsupported().is_none() => {
-                if old.enabled != new.enabled {
-                    set_enabled(cx, table, name, new);
-                }
-            }
             Some(new) if old.shape() == new.shape() => {
-                // Enabled on replicas or always, on one side.
                 if old.enabled != new.enabled {
                     set_enabled(cx, table, name, new);
                 }
@@ -1299,6 +1334,32 @@ mod tests {
     }
 
     #[test]
+    fn a_routine_is_created_after_those_its_body_names() {
+        let routine = |name: &str, body: &str| {
+            let key = RoutineKey {
+                name: QName::new("public", name),
+                identity: String::new(),
+            };
+            let mut r = sample();
+            r.body = body.to_owned();
+            (key, r)
+        };
+        let created = vec![
+            routine("a_total", "SELECT b_net() * c_rate()"),
+            routine("b_net", "SELECT c_rate() + 1"),
+            routine("c_rate", "SELECT 0.2"),
+            routine("d_self", "SELECT d_self_other FROM d_self"),
+        ];
+        let order: Vec<String> = creation_order(created)
+            .into_iter()
+            .map(|(k, _)| k.name.name)
+            .collect();
+        assert_eq!(order, ["c_rate", "b_net", "a_total", "d_self"]);
+        assert!(names("select X_Y(1)", "x_y"));
+        assert!(!names("select x_yz(1)", "x_y"));
+    }
+
+    #[test]
     fn parentheses_come_off_only_when_they_hold_everything() {
         assert_eq!(strip_parens("(a)"), "a");
         assert_eq!(strip_parens("(a) AND (b)"), "(a) AND (b)");
@@ -1337,13 +1398,8 @@ mod tests {
         assert_eq!(setting("temp_tablespaces=a, b"), None);
     }
 
-    #[test]
-    fn a_function_with_defaults_and_outputs_reads_as_a_builder_chain() {
-        let key = RoutineKey {
-            name: QName::new("app", "f"),
-            identity: "a integer".into(),
-        };
-        let r = Routine {
+    fn sample() -> Routine {
+        Routine {
             procedure: false,
             args: vec![
                 Arg {
@@ -1373,8 +1429,16 @@ mod tests {
             definition: String::new(),
             used_by_tables: false,
             uses_row_type: false,
+        }
+    }
+
+    #[test]
+    fn a_function_with_defaults_and_outputs_reads_as_a_builder_chain() {
+        let key = RoutineKey {
+            name: QName::new("app", "f"),
+            identity: "a integer".into(),
         };
-        let b = function_def(&key, &r).unwrap();
+        let b = function_def(&key, &sample()).unwrap();
         assert_eq!(
             b.code,
             "FunctionDef::new(\"app.f\")\n    \
