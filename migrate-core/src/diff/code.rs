@@ -211,7 +211,8 @@ fn raw_string_state(line: &str, mut raw: Option<usize>) -> Option<usize> {
     let mut i = 0;
     while i < bytes.len() {
         if let Some(hashes) = raw {
-            if bytes[i] == b'"' && bytes[i + 1..].iter().take_while(|&&b| b == b'#').count() >= hashes
+            if bytes[i] == b'"'
+                && bytes[i + 1..].iter().take_while(|&&b| b == b'#').count() >= hashes
             {
                 raw = None;
                 i += 1 + hashes;

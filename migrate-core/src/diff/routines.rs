@@ -272,10 +272,7 @@ async fn read_routines(scope: &Scope<'_>, part: &mut Part) -> Result<(), Error> 
         let mut args = Vec::new();
         let mut table = Vec::new();
         for (i, ty) in types.into_iter().enumerate() {
-            let mode = modes
-                .get(i)
-                .and_then(|m| m.chars().next())
-                .unwrap_or('i');
+            let mode = modes.get(i).and_then(|m| m.chars().next()).unwrap_or('i');
             let name = names.get(i).cloned().unwrap_or_default();
             if mode == 't' {
                 table.push((name, ty));
@@ -296,10 +293,15 @@ async fn read_routines(scope: &Scope<'_>, part: &mut Part) -> Result<(), Error> 
         let config: Vec<String> = get(&row, 21)?;
         let mut unsupported = Vec::new();
         if get::<bool>(&row, 20)? {
-            unsupported.push("its body is SQL-standard (BEGIN ATOMIC or RETURN), which the DSL does not write".to_owned());
+            unsupported.push(
+                "its body is SQL-standard (BEGIN ATOMIC or RETURN), which the DSL does not write"
+                    .to_owned(),
+            );
         }
         if get::<bool>(&row, 19)? {
-            unsupported.push(format!("it is a {language} function in a loadable object file"));
+            unsupported.push(format!(
+                "it is a {language} function in a loadable object file"
+            ));
         }
         if get::<bool>(&row, 15)? {
             unsupported.push("it is LEAKPROOF, which the DSL does not write".to_owned());
@@ -670,13 +672,15 @@ fn function_def(key: &RoutineKey, r: &Routine) -> Result<Built<FunctionDef>, Str
         let simple = !arg.name.is_empty() && arg.default.is_none();
         if simple && arg.mode == 'i' {
             let n = arg.name.clone();
-            b.call(format!("arg({}, {ty_code})", lit(&n)), |d| { d.arg(n.as_str(), ty)
+            b.call(format!("arg({}, {ty_code})", lit(&n)), |d| {
+                d.arg(n.as_str(), ty)
             });
             continue;
         }
         if simple && arg.mode == 'o' && !r.procedure {
             let n = arg.name.clone();
-            b.call(format!("out_arg({}, {ty_code})", lit(&n)), |d| { d.out_arg(n.as_str(), ty)
+            b.call(format!("out_arg({}, {ty_code})", lit(&n)), |d| {
+                d.out_arg(n.as_str(), ty)
             });
             continue;
         }
@@ -711,8 +715,7 @@ fn function_def(key: &RoutineKey, r: &Routine) -> Result<Built<FunctionDef>, Str
             value = value.default(expr);
             code.push_str(&format!(".default({expr_code})"));
         }
-        b.call(format!("param({code})"), |d| { d.param(value)
-        });
+        b.call(format!("param({code})"), |d| d.param(value));
     }
     let outputs = r.args.iter().any(|a| matches!(a.mode, 'o' | 'b'));
     if !r.procedure {
@@ -728,52 +731,46 @@ fn function_def(key: &RoutineKey, r: &Routine) -> Result<Built<FunctionDef>, Str
                 .collect::<Vec<_>>()
                 .join(", ");
             let value: Vec<_> = columns.into_iter().map(|(n, (t, _))| (n, t)).collect();
-            b.call(format!("returns_table([{code}])"), |d| { d.returns_table(value)
+            b.call(format!("returns_table([{code}])"), |d| {
+                d.returns_table(value)
             });
         } else if outputs && !r.returns_set {
             // The result is the OUT arguments': PostgreSQL derives it.
         } else if r.returns == "trigger" && !r.returns_set {
-            b.call("returns_trigger()".to_owned(), |d| { d.returns_trigger()
-            });
+            b.call("returns_trigger()".to_owned(), |d| d.returns_trigger());
         } else if r.returns == "void" && !r.returns_set {
-            b.call("returns_void()".to_owned(), |d| { d.returns_void()
-            });
+            b.call("returns_void()".to_owned(), |d| d.returns_void());
         } else {
             let (ty, ty_code) = column_type(&r.returns);
             if r.returns_set {
-                b.call(format!("returns_setof({ty_code})"), |d| { d.returns_setof(ty)
-                });
+                b.call(format!("returns_setof({ty_code})"), |d| d.returns_setof(ty));
             } else {
-                b.call(format!("returns({ty_code})"), |d| { d.returns(ty)
-                });
+                b.call(format!("returns({ty_code})"), |d| d.returns(ty));
             }
         }
     }
     let language = r.language.clone();
-    b.call(format!("language({})", lit(&language)), |d| { d.language(language)
+    b.call(format!("language({})", lit(&language)), |d| {
+        d.language(language)
     });
     if !r.procedure {
         match r.volatility {
-            'i' => b.call("immutable()".to_owned(), |d| { d.immutable()
-            }),
-            's' => b.call("stable()".to_owned(), |d| { d.stable()
-            }),
+            'i' => b.call("immutable()".to_owned(), |d| d.immutable()),
+            's' => b.call("stable()".to_owned(), |d| d.stable()),
             _ => {}
         }
         if r.strict {
-            b.call("strict()".to_owned(), |d| { d.strict()
-            });
+            b.call("strict()".to_owned(), |d| d.strict());
         }
     }
     if r.security_definer {
-        b.call("security_definer()".to_owned(), |d| { d.security_definer()
-        });
+        b.call("security_definer()".to_owned(), |d| d.security_definer());
     }
     if !r.procedure {
         match r.parallel {
-            's' => b.call("parallel_safe()".to_owned(), |d| { d.parallel_safe()
-            }),
-            'r' => b.call("parallel(Parallel::Restricted)".to_owned(), |d| { d.parallel(Parallel::Restricted)
+            's' => b.call("parallel_safe()".to_owned(), |d| d.parallel_safe()),
+            'r' => b.call("parallel(Parallel::Restricted)".to_owned(), |d| {
+                d.parallel(Parallel::Restricted)
             }),
             _ => {}
         }
@@ -788,27 +785,29 @@ fn function_def(key: &RoutineKey, r: &Routine) -> Result<Built<FunctionDef>, Str
         if name == "search_path" {
             pinned = true;
             if values.is_empty() {
-                b.call("empty_search_path()".to_owned(), |d| { d.empty_search_path()
-                });
+                b.call("empty_search_path()".to_owned(), |d| d.empty_search_path());
             } else {
-                b.call(format!("search_path({})", lits(&values)), |d| { d.search_path(values)
+                b.call(format!("search_path({})", lits(&values)), |d| {
+                    d.search_path(values)
                 });
             }
         } else {
             let value = values.concat();
-            b.call(format!("set({}, {})", lit(&name), lit(&value)), |d| { d.set(name.as_str(), value)
+            b.call(format!("set({}, {})", lit(&name), lit(&value)), |d| {
+                d.set(name.as_str(), value)
             });
         }
     }
     if r.security_definer && !pinned {
-        return Err("it is SECURITY DEFINER without a pinned search_path, which the DSL \
+        return Err(
+            "it is SECURITY DEFINER without a pinned search_path, which the DSL \
                     refuses (any caller could run their own objects with its owner's \
                     privileges)"
-            .to_owned());
+                .to_owned(),
+        );
     }
     let body = r.body.clone();
-    b.call(format!("body({})", text(&body)), |d| { d.body(body)
-    });
+    b.call(format!("body({})", text(&body)), |d| d.body(body));
     Ok(b)
 }
 
@@ -1003,7 +1002,11 @@ fn diff_aggregates(cx: &mut Cx<'_>) {
         .map(|(k, a)| (k.clone(), a.clone(), from.contains_key(k)))
         .collect();
     for (key, agg) in dropped {
-        let word = if agg.kind == 'a' { "AGGREGATE" } else { "FUNCTION" };
+        let word = if agg.kind == 'a' {
+            "AGGREGATE"
+        } else {
+            "FUNCTION"
+        };
         cx.unchecked(
             Phase::DropRoutines,
             format!(
@@ -1015,7 +1018,11 @@ fn diff_aggregates(cx: &mut Cx<'_>) {
         );
     }
     for (key, agg, existed) in created {
-        let what = if agg.kind == 'a' { "aggregate" } else { "window function" };
+        let what = if agg.kind == 'a' {
+            "aggregate"
+        } else {
+            "window function"
+        };
         let mut sql = String::new();
         if existed {
             sql.push_str(&format!("DROP AGGREGATE {};\n", key.sql()));
@@ -1062,7 +1069,8 @@ fn trigger_def(table: &QName, name: &str, t: &Trigger) -> Built<TriggerDef> {
             b.call("on_update()".to_owned(), |d| d.on_update());
         } else {
             let columns = t.update_of.clone();
-            b.call(format!("on_update_of({})", lits(&columns)), |d| { d.on_update_of(columns)
+            b.call(format!("on_update_of({})", lits(&columns)), |d| {
+                d.on_update_of(columns)
             });
         }
     }
@@ -1074,12 +1082,14 @@ fn trigger_def(table: &QName, name: &str, t: &Trigger) -> Built<TriggerDef> {
     }
     if let Some(old) = &t.old_table {
         let old = old.clone();
-        b.call(format!("referencing_old_table({})", lit(&old)), |d| { d.referencing_old_table(old.as_str())
+        b.call(format!("referencing_old_table({})", lit(&old)), |d| {
+            d.referencing_old_table(old.as_str())
         });
     }
     if let Some(new) = &t.new_table {
         let new = new.clone();
-        b.call(format!("referencing_new_table({})", lit(&new)), |d| { d.referencing_new_table(new.as_str())
+        b.call(format!("referencing_new_table({})", lit(&new)), |d| {
+            d.referencing_new_table(new.as_str())
         });
     }
     if t.tgtype & ROW != 0 {
@@ -1092,8 +1102,7 @@ fn trigger_def(table: &QName, name: &str, t: &Trigger) -> Built<TriggerDef> {
     let function = t.function.code();
     let f: ObjectName = function.value.clone();
     if t.args.is_empty() {
-        b.call(format!("execute({})", function.code), |d| { d.execute(f)
-        });
+        b.call(format!("execute({})", function.code), |d| d.execute(f));
     } else {
         let args = t.args.clone();
         b.call(
@@ -1186,11 +1195,7 @@ fn drop_trigger(cx: &mut Cx<'_>, table: &QName, name: &str, old: &Trigger) {
     let disabled = old.enabled == 'D';
     if disabled {
         // The down re-creates it enabled: enabled first, the down disables it again.
-        code.push_str(&format!(
-            "m.enable_trigger({}, {});\n",
-            tn.code,
-            lit(name)
-        ));
+        code.push_str(&format!("m.enable_trigger({}, {});\n", tn.code, lit(name)));
     }
     code.push_str(&call("drop_trigger_with", &[&b.code]));
     cx.emit(Phase::DropTriggers, code, |m| {
@@ -1378,7 +1383,10 @@ mod tests {
     fn search_paths_and_settings_read_as_the_dsl_writes_them() {
         assert_eq!(
             setting("search_path=public, pg_temp"),
-            Some(("search_path".into(), vec!["public".into(), "pg_temp".into()]))
+            Some((
+                "search_path".into(),
+                vec!["public".into(), "pg_temp".into()]
+            ))
         );
         assert_eq!(
             setting(r#"search_path="$user", "My ""Schema""", app"#),

@@ -28,11 +28,16 @@ CREATE TRIGGER orders_touch BEFORE UPDATE ON orders
     assert!(out.code.contains("m.create_function("), "{}", out.code);
     assert!(out.code.contains(".returns_trigger()"), "{}", out.code);
     assert!(
-        out.code.contains(r#"TriggerDef::new("orders_touch", "orders")"#),
+        out.code
+            .contains(r#"TriggerDef::new("orders_touch", "orders")"#),
         "{}",
         out.code
     );
-    assert!(out.code.contains(r#".execute("touch_updated_at")"#), "{}", out.code);
+    assert!(
+        out.code.contains(r#".execute("touch_updated_at")"#),
+        "{}",
+        out.code
+    );
 }
 
 #[tokio::test]
@@ -70,7 +75,11 @@ $$;"
     ))
     .await;
     assert!(out.code.contains("m.replace_function("), "{}", out.code);
-    assert!(out.code.contains("0.19") && out.code.contains("0.21"), "{}", out.code);
+    assert!(
+        out.code.contains("0.19") && out.code.contains("0.21"),
+        "{}",
+        out.code
+    );
 }
 
 #[tokio::test]
@@ -182,7 +191,8 @@ CREATE TRIGGER orders_audit AFTER INSERT ON orders REFERENCING NEW TABLE AS adde
     // Same function: replaced; another function: dropped and created.
     assert!(out.code.contains("m.replace_trigger("), "{}", out.code);
     assert!(
-        out.code.contains(r#".when(Expr::cust("old.status IS DISTINCT FROM new.status"))"#),
+        out.code
+            .contains(r#".when(Expr::cust("old.status IS DISTINCT FROM new.status"))"#),
         "{}",
         out.code
     );
@@ -224,7 +234,8 @@ ALTER TABLE orders DISABLE TRIGGER orders_new;"
     // A disabled trigger is enabled before it is dropped or replaced, so the down
     // puts it back disabled.
     assert!(
-        out.code.contains(r#"m.enable_trigger("orders", "orders_old");"#),
+        out.code
+            .contains(r#"m.enable_trigger("orders", "orders_old");"#),
         "{}",
         out.code
     );
@@ -333,4 +344,60 @@ AS 'SELECT coalesce($1, $2)';
     ] {
         assert!(out.code.contains(call), "{call}: {}", out.code);
     }
+}
+
+#[tokio::test]
+async fn p061_what_the_dsl_cannot_write_needs_review() {
+    let a = with_orders(&format!(
+        "{AUDIT}
+CREATE FUNCTION is_open(status text) RETURNS boolean LANGUAGE sql IMMUTABLE \
+  AS $$SELECT status = 'open'$$;
+CREATE TRIGGER orders_replicated AFTER INSERT ON orders FOR EACH ROW EXECUTE FUNCTION log_change();"
+    ));
+    let b = with_orders(&format!(
+        "{AUDIT}
+CREATE FUNCTION is_open(status text) RETURNS boolean LANGUAGE sql IMMUTABLE LEAKPROOF COST 5 \
+  AS $$SELECT status = 'open'$$;
+CREATE TRIGGER orders_replicated AFTER INSERT ON orders FOR EACH ROW EXECUTE FUNCTION log_change();
+ALTER TABLE orders ENABLE ALWAYS TRIGGER orders_replicated;
+CREATE CONSTRAINT TRIGGER orders_check AFTER UPDATE ON orders DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION log_change();
+CREATE AGGREGATE product(numeric) (SFUNC = numeric_mul, STYPE = numeric, INITCOND = '1');"
+    ));
+    let out = run(Pair::new(
+        "p061_what_the_dsl_cannot_write_needs_review",
+        &a,
+        &b,
+    ))
+    .await;
+    assert_eq!(out.generated.needs_review(), 4, "{}", out.code);
+    for sql in [
+        "LEAKPROOF",
+        "ENABLE ALWAYS TRIGGER",
+        "CREATE CONSTRAINT TRIGGER",
+        "CREATE AGGREGATE",
+    ] {
+        assert!(out.code.contains(sql), "{sql}: {}", out.code);
+    }
+}
+
+#[tokio::test]
+async fn p062_trigger_on_a_partitioned_table() {
+    let base = format!(
+        "{AUDIT}
+CREATE TABLE events (id bigint NOT NULL, at date NOT NULL) PARTITION BY RANGE (at);
+CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');"
+    );
+    let b = format!(
+        "{base}
+CREATE TRIGGER events_log AFTER INSERT ON events FOR EACH ROW EXECUTE FUNCTION log_change();"
+    );
+    let out = run(Pair::new("p062_trigger_on_a_partitioned_table", &base, &b)).await;
+    // The partitions' clones of the trigger follow it.
+    assert_eq!(
+        out.code.matches("m.create_trigger(").count(),
+        1,
+        "{}",
+        out.code
+    );
 }
