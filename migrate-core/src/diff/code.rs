@@ -183,19 +183,66 @@ fn ident_prefix(s: &str) -> Option<(String, &str)> {
 // [h14:routines]
 // [h14:views]
 
-/// Indents every non-empty line of `code` by `spaces`.
+/// Indents every non-empty line of `code` by `spaces`, except the lines that
+/// continue a raw string literal (a multi-line SQL body from [`text`]): indenting
+/// those would change the string.
 pub(crate) fn indent(code: &str, spaces: usize) -> String {
     let pad = " ".repeat(spaces);
-    code.lines()
+    let mut raw = None;
+    code.split('\n')
         .map(|l| {
-            if l.is_empty() {
-                String::new()
+            let inside = raw.is_some();
+            raw = raw_string_state(l, raw);
+            if l.is_empty() || inside {
+                l.to_owned()
             } else {
                 format!("{pad}{l}")
             }
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// Whether a raw string literal is still open after `line` of generated code (and
+/// closed by how many `#`), given the state before it. Knows plain string literals
+/// (escapes included), raw strings and `//` comments: what generated code holds.
+fn raw_string_state(line: &str, mut raw: Option<usize>) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if let Some(hashes) = raw {
+            if bytes[i] == b'"'
+                && bytes[i + 1..].iter().take_while(|&&b| b == b'#').count() >= hashes
+            {
+                raw = None;
+                i += 1 + hashes;
+            } else {
+                i += 1;
+            }
+            continue;
+        }
+        match bytes[i] {
+            b'/' if bytes.get(i + 1) == Some(&b'/') => break,
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'r' if i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_') => {
+                let hashes = bytes[i + 1..].iter().take_while(|&&b| b == b'#').count();
+                if bytes.get(i + 1 + hashes) == Some(&b'"') {
+                    raw = Some(hashes);
+                    i += 2 + hashes;
+                } else {
+                    i += 1;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    raw
 }
 
 /// The migration file.
@@ -273,6 +320,16 @@ mod tests {
             column_type("timestamp(3) with time zone").1,
             r#"ColumnType::unchecked("timestamp(3) with time zone")"#
         );
+    }
+
+    #[test]
+    fn indenting_leaves_the_lines_of_raw_strings_alone() {
+        let code = "m.f(\n    \"a\\\"r#\\\"\", r#\"x\n  y\"# // r\"\n);\nm.g(r##\"\"#\n\"##);";
+        assert_eq!(
+            indent(code, 4),
+            "    m.f(\n        \"a\\\"r#\\\"\", r#\"x\n  y\"# // r\"\n    );\n    m.g(r##\"\"#\n\"##);"
+        );
+        assert_eq!(indent("a\r\n\nb", 2), "  a\r\n\n  b");
     }
 
     #[test]

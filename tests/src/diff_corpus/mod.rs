@@ -12,4 +12,27 @@ pub mod p001_schemas_and_extensions;
 // [corpus:tables]
 // [corpus:indexes]
 // [corpus:routines]
+#[rustfmt::skip]
+pub mod p050_trigger_function_and_trigger;
+#[rustfmt::skip]
+pub mod p051_sql_function_created_and_dropped;
+#[rustfmt::skip]
+pub mod p052_function_body_changed;
+#[rustfmt::skip]
+pub mod p053_function_signature_changed;
+#[rustfmt::skip]
+pub mod p054_security_definer_with_search_path;
+#[rustfmt::skip]
+pub mod p055_procedure_created_and_dropped;
+#[rustfmt::skip]
+pub mod p056_trigger_changed;
+#[rustfmt::skip]
+pub mod p057_trigger_disabled;
+#[rustfmt::skip]
+pub mod p058_routines_in_a_schema;
+#[rustfmt::skip]
+pub mod p060_arguments_defaults_and_results;
+#[rustfmt::skip]
+pub mod p062_trigger_on_a_partitioned_table;
+// p059 and p061 need review: they do not compile, by design.
 // [corpus:views]
