@@ -20,6 +20,7 @@ use super::code::{self, lit};
 use super::emit::{Cx, Phase};
 use crate::error::Error;
 use crate::ident::{Ident, ObjectName};
+use crate::rule::Rule;
 use crate::snapshot::catalog::{HISTORY, NS, own};
 use crate::step::{CheckOption, CommentTarget, PolicyCommand, PolicyDef, RoleSpec, ViewDef};
 
@@ -586,7 +587,9 @@ fn views(cx: &mut Cx<'_>) -> BTreeSet<QName> {
     let mut order = dependencies_first(&drops, &reads_of(&from));
     order.reverse();
     for name in order {
-        drop_view(cx, &name, &from[&name]);
+        let old = &from[&name];
+        let again = creates.contains(&name) && keeps_columns(old, to.get(&name));
+        drop_view(cx, &name, old, again);
     }
     let changes: BTreeSet<QName> = creates
         .iter()
@@ -663,40 +666,67 @@ fn apply_view_options(def: &mut ViewDef, view: &View) {
 
 /// `m.<method>(name, query)` with chained calls, on one line when it fits.
 fn call(method: &str, name: &str, query: &str, chain: &[&str]) -> String {
-    let mut out = if query.contains('\n') || method.len() + name.len() + query.len() > 80 {
-        format!("m.{method}(\n    {name},\n    {query},\n)")
+    let long = query.contains('\n') || method.len() + name.len() + query.len() > 80;
+    let (mut out, sep) = if long {
+        (format!("m.{method}(\n    {name},\n    {query},\n)"), "\n")
     } else {
-        format!("m.{method}({name}, {query})")
+        (format!("m.{method}({name}, {query})"), "\n    ")
     };
     for c in chain {
-        out.push_str("\n    ");
+        out.push_str(sep);
         out.push_str(c);
     }
     out.push(';');
     out
 }
 
-fn drop_view(cx: &mut Cx<'_>, name: &QName, view: &View) {
+/// What a drop of a view created again in the same migration tells the lint: its
+/// readers see it again, with the same columns, once the migration commits.
+const AGAIN: &str = "created again below, with the same columns, in the same transaction";
+
+/// Whether readers of the view see the same columns after it is created again (the
+/// old ones first, unchanged).
+fn keeps_columns(old: &View, new: Option<&View>) -> bool {
+    new.is_some_and(|new| {
+        old.columns.len() <= new.columns.len()
+            && old.columns.iter().zip(&new.columns).all(|(a, b)| a == b)
+    })
+}
+
+fn drop_view(cx: &mut Cx<'_>, name: &QName, view: &View, again: bool) {
     let n = name.code();
     let (sql, sql_code) = query(&view.definition);
+    let allow = |code: String| {
+        if again {
+            format!("{code}\nm.allow(Rule::BreakingChange, {});", lit(AGAIN))
+        } else {
+            code
+        }
+    };
     if view.materialized {
         let chain: &[&str] = if view.populated {
             &[]
         } else {
             &[".with_no_data()"]
         };
-        let code = call("drop_materialized_view_with", &n.code, &sql_code, chain);
+        let code = allow(call("drop_materialized_view_with", &n.code, &sql_code, chain));
         let populated = view.populated;
         cx.emit(Phase::DropViews, code, |m| {
             let def = m.drop_materialized_view_with(n.value, sql);
             if !populated {
                 def.with_no_data();
             }
+            if again {
+                m.allow(Rule::BreakingChange, AGAIN);
+            }
         });
     } else {
-        let code = call("drop_view_with", &n.code, &sql_code, &view_options(view));
+        let code = allow(call("drop_view_with", &n.code, &sql_code, &view_options(view)));
         cx.emit(Phase::DropViews, code, |m| {
             apply_view_options(m.drop_view_with(n.value, sql), view);
+            if again {
+                m.allow(Rule::BreakingChange, AGAIN);
+            }
         });
     }
 }

@@ -151,7 +151,7 @@ async fn p071_view_options() {
     let out = run(Pair::new("p071_view_options", &a, &b)).await;
     has(&out.code, ".old_view(|v| {\n        v.check_option(CheckOption::Local);");
     has(&out.code, ".new_view(|v| {\n        v.security_barrier();");
-    has(&out.code, ".security_invoker()\n        .check_option(CheckOption::Cascaded);");
+    has(&out.code, ".security_invoker()\n    .check_option(CheckOption::Cascaded);");
 }
 
 #[tokio::test]
@@ -278,7 +278,7 @@ async fn p075_policies_changed_and_dropped() {
     let b = with(
         &shared,
         "ALTER TABLE orders ENABLE ROW LEVEL SECURITY; \
-         CREATE POLICY readers ON orders FOR SELECT TO h14_views_reader, PUBLIC \
+         CREATE POLICY readers ON orders FOR SELECT TO PUBLIC \
          USING (total >= 0); \
          CREATE POLICY writers ON orders AS RESTRICTIVE FOR UPDATE USING (true) \
          WITH CHECK (total > 0);",
