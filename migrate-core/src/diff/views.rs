@@ -397,7 +397,13 @@ async fn read_policies(scope: &Scope<'_>, part: &mut Part) -> Result<(), Error> 
         };
         let mut roles: Vec<Role> = get::<Vec<String>>(&row, 5)?
             .into_iter()
-            .map(|r| if r.is_empty() { Role::Public } else { Role::Named(r) })
+            .map(|r| {
+                if r.is_empty() {
+                    Role::Public
+                } else {
+                    Role::Named(r)
+                }
+            })
             .collect();
         roles.sort();
         part.policies.insert(
@@ -470,7 +476,9 @@ fn replaceable(cx: &Cx<'_>, name: &QName, old: &View, new: &View) -> bool {
     let gone = old.reads_columns.iter().any(|(table, column)| {
         cx.from.tables.has_table(table) && {
             let t = cx.renames.new_table(table);
-            !cx.to.tables.has_column(&t, cx.renames.new_column(&t, column))
+            !cx.to
+                .tables
+                .has_column(&t, cx.renames.new_column(&t, column))
         }
     });
     if gone {
@@ -709,7 +717,12 @@ fn drop_view(cx: &mut Cx<'_>, name: &QName, view: &View, again: bool) {
         } else {
             &[".with_no_data()"]
         };
-        let code = allow(call("drop_materialized_view_with", &n.code, &sql_code, chain));
+        let code = allow(call(
+            "drop_materialized_view_with",
+            &n.code,
+            &sql_code,
+            chain,
+        ));
         let populated = view.populated;
         cx.emit(Phase::DropViews, code, |m| {
             let def = m.drop_materialized_view_with(n.value, sql);
@@ -721,7 +734,12 @@ fn drop_view(cx: &mut Cx<'_>, name: &QName, view: &View, again: bool) {
             }
         });
     } else {
-        let code = allow(call("drop_view_with", &n.code, &sql_code, &view_options(view)));
+        let code = allow(call(
+            "drop_view_with",
+            &n.code,
+            &sql_code,
+            &view_options(view),
+        ));
         cx.emit(Phase::DropViews, code, |m| {
             apply_view_options(m.drop_view_with(n.value, sql), view);
             if again {
@@ -913,7 +931,13 @@ fn comments(cx: &mut Cx<'_>, recreated: &BTreeSet<QName>) {
     }
     for (phase, list) in [(Phase::DropComments, removals), (Phase::SetComments, sets)] {
         for (on, old, new) in list {
-            comment(cx, phase, on, old.map(String::as_str), new.map(String::as_str));
+            comment(
+                cx,
+                phase,
+                on,
+                old.map(String::as_str),
+                new.map(String::as_str),
+            );
         }
     }
 }
@@ -1240,7 +1264,100 @@ mod tests {
              .using(Expr::cust(\"(owner = CURRENT_USER)\"));\n}"
         );
         policy.roles = vec![Role::Public, Role::Named("app".into())];
-        assert!(policy_calls(&policy).contains(&
-            ".to([RoleSpec::Public, RoleSpec::named(\"app\")])".to_owned()));
+        assert!(
+            policy_calls(&policy)
+                .contains(&".to([RoleSpec::Public, RoleSpec::named(\"app\")])".to_owned())
+        );
+    }
+
+    fn view(definition: &str, reads: &[&str]) -> View {
+        View {
+            definition: definition.to_owned(),
+            columns: vec![ViewColumn {
+                name: "id".into(),
+                ty: "integer".into(),
+                collation: String::new(),
+            }],
+            populated: true,
+            reads: reads.iter().map(|r| q(r)).collect(),
+            ..View::default()
+        }
+    }
+
+    #[test]
+    fn views_over_a_retyped_table_are_dropped_and_created_again_in_order() {
+        use super::super::catalog::Catalog;
+        use super::super::renames::Resolved;
+        let mut catalog = Catalog::default();
+        let views = &mut catalog.views.views;
+        views.insert(
+            q("active"),
+            view("SELECT users.id FROM public.users", &["users"]),
+        );
+        views.insert(
+            q("active_ids"),
+            view("SELECT active.id FROM public.active", &["active"]),
+        );
+        views.insert(
+            q("totals"),
+            view("SELECT orders.id FROM public.orders", &["orders"]),
+        );
+        let renames = Resolved::default();
+        let mut cx = Cx::new(&catalog, &catalog, &renames);
+        assert!(recreated(&cx).is_empty());
+        cx.facts.retyped_tables.insert(q("users"));
+        assert_eq!(
+            recreated(&cx),
+            [q("active"), q("active_ids")].into_iter().collect()
+        );
+        diff(&mut cx);
+        let items = cx.finish();
+        let calls: Vec<(Phase, String)> = items
+            .iter()
+            .map(|i| {
+                (
+                    i.phase,
+                    i.code.lines().next().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            calls,
+            [
+                (
+                    Phase::DropViews,
+                    r#"m.drop_view_with("active_ids", "SELECT active.id FROM public.active");"#
+                        .to_owned()
+                ),
+                (
+                    Phase::DropViews,
+                    r#"m.drop_view_with("active", "SELECT users.id FROM public.users");"#
+                        .to_owned()
+                ),
+                (
+                    Phase::CreateViews,
+                    r#"m.create_view("active", "SELECT users.id FROM public.users");"#.to_owned()
+                ),
+                (
+                    Phase::CreateViews,
+                    r#"m.create_view("active_ids", "SELECT active.id FROM public.active");"#
+                        .to_owned()
+                ),
+            ]
+        );
+        // Same columns after: the drops tell the lint the views come back.
+        assert!(items[0].code.contains("m.allow(Rule::BreakingChange"));
+    }
+
+    #[test]
+    fn multi_line_queries_keep_their_layout_under_the_first_line() {
+        let (value, source) = code::sql_block("SELECT a,\n    b\n   FROM t", 8, 4);
+        assert_eq!(source, "r#\"SELECT a,\n          b\n         FROM t\"#");
+        // The file indents the source by 4: the value is what the literal then holds.
+        assert_eq!(value, "SELECT a,\n              b\n             FROM t");
+        // A line break inside a literal stays escaped on one line.
+        let (value, source) = code::sql_block("SELECT 'a\nb'\n   FROM t", 8, 4);
+        assert_eq!(value, "SELECT 'a\nb'\n   FROM t");
+        assert_eq!(source, "\"SELECT 'a\\nb'\\n   FROM t\"");
     }
 }

@@ -83,10 +83,19 @@ async fn p068_view_changed_incompatibly() {
          CREATE VIEW ids AS SELECT id FROM users;",
     );
     let out = run(Pair::new("p068_view_changed_incompatibly", &a, &b)).await;
-    let drop_top = out.code.find("m.drop_view_with(\n        \"top_totals\"").unwrap();
-    let drop_totals = out.code.find("m.drop_view_with(\n        \"totals\"").unwrap();
+    let drop_top = out
+        .code
+        .find("m.drop_view_with(\n        \"top_totals\"")
+        .unwrap();
+    let drop_totals = out
+        .code
+        .find("m.drop_view_with(\n        \"totals\"")
+        .unwrap();
     let create_totals = out.code.find("m.create_view(\n        \"totals\"").unwrap();
-    let create_top = out.code.find("m.create_view(\n        \"top_totals\"").unwrap();
+    let create_top = out
+        .code
+        .find("m.create_view(\n        \"top_totals\"")
+        .unwrap();
     assert!(drop_top < drop_totals && drop_totals < create_totals && create_totals < create_top);
     has(&out.code, "m.drop_view_with(\n        \"ids\"");
 }
@@ -131,8 +140,14 @@ async fn p070_materialized_views() {
          CREATE MATERIALIZED VIEW later AS SELECT id FROM users WITH NO DATA;",
     );
     let out = run(Pair::new("p070_materialized_views", &a, &b)).await;
-    has(&out.code, "m.drop_materialized_view_with(\n        \"order_counts\",");
-    has(&out.code, "m.create_materialized_view(\n        \"user_totals\",");
+    has(
+        &out.code,
+        "m.drop_materialized_view_with(\n        \"order_counts\",",
+    );
+    has(
+        &out.code,
+        "m.create_materialized_view(\n        \"user_totals\",",
+    );
     has(&out.code, ".with_no_data();");
 }
 
@@ -149,9 +164,15 @@ async fn p071_view_options() {
          WHERE total > 0 WITH CASCADED CHECK OPTION;",
     );
     let out = run(Pair::new("p071_view_options", &a, &b)).await;
-    has(&out.code, ".old_view(|v| {\n        v.check_option(CheckOption::Local);");
+    has(
+        &out.code,
+        ".old_view(|v| {\n        v.check_option(CheckOption::Local);",
+    );
     has(&out.code, ".new_view(|v| {\n        v.security_barrier();");
-    has(&out.code, ".security_invoker()\n    .check_option(CheckOption::Cascaded);");
+    has(
+        &out.code,
+        ".security_invoker()\n    .check_option(CheckOption::Cascaded);",
+    );
 }
 
 #[tokio::test]
@@ -196,8 +217,14 @@ async fn p072_comments() {
         &out.code,
         r#"m.change_comment(CommentTarget::column("users", "email"), Some("Login"), None);"#,
     );
-    has(&out.code, r#"CommentTarget::function("app.add_one", [Integer, ColumnType::unchecked("character varying")])"#);
-    has(&out.code, r#"CommentTarget::view("active_users"), Some("Who may log in"), None"#);
+    has(
+        &out.code,
+        r#"CommentTarget::function("app.add_one", [Integer, ColumnType::unchecked("character varying")])"#,
+    );
+    has(
+        &out.code,
+        r#"CommentTarget::view("active_users"), Some("Who may log in"), None"#,
+    );
 }
 
 #[tokio::test]
@@ -220,22 +247,39 @@ async fn p073_comments_of_objects_dropped_and_created() {
          GROUP BY user_id; \
          COMMENT ON VIEW totals IS 'Per user';",
     );
-    let out = run(Pair::new("p073_comments_of_objects_dropped_and_created", &a, &b)).await;
+    let out = run(Pair::new(
+        "p073_comments_of_objects_dropped_and_created",
+        &a,
+        &b,
+    ))
+    .await;
     let removed = out
         .code
         .find(r#"m.change_comment(CommentTarget::view("old_emails"), Some("Going away"), None);"#)
         .unwrap();
-    let dropped = out.code.find("m.drop_view_with(\n        \"old_emails\"").unwrap();
+    let dropped = out
+        .code
+        .find("m.drop_view_with(\n        \"old_emails\"")
+        .unwrap();
     assert!(removed < dropped, "{}", out.code);
-    let created = out.code.find("m.create_view(\n        \"new_emails\"").unwrap();
+    let created = out
+        .code
+        .find("m.create_view(\n        \"new_emails\"")
+        .unwrap();
     let set = out
         .code
         .find(r#"m.change_comment(CommentTarget::view("new_emails"), None, Some("Only active ones"));"#)
         .unwrap();
     assert!(created < set, "{}", out.code);
     // `totals` is dropped and created again: its comment goes and comes back.
-    has(&out.code, r#"m.change_comment(CommentTarget::view("totals"), Some("Per user"), None);"#);
-    has(&out.code, r#"m.change_comment(CommentTarget::view("totals"), None, Some("Per user"));"#);
+    has(
+        &out.code,
+        r#"m.change_comment(CommentTarget::view("totals"), Some("Per user"), None);"#,
+    );
+    has(
+        &out.code,
+        r#"m.change_comment(CommentTarget::view("totals"), None, Some("Per user"));"#,
+    );
 }
 
 #[tokio::test]
@@ -257,7 +301,10 @@ async fn p074_row_level_security_and_policies() {
     let out = run(Pair::new("p074_row_level_security_and_policies", &a, &b)).await;
     has(&out.code, r#"m.enable_row_level_security("orders");"#);
     has(&out.code, r#"m.force_row_level_security("orders");"#);
-    has(&out.code, "m.create_policy(\"orders\", \"readers\")\n        .for_select()\n        .to([\"h14_views_reader\"])");
+    has(
+        &out.code,
+        "m.create_policy(\"orders\", \"readers\")\n        .for_select()\n        .to([\"h14_views_reader\"])",
+    );
     has(&out.code, ".restrictive()");
 }
 
@@ -285,7 +332,10 @@ async fn p075_policies_changed_and_dropped() {
     );
     let out = run(Pair::new("p075_policies_changed_and_dropped", &a, &b)).await;
     has(&out.code, "m.drop_policy_with(\"orders\", \"gone\", |p| {");
-    has(&out.code, "m.alter_policy(\n        \"orders\",\n        \"readers\",");
+    has(
+        &out.code,
+        "m.alter_policy(\n        \"orders\",\n        \"readers\",",
+    );
     has(&out.code, r#"m.disable_row_level_security("users");"#);
     has(&out.code, r#"m.no_force_row_level_security("users");"#);
 }
