@@ -183,6 +183,54 @@ fn ident_prefix(s: &str) -> Option<(String, &str)> {
 // [h14:routines]
 // [h14:views]
 
+/// A SQL text that PostgreSQL printed over several lines (a view's query), as a
+/// literal starting at column `at` of the migration file, whose lines the file
+/// indents by `file_indent`: a raw string whose later lines are shifted to keep
+/// their place under the first (PostgreSQL lays them out for a first line starting
+/// at column 1; [`indent`] leaves the lines inside a raw string alone, so the
+/// source carries the whole shift). Returns the text the compiled literal holds, which the DSL call
+/// must receive so that the recording and the file agree, and the source. A text
+/// with a line break inside a quoted literal or identifier (which a shift would
+/// change) stays on one line, escaped.
+pub(crate) fn sql_block(sql: &str, at: usize, file_indent: usize) -> (String, String) {
+    if !sql.contains('\n') || breaks_inside_quotes(sql) {
+        return (sql.to_owned(), lit(sql));
+    }
+    let raw = text(sql);
+    let opener = raw.find('"').map_or(1, |i| i + 1);
+    let shift = (at + opener).saturating_sub(1).max(file_indent);
+    let mut lines = sql.lines();
+    let first = lines.next().unwrap_or_default();
+    let (mut value, mut code) = (first.to_owned(), String::new());
+    for line in lines {
+        value.push('\n');
+        code.push('\n');
+        if !line.is_empty() {
+            value.push_str(&" ".repeat(shift));
+            code.push_str(&" ".repeat(shift));
+            value.push_str(line);
+            code.push_str(line);
+        }
+    }
+    let hashes = &raw[1..opener - 1];
+    (value, format!("r{hashes}\"{first}{code}\"{hashes}"))
+}
+
+/// Whether a line break of `sql` is inside a `'..'` or `".."` (doubled quotes
+/// toggle twice, so they need no special case).
+fn breaks_inside_quotes(sql: &str) -> bool {
+    let mut quote: Option<char> = None;
+    for c in sql.chars() {
+        match (quote, c) {
+            (None, '\'' | '"') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), '\n') => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
 /// Indents every non-empty line of `code` by `spaces`, except the lines that
 /// continue a raw string literal (a multi-line SQL body from [`text`]): indenting
 /// those would change the string.

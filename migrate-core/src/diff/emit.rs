@@ -119,6 +119,12 @@ pub(crate) struct Facts {
     // [h14:indexes]
     // [h14:routines]
     // [h14:views]
+    /// Objects another family drops and creates again rather than altering in place
+    /// (an index or constraint whose definition changes, a table rebuilt): the views
+    /// family removes their comments before the drop and sets them after the
+    /// creation, since a drop loses a comment. A table here stands for its columns'
+    /// comments too. Fill it before `views::diff` runs.
+    pub(crate) recreated: Vec<crate::step::CommentTarget>,
 }
 
 /// The state of one comparison.

@@ -36,3 +36,27 @@ pub mod p060_arguments_defaults_and_results;
 pub mod p062_trigger_on_a_partitioned_table;
 // p059 and p061 need review: they do not compile, by design.
 // [corpus:views]
+#[rustfmt::skip]
+pub mod p065_view_created;
+#[rustfmt::skip]
+pub mod p066_view_dropped;
+#[rustfmt::skip]
+pub mod p067_view_replaced;
+#[rustfmt::skip]
+pub mod p068_view_changed_incompatibly;
+#[rustfmt::skip]
+pub mod p069_views_over_views_in_a_schema;
+#[rustfmt::skip]
+pub mod p070_materialized_views;
+#[rustfmt::skip]
+pub mod p071_view_options;
+#[rustfmt::skip]
+pub mod p072_comments;
+#[rustfmt::skip]
+pub mod p073_comments_of_objects_dropped_and_created;
+#[rustfmt::skip]
+pub mod p074_row_level_security_and_policies;
+#[rustfmt::skip]
+pub mod p075_policies_changed_and_dropped;
+#[rustfmt::skip]
+pub mod p076_a_schema_of_its_own;
