@@ -178,6 +178,53 @@ fn ident_prefix(s: &str) -> Option<(String, &str)> {
 
 // Shared helpers a family adds go at its marker (keep them general):
 // [h14:types]
+
+/// A builder chain: `head.a().b();` on one line when it fits in 96 columns, else
+/// one call a line, indented by 4.
+pub(crate) fn chain<S: AsRef<str>>(head: &str, links: &[S]) -> String {
+    let one: String = links.iter().map(|l| format!(".{}", l.as_ref())).collect();
+    if head.len() + one.len() < 96 && !head.contains('\n') {
+        return format!("{head}{one};");
+    }
+    let mut out = head.to_owned();
+    for link in links {
+        out.push_str(&format!("\n    .{}", link.as_ref()));
+    }
+    out.push(';');
+    out
+}
+
+/// `sql` without the parentheses around all of it, once (`(a > 0)` -> `a > 0`,
+/// `(a) OR (b)` unchanged); quotes are respected.
+pub(crate) fn strip_parens(sql: &str) -> &str {
+    let s = sql.trim();
+    let Some(inner) = s.strip_prefix('(').and_then(|r| r.strip_suffix(')')) else {
+        return s;
+    };
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    for c in inner.chars() {
+        match quote {
+            Some(q) => {
+                if c == q {
+                    quote = None;
+                }
+            }
+            None => match c {
+                '\'' | '"' => quote = Some(c),
+                '(' => depth += 1,
+                ')' => {
+                    depth -= 1;
+                    if depth < 0 {
+                        return s;
+                    }
+                }
+                _ => {}
+            },
+        }
+    }
+    if depth == 0 && quote.is_none() { inner } else { s }
+}
 // [h14:tables]
 // [h14:indexes]
 // [h14:routines]
@@ -273,6 +320,23 @@ mod tests {
             column_type("timestamp(3) with time zone").1,
             r#"ColumnType::unchecked("timestamp(3) with time zone")"#
         );
+    }
+
+    #[test]
+    fn outer_parentheses_go_once_when_they_wrap_everything() {
+        assert_eq!(strip_parens("(VALUE > 0)"), "VALUE > 0");
+        assert_eq!(strip_parens("((VALUE > 0))"), "(VALUE > 0)");
+        assert_eq!(strip_parens("(a > 0) AND (b > 0)"), "(a > 0) AND (b > 0)");
+        assert_eq!(strip_parens("(VALUE <> ')(')"), "VALUE <> ')('");
+        assert_eq!(strip_parens("VALUE > 0"), "VALUE > 0");
+    }
+
+    #[test]
+    fn chains_break_when_long() {
+        assert_eq!(chain("m.x()", &["a()", "b(1)"]), "m.x().a().b(1);");
+        assert_eq!(chain("m.x()", &[] as &[&str]), "m.x();");
+        let long = chain(&format!("m.x({:?})", "n".repeat(90)), &["a()"]);
+        assert!(long.ends_with("\n    .a();"), "{long}");
     }
 
     #[test]
