@@ -260,9 +260,10 @@ pub(crate) fn file(items: &[Item], id: i64, name: &str) -> String {
         ));
     }
     out.push_str("\nuse migrate_core::prelude::*;\n\n");
-    let signature = if one_way.is_empty() {
+    // The attribute decides the recorder's mode (`irreversible` makes it
+    // `Migration<Manual>`): the signature never says it.
+    if one_way.is_empty() {
         out.push_str(&format!("#[migration(id = {})]\n", DisplayId(id)));
-        "Migration"
     } else {
         out.push_str("// Irreversible: PostgreSQL cannot undo these changes:\n");
         for reason in &one_way {
@@ -272,9 +273,8 @@ pub(crate) fn file(items: &[Item], id: i64, name: &str) -> String {
             "#[migration(id = {}, irreversible)]\n",
             DisplayId(id)
         ));
-        "Migration<Manual>"
-    };
-    out.push_str(&format!("fn {name}(m: &mut {signature}) {{\n"));
+    }
+    out.push_str(&format!("fn {name}(m: &mut Migration) {{\n"));
     for item in items {
         out.push_str(&indent(&item.code, 4));
         out.push('\n');

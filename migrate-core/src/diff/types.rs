@@ -180,7 +180,7 @@ impl SeqOptions {
             out.push(SeqOpt::Cache(n));
         }
         if self.cycle {
-            out.push(SeqOpt::Cycle(true));
+            out.push(SeqOpt::Cycle);
         }
         out
     }
@@ -205,9 +205,10 @@ impl SeqOptions {
         int(old.max, new.max, SeqOpt::Max);
         int(old.start, new.start, SeqOpt::Start);
         int(old.cache, new.cache, SeqOpt::Cache);
+        // `NO CYCLE` is the default: only `CYCLE` is said.
         if old.cycle != new.cycle {
-            a.push(SeqOpt::Cycle(old.cycle));
-            b.push(SeqOpt::Cycle(new.cycle));
+            a.extend(old.cycle.then_some(SeqOpt::Cycle));
+            b.extend(new.cycle.then_some(SeqOpt::Cycle));
         }
         (a, b)
     }
@@ -222,7 +223,8 @@ enum SeqOpt {
     Max(i64),
     Start(i64),
     Cache(i64),
-    Cycle(bool),
+    /// `CYCLE` (`NO CYCLE` is the default, never said).
+    Cycle,
     OwnedBy(QName, String),
 }
 
@@ -235,8 +237,7 @@ impl SeqOpt {
             SeqOpt::Max(n) => format!("max_value({n})"),
             SeqOpt::Start(n) => format!("start({n})"),
             SeqOpt::Cache(n) => format!("cache({n})"),
-            SeqOpt::Cycle(true) => "cycle()".to_owned(),
-            SeqOpt::Cycle(false) => "no_cycle()".to_owned(),
+            SeqOpt::Cycle => "cycle()".to_owned(),
             SeqOpt::OwnedBy(t, c) => format!("owned_by({}, {})", t.code().code, lit(c)),
         }
     }
@@ -261,11 +262,8 @@ impl SeqOpt {
             SeqOpt::Cache(n) => {
                 o.cache(*n);
             }
-            SeqOpt::Cycle(true) => {
+            SeqOpt::Cycle => {
                 o.cycle();
-            }
-            SeqOpt::Cycle(false) => {
-                o.no_cycle();
             }
             SeqOpt::OwnedBy(t, c) => {
                 o.owned_by(t.code().value, c.as_str());
@@ -1188,16 +1186,24 @@ fn alter_composite(cx: &mut Cx<'_>, name: &QName, c: &Composite, t: &Composite) 
             .collect()
     };
     let reordered = kept_order(&c.attributes) != kept_order(&t.attributes);
-    let why = format!(
+    let retyped = c
+        .attributes
+        .iter()
+        .any(|a| t.attributes.iter().any(|b| b.name == a.name && b != a));
+    let mut why = format!(
         "the fields of composite type {} change and it is in use: the DSL cannot alter \
-         a composite type{}",
-        shown(name),
-        if reordered {
-            " (nor can ALTER TYPE reorder its fields: this only adds, drops and retypes them)"
-        } else {
-            ""
-        }
+         a composite type",
+        shown(name)
     );
+    if reordered {
+        why.push_str(" (nor can ALTER TYPE reorder its fields: this only adds, drops and retypes them)");
+    }
+    if retyped && !c.usage.columns.is_empty() {
+        why.push_str(
+            "; PostgreSQL refuses to retype a field while a table column has the type: \
+             convert those columns first",
+        );
+    }
     let sql = format!("ALTER TYPE {} {}", quoted(name), actions.join(", "));
     cx.unchecked(Phase::CreateTypes, why, &sql);
 }
@@ -1355,17 +1361,25 @@ fn sequences(cx: &mut Cx<'_>) {
         .map(|(n, s)| (n.clone(), s.clone()))
         .collect();
 
+    // Ownership changed in place, with the options, when each owning column exists
+    // on both sides; otherwise given up early and taken late.
+    let mut in_place = BTreeSet::new();
     for (name, old) in &from {
         let new = to.get(name);
         // The owner in "to"'s names (after the renames).
-        let old_owner = old.owner.as_ref().map(|(t, c)| {
-            let table = cx.renames.new_table(t);
-            let column = cx.renames.new_column(&table, c).to_owned();
-            (table, column)
-        });
+        let old_owner = renamed_owner(cx, old);
         let new_owner = new.and_then(|s| s.owner.clone());
-        if let Some((table, column)) = &old_owner
-            && old_owner != new_owner
+        let owner_changes = old_owner != new_owner;
+        let stable = new.is_some()
+            && old_owner.as_ref().is_none_or(|(t, c)| cx.to.tables.has_column(t, c))
+            && new_owner.as_ref().is_none_or(|(t, c)| {
+                let table = cx.renames.old_table(t);
+                cx.from.tables.has_column(&table, cx.renames.old_column(t, c))
+            });
+        if owner_changes && stable {
+            in_place.insert(name.clone());
+        } else if let Some((table, column)) = &old_owner
+            && owner_changes
         {
             // Given up before any column or table goes, so that dropping the owner
             // does not drop the sequence; the down takes it back last.
@@ -1384,9 +1398,13 @@ fn sequences(cx: &mut Cx<'_>) {
                     }
                 });
             }
-            Some(new) if new.options != old.options => {
+            Some(new) if new.options != old.options || in_place.contains(name) => {
                 let n = name.code();
-                let (a, b) = SeqOptions::changed(&old.options, &new.options);
+                let (mut a, mut b) = SeqOptions::changed(&old.options, &new.options);
+                if in_place.contains(name) {
+                    a.extend(old_owner.map(|(t, c)| SeqOpt::OwnedBy(t, c)));
+                    b.extend(new_owner.map(|(t, c)| SeqOpt::OwnedBy(t, c)));
+                }
                 let code = format!(
                     "m.alter_sequence_from({}, {}, {});",
                     n.code,
@@ -1417,19 +1435,23 @@ fn sequences(cx: &mut Cx<'_>) {
                 }
             });
         }
-        let old_owner = from.get(name).and_then(|s| {
-            s.owner.as_ref().map(|(t, c)| {
-                let table = cx.renames.new_table(t);
-                let column = cx.renames.new_column(&table, c).to_owned();
-                (table, column)
-            })
-        });
+        let old_owner = from.get(name).and_then(|s| renamed_owner(cx, s));
         if let Some((table, column)) = &new.owner
             && old_owner.as_ref() != new.owner.as_ref()
+            && !in_place.contains(name)
         {
             own_sequence(cx, Phase::AfterColumns, name, None, Some((table, column)));
         }
     }
+}
+
+/// The owner of a sequence of "from", by its names in "to".
+fn renamed_owner(cx: &Cx<'_>, s: &Sequence) -> Option<(QName, String)> {
+    s.owner.as_ref().map(|(t, c)| {
+        let table = cx.renames.new_table(t);
+        let column = cx.renames.new_column(&table, c).to_owned();
+        (table, column)
+    })
 }
 
 /// `|name| { name.a().b(); }`, or `|_| {}` without options.
@@ -1534,11 +1556,12 @@ mod tests {
         let new = SeqOptions {
             increment: Some(2),
             max: Some(500),
+            cycle: true,
             ..SeqOptions::default()
         };
         let (a, b) = SeqOptions::changed(&old, &new);
         assert_eq!(a, vec![SeqOpt::Cache(10)]);
-        assert_eq!(b, vec![SeqOpt::Increment(2)]);
+        assert_eq!(b, vec![SeqOpt::Increment(2), SeqOpt::Cycle]);
     }
 
     #[test]
