@@ -223,7 +223,11 @@ pub(crate) fn strip_parens(sql: &str) -> &str {
             },
         }
     }
-    if depth == 0 && quote.is_none() { inner } else { s }
+    if depth == 0 && quote.is_none() {
+        inner
+    } else {
+        s
+    }
 }
 // [h14:tables]
 // [h14:indexes]

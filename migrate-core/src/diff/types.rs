@@ -775,7 +775,11 @@ fn add_labels(cx: &mut Cx<'_>, name: &QName, added: Vec<(String, Option<String>)
 
 fn enum_sql(name: &QName, labels: &[String]) -> String {
     let labels: Vec<String> = labels.iter().map(|l| literal(l)).collect();
-    format!("CREATE TYPE {} AS ENUM ({})", quoted(name), labels.join(", "))
+    format!(
+        "CREATE TYPE {} AS ENUM ({})",
+        quoted(name),
+        labels.join(", ")
+    )
 }
 
 /// The columns of a type (in "from"), by their names after the renames.
@@ -850,7 +854,10 @@ fn replace_enum(cx: &mut Cx<'_>, name: &QName, old: &[String], new: &[String]) {
 }
 
 fn same_shape(a: &Domain, b: &Domain) -> bool {
-    a.base == b.base && a.collation == b.collation && a.default == b.default && a.not_null == b.not_null
+    a.base == b.base
+        && a.collation == b.collation
+        && a.default == b.default
+        && a.not_null == b.not_null
 }
 
 /// A collation as the DSL takes it: only one of `pg_catalog`'s (by bare name).
@@ -880,7 +887,8 @@ fn volatility(sql: &str) -> Volatility {
             || rest.strip_prefix("::").is_some_and(|ty| {
                 !ty.is_empty()
                     && ty.chars().all(|c| {
-                        c.is_ascii_alphanumeric() || matches!(c, '_' | ' ' | '.' | '"' | '[' | ']' | '(' | ')' | ',')
+                        c.is_ascii_alphanumeric()
+                            || matches!(c, '_' | ' ' | '.' | '"' | '[' | ']' | '(' | ')' | ',')
                     })
             })
     });
@@ -1037,7 +1045,11 @@ fn alter_domain(cx: &mut Cx<'_>, name: &QName, d: &Domain, t: &Domain) {
         let why = format!(
             "domain {} {} NOT NULL, and the DSL cannot alter that on a domain",
             shown(name),
-            if t.not_null { "becomes" } else { "is no longer" }
+            if t.not_null {
+                "becomes"
+            } else {
+                "is no longer"
+            }
         );
         cx.unchecked(Phase::CreateTypes, why, &sql);
     }
@@ -1095,11 +1107,7 @@ fn domain_checks(cx: &mut Cx<'_>, name: &QName, d: &Domain, t: &Domain) {
 }
 
 fn validate(cx: &mut Cx<'_>, n: &code::Name, check: &str) {
-    let code = format!(
-        "m.validate_domain_constraint({}, {});",
-        n.code,
-        lit(check)
-    );
+    let code = format!("m.validate_domain_constraint({}, {});", n.code, lit(check));
     let (value, c) = (n.value.clone(), check.to_owned());
     cx.emit(Phase::AddConstraints, code, move |m| {
         m.validate_domain_constraint(value, c.as_str());
@@ -1149,7 +1157,11 @@ fn attribute_sql(a: &Attribute) -> String {
 
 fn composite_sql(name: &QName, c: &Composite) -> String {
     let attributes: Vec<String> = c.attributes.iter().map(attribute_sql).collect();
-    format!("CREATE TYPE {} AS ({})", quoted(name), attributes.join(", "))
+    format!(
+        "CREATE TYPE {} AS ({})",
+        quoted(name),
+        attributes.join(", ")
+    )
 }
 
 /// A changed composite type that something uses: `ALTER TYPE` for review.
@@ -1196,7 +1208,9 @@ fn alter_composite(cx: &mut Cx<'_>, name: &QName, c: &Composite, t: &Composite) 
         shown(name)
     );
     if reordered {
-        why.push_str(" (nor can ALTER TYPE reorder its fields: this only adds, drops and retypes them)");
+        why.push_str(
+            " (nor can ALTER TYPE reorder its fields: this only adds, drops and retypes them)",
+        );
     }
     if retyped && !c.usage.columns.is_empty() {
         why.push_str(
@@ -1223,7 +1237,10 @@ fn drop_type(cx: &mut Cx<'_>, name: &QName) {
             Ok(opts) => {
                 let (base, base_code) = code::column_type(&d.base);
                 let links: Vec<String> = opts.iter().map(DomainOpt::code).collect();
-                let code = chain(&format!("m.drop_domain_with({}, {base_code})", n.code), &links);
+                let code = chain(
+                    &format!("m.drop_domain_with({}, {base_code})", n.code),
+                    &links,
+                );
                 cx.emit(Phase::DropTypes, code, move |m| {
                     let def = m.drop_domain_with(n.value, base);
                     for o in &opts {
@@ -1237,7 +1254,11 @@ fn drop_type(cx: &mut Cx<'_>, name: &QName) {
                      down: {why}",
                     shown(name)
                 );
-                cx.unchecked(Phase::DropTypes, why, &format!("DROP DOMAIN {}", quoted(name)));
+                cx.unchecked(
+                    Phase::DropTypes,
+                    why,
+                    &format!("DROP DOMAIN {}", quoted(name)),
+                );
             }
         }
     } else if let Some(c) = from.composites.get(name) {
@@ -1255,7 +1276,11 @@ fn drop_type(cx: &mut Cx<'_>, name: &QName) {
                      the down: {why}",
                     shown(name)
                 );
-                cx.unchecked(Phase::DropTypes, why, &format!("DROP TYPE {}", quoted(name)));
+                cx.unchecked(
+                    Phase::DropTypes,
+                    why,
+                    &format!("DROP TYPE {}", quoted(name)),
+                );
             }
         }
     }
@@ -1323,11 +1348,14 @@ fn create_type(cx: &mut Cx<'_>, name: &QName) {
 /// `head` followed by a list of string literals and `);`: on one line when it fits,
 /// else one item a line.
 fn chain_list(head: &str, items: &[String]) -> String {
-    let one = format!("{head}{});", if items.is_empty() {
-        "Vec::<String>::new()".to_owned()
-    } else {
-        lits(items)
-    });
+    let one = format!(
+        "{head}{});",
+        if items.is_empty() {
+            "Vec::<String>::new()".to_owned()
+        } else {
+            lits(items)
+        }
+    );
     if one.len() <= 96 || items.is_empty() {
         return one;
     }
@@ -1371,10 +1399,14 @@ fn sequences(cx: &mut Cx<'_>) {
         let new_owner = new.and_then(|s| s.owner.clone());
         let owner_changes = old_owner != new_owner;
         let stable = new.is_some()
-            && old_owner.as_ref().is_none_or(|(t, c)| cx.to.tables.has_column(t, c))
+            && old_owner
+                .as_ref()
+                .is_none_or(|(t, c)| cx.to.tables.has_column(t, c))
             && new_owner.as_ref().is_none_or(|(t, c)| {
                 let table = cx.renames.old_table(t);
-                cx.from.tables.has_column(&table, cx.renames.old_column(t, c))
+                cx.from
+                    .tables
+                    .has_column(&table, cx.renames.old_column(t, c))
             });
         if owner_changes && stable {
             in_place.insert(name.clone());
@@ -1383,7 +1415,13 @@ fn sequences(cx: &mut Cx<'_>) {
         {
             // Given up before any column or table goes, so that dropping the owner
             // does not drop the sequence; the down takes it back last.
-            own_sequence(cx, Phase::DropConstraints, name, Some((table, column)), None);
+            own_sequence(
+                cx,
+                Phase::DropConstraints,
+                name,
+                Some((table, column)),
+                None,
+            );
         }
         match new {
             None => {
