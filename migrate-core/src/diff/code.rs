@@ -178,6 +178,57 @@ fn ident_prefix(s: &str) -> Option<(String, &str)> {
 
 // Shared helpers a family adds go at its marker (keep them general):
 // [h14:types]
+
+/// A builder chain: `head.a().b();` on one line when it fits in 96 columns, else
+/// one call a line, indented by 4.
+pub(crate) fn chain<S: AsRef<str>>(head: &str, links: &[S]) -> String {
+    let one: String = links.iter().map(|l| format!(".{}", l.as_ref())).collect();
+    if head.len() + one.len() < 96 && !head.contains('\n') {
+        return format!("{head}{one};");
+    }
+    let mut out = head.to_owned();
+    for link in links {
+        out.push_str(&format!("\n    .{}", link.as_ref()));
+    }
+    out.push(';');
+    out
+}
+
+/// `sql` without the parentheses around all of it, once (`(a > 0)` -> `a > 0`,
+/// `(a) OR (b)` unchanged); quotes are respected.
+pub(crate) fn strip_parens(sql: &str) -> &str {
+    let s = sql.trim();
+    let Some(inner) = s.strip_prefix('(').and_then(|r| r.strip_suffix(')')) else {
+        return s;
+    };
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    for c in inner.chars() {
+        match quote {
+            Some(q) => {
+                if c == q {
+                    quote = None;
+                }
+            }
+            None => match c {
+                '\'' | '"' => quote = Some(c),
+                '(' => depth += 1,
+                ')' => {
+                    depth -= 1;
+                    if depth < 0 {
+                        return s;
+                    }
+                }
+                _ => {}
+            },
+        }
+    }
+    if depth == 0 && quote.is_none() {
+        inner
+    } else {
+        s
+    }
+}
 // [h14:tables]
 // [h14:indexes]
 // [h14:routines]
@@ -308,9 +359,10 @@ pub(crate) fn file(items: &[Item], id: i64, name: &str) -> String {
         ));
     }
     out.push_str("\nuse migrate_core::prelude::*;\n\n");
-    let signature = if one_way.is_empty() {
+    // The attribute decides the recorder's mode (`irreversible` makes it
+    // `Migration<Manual>`): the signature never says it.
+    if one_way.is_empty() {
         out.push_str(&format!("#[migration(id = {})]\n", DisplayId(id)));
-        "Migration"
     } else {
         out.push_str("// Irreversible: PostgreSQL cannot undo these changes:\n");
         for reason in &one_way {
@@ -320,9 +372,8 @@ pub(crate) fn file(items: &[Item], id: i64, name: &str) -> String {
             "#[migration(id = {}, irreversible)]\n",
             DisplayId(id)
         ));
-        "Migration<Manual>"
-    };
-    out.push_str(&format!("fn {name}(m: &mut {signature}) {{\n"));
+    }
+    out.push_str(&format!("fn {name}(m: &mut Migration) {{\n"));
     for item in items {
         out.push_str(&indent(&item.code, 4));
         out.push('\n');
@@ -378,6 +429,23 @@ mod tests {
             "    m.f(\n        \"a\\\"r#\\\"\", r#\"x\n  y\"# // r\"\n    );\n    m.g(r##\"\"#\n\"##);"
         );
         assert_eq!(indent("a\r\n\nb", 2), "  a\r\n\n  b");
+    }
+
+    #[test]
+    fn outer_parentheses_go_once_when_they_wrap_everything() {
+        assert_eq!(strip_parens("(VALUE > 0)"), "VALUE > 0");
+        assert_eq!(strip_parens("((VALUE > 0))"), "(VALUE > 0)");
+        assert_eq!(strip_parens("(a > 0) AND (b > 0)"), "(a > 0) AND (b > 0)");
+        assert_eq!(strip_parens("(VALUE <> ')(')"), "VALUE <> ')('");
+        assert_eq!(strip_parens("VALUE > 0"), "VALUE > 0");
+    }
+
+    #[test]
+    fn chains_break_when_long() {
+        assert_eq!(chain("m.x()", &["a()", "b(1)"]), "m.x().a().b(1);");
+        assert_eq!(chain("m.x()", &[] as &[&str]), "m.x();");
+        let long = chain(&format!("m.x({:?})", "n".repeat(90)), &["a()"]);
+        assert!(long.ends_with("\n    .a();"), "{long}");
     }
 
     #[test]

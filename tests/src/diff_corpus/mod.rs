@@ -9,6 +9,24 @@
 #[rustfmt::skip]
 pub mod p001_schemas_and_extensions;
 // [corpus:types]
+#[rustfmt::skip]
+pub mod p005_enums_created;
+#[rustfmt::skip]
+pub mod p006_enum_dropped;
+#[rustfmt::skip]
+pub mod p007_enum_values_added;
+#[rustfmt::skip]
+pub mod p009_enum_unused_reordered;
+#[rustfmt::skip]
+pub mod p010_domains_created_and_dropped;
+#[rustfmt::skip]
+pub mod p011_domain_checks_changed;
+#[rustfmt::skip]
+pub mod p012_composite_types;
+#[rustfmt::skip]
+pub mod p014_sequences_created_and_dropped;
+#[rustfmt::skip]
+pub mod p015_sequence_altered;
 // [corpus:tables]
 // [corpus:indexes]
 // [corpus:routines]
