@@ -773,13 +773,13 @@ fn diff_foreign_keys(cx: &mut Cx<'_>) {
     }
     for (table, name, from_deferrable, to_deferrable) in alters {
         let t = table.code();
-        let code = format!(
-            "m.alter_constraint_from({}, {}, {}, {});",
-            t.code,
+        let args = [
+            t.code.clone(),
             lit(&name),
-            deferrable_code(from_deferrable),
-            deferrable_code(to_deferrable)
-        );
+            deferrable_code(from_deferrable).to_owned(),
+            deferrable_code(to_deferrable).to_owned(),
+        ];
+        let code = call_code("alter_constraint_from", &args, &[]);
         cx.emit(Phase::AddForeignKeys, code, |m| {
             m.alter_constraint_from(t.value, name.as_str(), from_deferrable, to_deferrable);
         });
@@ -995,14 +995,16 @@ fn keys_code(keys: &[KeySpec]) -> String {
 
 /// A call with its arguments, then the builder's chain, each link on its own line.
 fn call_code(call: &str, args: &[String], chain: &[String]) -> String {
+    // The file indents the body by 4: lines up to 100 columns there.
     let one_line = format!("m.{call}({})", args.join(", "));
-    let mut code = if one_line.len() <= 100 {
-        one_line
+    let (mut code, link_indent) = if one_line.len() <= 96 {
+        (one_line, "\n    ")
     } else {
-        format!("m.{call}(\n    {},\n)", args.join(",\n    "))
+        // As rustfmt writes it: one argument a line, the chain after the `)`.
+        (format!("m.{call}(\n    {},\n)", args.join(",\n    ")), "\n")
     };
     for link in chain {
-        code.push_str("\n    ");
+        code.push_str(link_indent);
         code.push_str(link);
     }
     code.push(';');
