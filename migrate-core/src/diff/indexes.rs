@@ -160,8 +160,10 @@ pub(crate) async fn read(scope: &Scope<'_>) -> Result<Part, Error> {
         .await?;
     for row in rows {
         let kind: String = get(&row, 2)?;
-        part.relations
-            .insert(QName::new(get::<String>(&row, 0)?, get::<String>(&row, 1)?), first_char(&kind));
+        part.relations.insert(
+            QName::new(get::<String>(&row, 0)?, get::<String>(&row, 1)?),
+            first_char(&kind),
+        );
     }
 
     // Every key of every index of the relations read (the exclusions' too).
@@ -224,7 +226,10 @@ pub(crate) async fn read(scope: &Scope<'_>) -> Result<Part, Error> {
             (Some(schema), Some(name), false) => Some(QName::new(schema, name)),
             _ => None,
         };
-        let collation = match (get::<Option<String>>(&row, 9)?, get::<Option<String>>(&row, 10)?) {
+        let collation = match (
+            get::<Option<String>>(&row, 9)?,
+            get::<Option<String>>(&row, 10)?,
+        ) {
             (Some(schema), Some(name)) => Some(QName::new(schema, name)),
             _ => None,
         };
@@ -532,7 +537,10 @@ fn map_key(key: &Key, renames: &[(String, String)]) -> Key {
         ),
         KeyKind::Expr(e) => KeyKind::Expr(rename_columns(e, renames)),
     };
-    Key { kind, ..key.clone() }
+    Key {
+        kind,
+        ..key.clone()
+    }
 }
 
 fn map_columns(columns: &[String], renames: &[(String, String)]) -> Vec<String> {
@@ -925,7 +933,10 @@ struct KeySpec {
 fn key_spec(key: &Key, method: &str) -> Result<KeySpec, String> {
     // btree's order: ASC NULLS LAST or DESC NULLS FIRST, the defaults.
     if key.nulls_first != key.desc {
-        return Err("orders NULLs against its sort order (NULLS FIRST/LAST), which the DSL does not write".into());
+        return Err(
+            "orders NULLs against its sort order (NULLS FIRST/LAST), which the DSL does not write"
+                .into(),
+        );
     }
     if key.desc && method != "btree" {
         return Err("sorts a key of a method other than btree".into());
@@ -1120,8 +1131,15 @@ fn action(c: char) -> Result<Option<(ReferentialAction, &'static str)>, String> 
         'r' => Some((ReferentialAction::Restrict, "ReferentialAction::Restrict")),
         'c' => Some((ReferentialAction::Cascade, "ReferentialAction::Cascade")),
         'n' => Some((ReferentialAction::SetNull, "ReferentialAction::SetNull")),
-        'd' => Some((ReferentialAction::SetDefault, "ReferentialAction::SetDefault")),
-        other => return Err(format!("has referential action `{other}`, unknown to the DSL")),
+        'd' => Some((
+            ReferentialAction::SetDefault,
+            "ReferentialAction::SetDefault",
+        )),
+        other => {
+            return Err(format!(
+                "has referential action `{other}`, unknown to the DSL"
+            ));
+        }
     })
 }
 
@@ -1221,7 +1239,9 @@ impl FkSpec {
         let ref_table = self.ref_table.value.clone();
         let name = self.name.as_str();
         let mut b = match verb {
-            FkVerb::DropWith => m.drop_foreign_key_with(table, name, columns, ref_table, ref_columns),
+            FkVerb::DropWith => {
+                m.drop_foreign_key_with(table, name, columns, ref_table, ref_columns)
+            }
             _ => m.add_foreign_key(table, name, columns, ref_table, ref_columns),
         };
         if let Some((action, _)) = self.on_delete {
@@ -1380,7 +1400,10 @@ mod tests {
             rename_columns("lower(email) = 'email' AND \"email\" IS NOT NULL", &renames),
             "lower(mail) = 'email' AND mail IS NOT NULL"
         );
-        assert_eq!(rename_columns("t.email || lower", &renames), "t.email || \"Low\"");
+        assert_eq!(
+            rename_columns("t.email || lower", &renames),
+            "t.email || \"Low\""
+        );
         assert_eq!(rename_columns("x", &[]), "x");
     }
 
@@ -1393,14 +1416,20 @@ mod tests {
             desc: false,
             nulls_first: false,
         };
-        let plain = [key_spec(&col("a"), "btree").unwrap(), key_spec(&col("b"), "btree").unwrap()];
+        let plain = [
+            key_spec(&col("a"), "btree").unwrap(),
+            key_spec(&col("b"), "btree").unwrap(),
+        ];
         assert_eq!(keys_code(&plain), r#"["a", "b"]"#);
         let desc = Key {
             desc: true,
             nulls_first: true,
             ..col("c")
         };
-        let mixed = [key_spec(&col("a"), "btree").unwrap(), key_spec(&desc, "btree").unwrap()];
+        let mixed = [
+            key_spec(&col("a"), "btree").unwrap(),
+            key_spec(&desc, "btree").unwrap(),
+        ];
         assert_eq!(
             keys_code(&mixed),
             r#"[IndexColumn::col("a"), IndexColumn::desc("c")]"#
@@ -1424,7 +1453,233 @@ mod tests {
     fn long_calls_break_their_arguments() {
         let short = call_code("f", &["\"a\"".into()], &[".x()".into()]);
         assert_eq!(short, "m.f(\"a\")\n    .x();");
-        let long: Vec<String> = (0..5).map(|i| lit(&format!("argument_{i}_{}", "x".repeat(10)))).collect();
+        let long: Vec<String> = (0..5)
+            .map(|i| lit(&format!("argument_{i}_{}", "x".repeat(10))))
+            .collect();
         assert!(call_code("f", &long, &[]).starts_with("m.f(\n    \"argument_0"));
+    }
+
+    // ----- generate() on hand-made catalogs ---------------------------------------
+
+    use crate::diff::catalog::Catalog;
+    use crate::diff::{DiffOptions, generate};
+
+    fn q(name: &str) -> QName {
+        match name.split_once('.') {
+            Some((s, n)) => QName::new(s, n),
+            None => QName::new("public", name),
+        }
+    }
+
+    fn column_key(c: &str) -> Key {
+        Key {
+            kind: KeyKind::Column(c.to_owned()),
+            opclass: None,
+            collation: None,
+            desc: false,
+            nulls_first: false,
+        }
+    }
+
+    fn index(table: &str, keys: Vec<Key>) -> Index {
+        Index {
+            table: q(table),
+            unique: false,
+            method: "btree".into(),
+            keys,
+            include: Vec::new(),
+            predicate: None,
+            nulls_not_distinct: false,
+            storage: Vec::new(),
+            valid: true,
+            definition: format!("CREATE INDEX i ON public.{table} USING btree (..)"),
+        }
+    }
+
+    fn fk(columns: &[&str], ref_table: &str) -> ForeignKey {
+        ForeignKey {
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            ref_table: q(ref_table),
+            ref_columns: vec!["id".into()],
+            on_delete: 'a',
+            on_update: 'a',
+            deferrable: Deferrable::NotDeferrable,
+            validated: true,
+            match_full: false,
+            set_columns: false,
+            definition: "FOREIGN KEY (..) REFERENCES ..".into(),
+        }
+    }
+
+    /// A catalog with these relations (`name:kind`) and this family's part.
+    fn catalog(relations: &[&str], build: impl FnOnce(&mut Part)) -> Catalog {
+        let mut part = Part::default();
+        for r in relations {
+            let (name, kind) = r.split_once(':').unwrap_or((r, "r"));
+            part.relations.insert(q(name), first_char(kind));
+        }
+        build(&mut part);
+        Catalog {
+            indexes: part,
+            ..Catalog::default()
+        }
+    }
+
+    fn code(from: &Catalog, to: &Catalog) -> (String, usize) {
+        let generated = generate(from, to, &DiffOptions::new()).unwrap();
+        (generated.to_rust(1, "t"), generated.needs_review())
+    }
+
+    #[test]
+    fn a_new_tables_index_and_foreign_key_are_plain_steps() {
+        let from = catalog(&["users"], |_| {});
+        let to = catalog(&["users", "posts"], |p| {
+            p.indexes.insert(
+                q("posts_author"),
+                index("posts", vec![column_key("author_id")]),
+            );
+            p.foreign_keys.insert(
+                (q("posts"), "posts_author_fk".into()),
+                fk(&["author_id"], "users"),
+            );
+        });
+        let (code, review) = code(&from, &to);
+        assert_eq!(review, 0);
+        assert!(
+            code.contains(r#"m.create_index("posts_author", "posts", ["author_id"]);"#),
+            "{code}"
+        );
+        assert!(
+            code.contains(
+                r#"m.add_foreign_key("posts", "posts_author_fk", ["author_id"], "users", ["id"]);"#
+            ),
+            "{code}"
+        );
+        assert!(!code.contains("validate_constraint"), "{code}");
+    }
+
+    #[test]
+    fn a_dropped_tables_index_is_dropped_plainly_and_a_matviews_before_the_view() {
+        let from = catalog(&["logs", "stats:m"], |p| {
+            p.indexes
+                .insert(q("logs_at"), index("logs", vec![column_key("at")]));
+            p.indexes
+                .insert(q("stats_day"), index("stats", vec![column_key("day")]));
+        });
+        let to = catalog(&[], |_| {});
+        let generated = generate(&from, &to, &DiffOptions::new()).unwrap();
+        let code = generated.to_rust(1, "t");
+        assert!(
+            code.contains(r#"m.drop_index_with("logs_at", "logs", ["at"]);"#),
+            "{code}"
+        );
+        // The materialized view's index, in the views' drop phase (before them).
+        let phases: Vec<Phase> = generated.items.iter().map(|i| i.phase).collect();
+        assert_eq!(phases, [Phase::DropViews, Phase::DropIndexes], "{code}");
+    }
+
+    #[test]
+    fn an_invalid_index_in_to_is_left_alone() {
+        let from = catalog(&["users"], |p| {
+            p.indexes
+                .insert(q("users_email"), index("users", vec![column_key("email")]));
+        });
+        let to = catalog(&["users"], |p| {
+            let mut i = index("users", vec![column_key("name")]);
+            i.valid = false;
+            p.indexes.insert(q("users_email"), i.clone());
+            p.indexes.insert(q("users_name"), i);
+        });
+        let (code, _) = code(&from, &to);
+        assert!(!code.contains("m."), "{code}");
+    }
+
+    #[test]
+    fn what_the_dsl_cannot_write_needs_review() {
+        let from = catalog(&["points", "pairs"], |_| {});
+        let to = catalog(&["points", "pairs"], |p| {
+            let mut spgist = index("points", vec![column_key("p")]);
+            spgist.method = "spgist".into();
+            p.indexes.insert(q("points_p"), spgist);
+            let nulls_first = Key {
+                nulls_first: true,
+                ..column_key("a")
+            };
+            p.indexes
+                .insert(q("points_a"), index("points", vec![nulls_first]));
+            let mut full = fk(&["a", "b"], "pairs");
+            full.match_full = true;
+            p.foreign_keys
+                .insert((q("points"), "points_pair_fk".into()), full);
+        });
+        let (code, review) = code(&from, &to);
+        assert_eq!(review, 3, "{code}");
+        assert!(
+            code.contains("MATCH FULL") || code.contains("FOREIGN KEY (..)"),
+            "{code}"
+        );
+        assert!(code.contains("access method spgist"), "{code}");
+    }
+
+    #[test]
+    fn renamed_tables_and_columns_keep_their_indexes_and_foreign_keys() {
+        use crate::diff::tables;
+        // Built from defaults: the tables family owns these types.
+        let table = |columns: &[&str]| {
+            let mut table = tables::Table::default();
+            for c in columns {
+                table.columns.push(tables::Column {
+                    name: c.to_string(),
+                    ..Default::default()
+                });
+            }
+            table
+        };
+        let mut from = catalog(&["users", "posts"], |p| {
+            let mut i = index(
+                "posts",
+                vec![Key {
+                    kind: KeyKind::Expr("lower(title)".into()),
+                    ..column_key("")
+                }],
+            );
+            i.predicate = Some("author_id IS NOT NULL".into());
+            p.indexes.insert(q("posts_title"), i);
+            p.foreign_keys.insert(
+                (q("posts"), "posts_author_fk".into()),
+                fk(&["author_id"], "users"),
+            );
+        });
+        from.tables
+            .tables
+            .insert(q("posts"), table(&["id", "title", "author_id"]));
+        from.tables.tables.insert(q("users"), table(&["id"]));
+        let mut to = catalog(&["users", "articles"], |p| {
+            let mut i = index(
+                "articles",
+                vec![Key {
+                    kind: KeyKind::Expr("lower(headline)".into()),
+                    ..column_key("")
+                }],
+            );
+            i.predicate = Some("writer_id IS NOT NULL".into());
+            p.indexes.insert(q("posts_title"), i);
+            p.foreign_keys.insert(
+                (q("articles"), "posts_author_fk".into()),
+                fk(&["writer_id"], "users"),
+            );
+        });
+        to.tables
+            .tables
+            .insert(q("articles"), table(&["id", "headline", "writer_id"]));
+        to.tables.tables.insert(q("users"), table(&["id"]));
+        let options = DiffOptions::new()
+            .rename("posts=articles".parse().unwrap())
+            .rename("posts.title=headline".parse().unwrap())
+            .rename("posts.author_id=writer_id".parse().unwrap());
+        let generated = generate(&from, &to, &options).unwrap();
+        let code = generated.to_rust(1, "t");
+        assert!(!code.contains("index"), "{code}");
+        assert!(!code.contains("foreign_key"), "{code}");
     }
 }

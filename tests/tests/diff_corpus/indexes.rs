@@ -36,7 +36,10 @@ async fn p036_unique_partial_expression_index() {
          WHERE deleted_at IS NULL;",
     );
     let out = run(Pair::new("p036_unique_partial_expression_index", USERS, &b)).await;
-    has(&out.code, r#"[IndexColumn::expr(Expr::cust("lower(email)"))]"#);
+    has(
+        &out.code,
+        r#"[IndexColumn::expr(Expr::cust("lower(email)"))]"#,
+    );
     has(&out.code, ".unique()");
     has(&out.code, r#".filter(Expr::cust("deleted_at IS NULL"))"#);
 }
@@ -84,7 +87,10 @@ async fn p038_gin_and_gist_indexes_with_operator_classes() {
         &b,
     ))
     .await;
-    has(&out.code, r#"IndexColumn::col("title").opclass("gin_trgm_ops")"#);
+    has(
+        &out.code,
+        r#"IndexColumn::col("title").opclass("gin_trgm_ops")"#,
+    );
     has(&out.code, ".using(IndexMethod::Gin)");
     has(&out.code, ".using(IndexMethod::Gist)");
     has(&out.code, r#".with("fastupdate", "off")"#);
