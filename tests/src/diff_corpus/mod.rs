@@ -35,5 +35,7 @@ pub mod p044_exclusion_constraints_dropped;
 pub mod p045_objects_in_another_schema;
 #[rustfmt::skip]
 pub mod p046_materialized_view_index;
+#[rustfmt::skip]
+pub mod p047_composite_and_not_valid_foreign_keys;
 // [corpus:routines]
 // [corpus:views]

@@ -11,6 +11,7 @@ fn p038_gin_and_gist_indexes_with_operator_classes(m: &mut Migration) {
     )
     .using(IndexMethod::Gin)
     .with("fastupdate", "off");
+    m.create_index_concurrently("docs_code_slug", "docs", ["code", "slug"]);
     m.create_index_concurrently("docs_during", "docs", ["during"])
         .using(IndexMethod::Gist);
     m.create_index_concurrently("docs_tags", "docs", ["tags"])

@@ -69,9 +69,9 @@ async fn p037_multi_column_index_with_desc_include_and_storage() {
 
 #[tokio::test]
 async fn p038_gin_and_gist_indexes_with_operator_classes() {
-    let base = "CREATE EXTENSION pg_trgm; \
+    let base = "CREATE EXTENSION pg_trgm; CREATE DOMAIN slug AS text; \
          CREATE TABLE docs (id bigint PRIMARY KEY, title text, tags text[], body jsonb, \
-         during tstzrange);";
+         during tstzrange, code varchar(20), slug slug);";
     let b = with(
         base,
         "CREATE INDEX docs_title_trgm ON docs USING gin (title gin_trgm_ops); \
@@ -79,7 +79,8 @@ async fn p038_gin_and_gist_indexes_with_operator_classes() {
          CREATE INDEX docs_tags ON docs USING gin (tags); \
          CREATE INDEX docs_during ON docs USING gist (during); \
          CREATE INDEX docs_title_pattern ON docs (title text_pattern_ops); \
-         CREATE INDEX docs_title_c ON docs (title COLLATE \"C\");",
+         CREATE INDEX docs_title_c ON docs (title COLLATE \"C\"); \
+         CREATE INDEX docs_code_slug ON docs (code, slug);",
     );
     let out = run(Pair::new(
         "p038_gin_and_gist_indexes_with_operator_classes",
@@ -95,6 +96,11 @@ async fn p038_gin_and_gist_indexes_with_operator_classes() {
     has(&out.code, ".using(IndexMethod::Gist)");
     has(&out.code, r#".with("fastupdate", "off")"#);
     has(&out.code, r#"IndexColumn::col("title").collate("C")"#);
+    // The default operator classes of a varchar and a domain over text are left out.
+    has(
+        &out.code,
+        r#"m.create_index_concurrently("docs_code_slug", "docs", ["code", "slug"]);"#,
+    );
     has(
         &out.code,
         r#"m.create_index_concurrently("docs_tags", "docs", ["tags"])"#,
@@ -290,4 +296,33 @@ async fn p046_materialized_view_index() {
         r#"m.create_index_concurrently("event_kinds_kind", "event_kinds", ["kind"])"#,
     );
     has(&out.code, ".using(IndexMethod::Hash)");
+}
+
+#[tokio::test]
+async fn p047_composite_and_not_valid_foreign_keys() {
+    let base = "CREATE SCHEMA org; \
+         CREATE TABLE org.members (org_id int, user_id int, PRIMARY KEY (org_id, user_id)); \
+         CREATE TABLE grants (id int PRIMARY KEY, org_id int, user_id int, by_org int, by_user int);";
+    let a = with(
+        base,
+        "ALTER TABLE grants ADD CONSTRAINT grants_by_fk FOREIGN KEY (by_org, by_user) \
+         REFERENCES org.members (org_id, user_id) DEFERRABLE;",
+    );
+    let b = with(
+        base,
+        "ALTER TABLE grants ADD CONSTRAINT grants_member_fk FOREIGN KEY (org_id, user_id) \
+         REFERENCES org.members (org_id, user_id) ON DELETE CASCADE NOT VALID; \
+         ALTER TABLE grants ADD CONSTRAINT grants_by_fk FOREIGN KEY (by_org, by_user) \
+         REFERENCES org.members (org_id, user_id);",
+    );
+    let out = run(Pair::new(
+        "p047_composite_and_not_valid_foreign_keys",
+        &a,
+        &b,
+    ))
+    .await;
+    // Not valid in B: added not valid, and not validated.
+    has(&out.code, "        \"org.members\",\n");
+    assert!(!out.code.contains("validate_constraint"), "{}", out.code);
+    has(&out.code, "Deferrable::InitiallyImmediate,");
 }
