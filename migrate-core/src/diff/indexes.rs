@@ -7,6 +7,21 @@
 //! and compared field by field with names mapped through the renames. An index on a
 //! table that exists on both sides is built (and dropped) concurrently; a foreign key
 //! added to an existing table is added `NOT VALID` and validated.
+//!
+//! - A changed index, foreign key or exclusion is dropped (with its old definition)
+//!   and created again; a foreign key whose deferrability alone changes is altered
+//!   in place (`alter_constraint_from`).
+//! - An invalid index in "to" (a failed concurrent build) is left alone: nothing is
+//!   created, and an index of the same name in "from" is kept.
+//! - Indexes of a partitioned table are built and dropped plainly (PostgreSQL has no
+//!   concurrent form for them), as is an exclusion constraint: the lint stops both on
+//!   an existing table for a person to judge.
+//! - The index of a dropped materialized view is dropped in the views' phase, before
+//!   the view. A materialized view the views family re-creates needs its indexes
+//!   dropped before and created after it: that family's call, not done here.
+//! - What the DSL cannot write (an access method it lacks, `NULLS FIRST` on an
+//!   ascending key, a collation outside `pg_catalog`/`public`, `MATCH FULL`,
+//!   `ON DELETE SET NULL (columns)`) is `unchecked_sql` for review.
 
 use std::collections::{BTreeMap, BTreeSet};
 
