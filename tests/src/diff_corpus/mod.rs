@@ -29,6 +29,32 @@ pub mod p014_sequences_created_and_dropped;
 pub mod p015_sequence_altered;
 // [corpus:tables]
 // [corpus:indexes]
+#[rustfmt::skip]
+pub mod p035_index_on_an_existing_table;
+#[rustfmt::skip]
+pub mod p036_unique_partial_expression_index;
+#[rustfmt::skip]
+pub mod p037_multi_column_index_with_desc_include_and_storage;
+#[rustfmt::skip]
+pub mod p038_gin_and_gist_indexes_with_operator_classes;
+#[rustfmt::skip]
+pub mod p039_index_dropped;
+#[rustfmt::skip]
+pub mod p040_index_changed;
+#[rustfmt::skip]
+pub mod p041_foreign_key_added_to_an_existing_table;
+#[rustfmt::skip]
+pub mod p042_foreign_key_dropped;
+#[rustfmt::skip]
+pub mod p043_foreign_key_changed;
+#[rustfmt::skip]
+pub mod p044_exclusion_constraints_dropped;
+#[rustfmt::skip]
+pub mod p045_objects_in_another_schema;
+#[rustfmt::skip]
+pub mod p046_materialized_view_index;
+#[rustfmt::skip]
+pub mod p047_composite_and_not_valid_foreign_keys;
 // [corpus:routines]
 #[rustfmt::skip]
 pub mod p050_trigger_function_and_trigger;
