@@ -11,8 +11,8 @@ fn p008_enum_value_removed_in_use(m: &mut Migration) {
     // Needs review: enum app.mood loses 'ok', and PostgreSQL cannot drop or move an enum value: this replaces the type and converts its columns (update the rows holding a removed value first; drop and re-add defaults of the type around it)
     // Write its inverse in a `down` (or declare the migration `irreversible`).
     m.unchecked_sql(r#"ALTER TYPE "app"."mood" RENAME TO "mood_old";
-    CREATE TYPE "app"."mood" AS ENUM ('sad', 'happy');
-    ALTER TABLE "public"."people" ALTER COLUMN "mood" TYPE "app"."mood" USING "mood"::text::"app"."mood";
-    ALTER TABLE "public"."people" ALTER COLUMN "past" TYPE "app"."mood"[] USING "past"::text[]::"app"."mood"[];
-    DROP TYPE "app"."mood_old""#);
+CREATE TYPE "app"."mood" AS ENUM ('sad', 'happy');
+ALTER TABLE "public"."people" ALTER COLUMN "mood" TYPE "app"."mood" USING "mood"::text::"app"."mood";
+ALTER TABLE "public"."people" ALTER COLUMN "past" TYPE "app"."mood"[] USING "past"::text[]::"app"."mood"[];
+DROP TYPE "app"."mood_old""#);
 }

@@ -17,9 +17,9 @@ fn p013_types_in_use_changed(m: &mut Migration) {
     // Needs review: domain label changes its base type or collation, which PostgreSQL cannot alter, and it is in use: this replaces it and converts its columns (other users of the domain must be moved by hand)
     // Write its inverse in a `down` (or declare the migration `irreversible`).
     m.unchecked_sql(r#"ALTER DOMAIN "public"."label" RENAME TO "label_old";
-    CREATE DOMAIN "public"."label" AS character varying(40) DEFAULT 'none'::character varying;
-    ALTER TABLE "public"."labels" ALTER COLUMN "label" TYPE "public"."label" USING "label"::character varying(40)::"public"."label";
-    DROP DOMAIN "public"."label_old""#);
+CREATE DOMAIN "public"."label" AS character varying(40) DEFAULT 'none'::character varying;
+ALTER TABLE "public"."labels" ALTER COLUMN "label" TYPE "public"."label" USING "label"::character varying(40)::"public"."label";
+DROP DOMAIN "public"."label_old""#);
     // Needs review: the fields of composite type money2 change and it is in use: the DSL cannot alter a composite type
     // Write its inverse in a `down` (or declare the migration `irreversible`).
     m.unchecked_sql(r#"ALTER TYPE "public"."money2" DROP ATTRIBUTE "rate", ADD ATTRIBUTE "note" text"#);

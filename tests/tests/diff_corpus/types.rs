@@ -1,79 +1,6 @@
 //! Enums, domains, composite types and standalone sequences.
 
-use migrate_core::diff::{Catalog, DiffOptions, Generated};
-use migrate_core::snapshot::{Snapshot, SnapshotOptions};
-use migrate_core::{Migrations, Migrator, MigratorOptions, Target};
-use migrate_tests::TestDb;
-
-use super::{BLESSED_MAJOR, Outcome, Pair, run};
-
-/// A pair whose migration needs review, run like [`run`] does but with the lint
-/// off for the up: the generated `unchecked_sql` is what the lint refuses until a
-/// person acknowledges it, and this checks what the SQL does, not the review.
-/// (Only the up: such a migration has no down.)
-async fn run_needing_review(pair: Pair<'_>) -> Outcome {
-    async fn schema(sql: &str) -> (TestDb, Catalog, Snapshot, i64) {
-        let db = TestDb::create().await.unwrap();
-        let mut client = db.connect().await.unwrap();
-        let major = migrate_tests::server_version(&client).await.unwrap() / 10_000;
-        client.batch_execute(sql).await.unwrap();
-        let options = SnapshotOptions::new();
-        let catalog = Catalog::read(&mut client, &options).await.unwrap();
-        let snapshot = Snapshot::read(&mut client, &options).await.unwrap();
-        (db, catalog, snapshot, major)
-    }
-    let (db_a, from, _, major) = schema(pair.a).await;
-    let (_db_b, to, snap_b, _) = schema(pair.b).await;
-    let generated: Generated =
-        migrate_core::diff::generate(&from, &to, &DiffOptions::new()).unwrap();
-    assert!(
-        generated.needs_review() > 0,
-        "{}: needs no review",
-        pair.name
-    );
-    let code = generated.to_rust(pair.id, pair.name);
-    if major == BLESSED_MAJOR {
-        let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("src/diff_corpus")
-            .join(format!("{}.rs", pair.name));
-        if std::env::var_os("MIGRATE_BLESS").is_some() {
-            std::fs::write(&path, &code).unwrap();
-        } else {
-            let committed = std::fs::read_to_string(&path).unwrap();
-            assert_eq!(committed, code, "{}: differs from its golden", pair.name);
-        }
-    }
-    let module = format!("migrate_tests::diff_corpus::{}", pair.name);
-    assert!(
-        Migrations::registered()
-            .unwrap()
-            .in_module(&module)
-            .is_empty(),
-        "{}: a migration that needs review must not compile",
-        pair.name
-    );
-    let empty = Migrations::from_registrations([]).unwrap();
-    let plan = generated.plan(pair.id, "needs_review").unwrap();
-    let migrator = Migrator::new(&empty, MigratorOptions::new().enforce_lint(false))
-        .unwrap()
-        .with_planned(plan)
-        .unwrap();
-    let mut client = db_a.connect().await.unwrap();
-    migrator
-        .up(&mut client, Target::Latest)
-        .await
-        .unwrap_or_else(|e| panic!("{}: the up failed: {e}\n{code}", pair.name));
-    let after = Snapshot::read(&mut client, &SnapshotOptions::new())
-        .await
-        .unwrap();
-    let remaining = snap_b.diff(&after);
-    assert!(
-        remaining.is_empty(),
-        "{}: after the up the schema is not B:\n{remaining}\n{code}",
-        pair.name
-    );
-    Outcome { generated, code }
-}
+use super::{Pair, run};
 
 /// `needle` is in `code`, its lines after the first indented by 4 as in the
 /// function body.
@@ -138,7 +65,7 @@ async fn p008_enum_value_removed_in_use() {
     let a =
         format!("CREATE SCHEMA app; CREATE TYPE app.mood AS ENUM ('sad', 'ok', 'happy'); {table}");
     let b = format!("CREATE SCHEMA app; CREATE TYPE app.mood AS ENUM ('sad', 'happy'); {table}");
-    let out = run_needing_review(Pair::new("p008_enum_value_removed_in_use", &a, &b)).await;
+    let out = run(Pair::new("p008_enum_value_removed_in_use", &a, &b)).await;
     assert_eq!(out.generated.needs_review(), 1, "{}", out.code);
     has(&out.code, "PostgreSQL cannot drop or move an enum value");
     has(&out.code, r#"ALTER TYPE "app"."mood" RENAME TO "mood_old""#);
@@ -270,7 +197,7 @@ async fn p013_types_in_use_changed() {
          CREATE DOMAIN code AS text NOT NULL DEFAULT 'x'; \
          CREATE DOMAIN label AS varchar(40) DEFAULT 'none'; {tables}"
     );
-    let out = run_needing_review(Pair::new("p013_types_in_use_changed", &a, &b)).await;
+    let out = run(Pair::new("p013_types_in_use_changed", &a, &b)).await;
     assert_eq!(out.generated.needs_review(), 4, "{}", out.code);
     has(
         &out.code,
