@@ -1057,6 +1057,12 @@ fn add_constraint(cx: &mut Cx<'_>, table: &QName, cname: &str, c: &Constraint, e
         return;
     }
     let t = table.code();
+    if existing
+        && let Kind::PrimaryKey(cols) | Kind::Unique(cols) = &c.kind
+    {
+        add_key_online(cx, &t, cname, c, cols);
+        return;
+    }
     let is_check = matches!(c.kind, Kind::Check(_));
     // A check on a table with rows is added NOT VALID and validated after; a new
     // table's NOT VALID check stays so.
@@ -1102,6 +1108,48 @@ fn add_constraint(cx: &mut Cx<'_>, table: &QName, cname: &str, c: &Constraint, e
         apply_modifiers(b, c, not_valid);
         if validate {
             m.validate_constraint(t.value.clone(), cname);
+        }
+    });
+}
+
+/// A primary key or unique constraint on a table that exists: its unique index built
+/// concurrently under the constraint's name, then the constraint over it (a brief
+/// lock).
+fn add_key_online(cx: &mut Cx<'_>, t: &code::Name, cname: &str, c: &Constraint, cols: &[String]) {
+    let pk = matches!(c.kind, Kind::PrimaryKey(_));
+    let method = if pk {
+        "add_primary_key_using_index"
+    } else {
+        "add_unique_using_index"
+    };
+    let mods = match c.deferrable {
+        Deferrable::InitiallyImmediate => ".deferrable()",
+        Deferrable::InitiallyDeferred => ".initially_deferred()",
+        _ => "",
+    };
+    let code = format!(
+        "m.create_index_concurrently({n}, {t}, {cols}).unique();\n\
+         m.{method}({t}, {n}, {n}){mods};",
+        n = lit(cname),
+        t = t.code,
+        cols = lits(cols),
+    );
+    cx.emit(Phase::AddConstraints, code, |m| {
+        m.create_index_concurrently(cname, t.value.clone(), cols.iter().map(String::as_str))
+            .unique();
+        let key = if pk {
+            m.add_primary_key_using_index(t.value.clone(), cname, cname)
+        } else {
+            m.add_unique_using_index(t.value.clone(), cname, cname)
+        };
+        match c.deferrable {
+            Deferrable::InitiallyImmediate => {
+                key.deferrable();
+            }
+            Deferrable::InitiallyDeferred => {
+                key.initially_deferred();
+            }
+            _ => {}
         }
     });
 }
