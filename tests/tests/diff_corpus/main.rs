@@ -138,7 +138,7 @@ pub async fn run(pair: Pair<'_>) -> Outcome {
     let migrator = if !goldens {
         let empty = Migrations::from_registrations([]).unwrap();
         let plan = generated.plan(pair.id, "other_major").unwrap();
-        Migrator::new(&empty, MigratorOptions::new())
+        Migrator::new(&empty, MigratorOptions::new().enforce_lint(false))
             .unwrap()
             .with_planned(plan)
             .unwrap()
@@ -150,7 +150,7 @@ pub async fn run(pair: Pair<'_>) -> Outcome {
         );
         let empty = Migrations::from_registrations([]).unwrap();
         let plan = generated.plan(pair.id, "needs_review").unwrap();
-        Migrator::new(&empty, MigratorOptions::new())
+        Migrator::new(&empty, MigratorOptions::new().enforce_lint(false))
             .unwrap()
             .with_planned(plan)
             .unwrap()
@@ -174,12 +174,12 @@ pub async fn run(pair: Pair<'_>) -> Outcome {
         if compiled.is_empty() {
             let empty = Migrations::from_registrations([]).unwrap();
             let plan = generated.plan(pair.id, "blessing").unwrap();
-            Migrator::new(&empty, MigratorOptions::new())
+            Migrator::new(&empty, MigratorOptions::new().enforce_lint(false))
                 .unwrap()
                 .with_planned(plan)
                 .unwrap()
         } else {
-            Migrator::new(&compiled, MigratorOptions::new()).unwrap()
+            Migrator::new(&compiled, MigratorOptions::new().enforce_lint(false)).unwrap()
         }
     };
 
