@@ -6,6 +6,7 @@ use migrate_core::prelude::*;
 fn p025_renames(m: &mut Migration) {
     m.rename_table("users", "people");
     m.rename_column("people", "email", "mail");
+    m.rename_constraint("people", "users_email_check", "people_mail_check");
     m.rename_constraint("people", "users_email_key", "people_mail_key");
     m.rename_constraint("people", "users_pkey", "people_pkey");
 }

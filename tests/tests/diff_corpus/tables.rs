@@ -116,8 +116,8 @@ async fn p024_defaults_and_nullability() {
 async fn p025_renames() {
     let out = run(Pair::new(
         "p025_renames",
-        "CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL UNIQUE, name text);",
-        "CREATE TABLE people (id integer PRIMARY KEY, mail text NOT NULL UNIQUE, name text);",
+        "CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL UNIQUE CHECK (email <> ''), name text);",
+        "CREATE TABLE people (id integer PRIMARY KEY, mail text NOT NULL UNIQUE CHECK (mail <> ''), name text);",
     )
     .renames(&["users=people", "users.email=mail"]))
     .await;
@@ -127,6 +127,11 @@ async fn p025_renames() {
         &out.code,
         r#"m.rename_constraint("people", "users_pkey", "people_pkey");"#,
     );
+    has(
+        &out.code,
+        r#"m.rename_constraint("people", "users_email_check", "people_mail_check");"#,
+    );
+    assert!(!out.code.contains("drop_check"), "{}", out.code);
 }
 
 #[tokio::test]
