@@ -645,9 +645,6 @@ impl TableSpec {
 
     /// `m.create_table(..)` or `m.drop_table_with(..)`.
     fn code(&self, method: &str) -> String {
-        if self.columns.is_empty() && self.constraints.is_empty() {
-            return format!("m.{method}({}, |_| {{}});", self.name.code);
-        }
         let mut out = format!("m.{method}({}, |t| {{\n", self.name.code);
         for c in &self.columns {
             out.push_str(&format!(
@@ -975,6 +972,12 @@ fn create_table(cx: &mut Cx<'_>, name: &QName, table: &Table) {
             ),
             &sql,
         );
+    } else if spec.columns.is_empty() {
+        cx.unchecked(
+            Phase::CreateTables,
+            format!("table {name} has no columns the DSL can write"),
+            &format!("CREATE TABLE {} ()", quoted(name)),
+        );
     } else {
         let code = spec.code("create_table");
         cx.emit(Phase::CreateTables, code, |m| {
@@ -1066,6 +1069,14 @@ fn drop_table(cx: &mut Cx<'_>, name: &QName, table: &Table) {
         drop_inexpressible_column(cx, name, column);
     }
     let spec = TableSpec::new(name, table);
+    if spec.columns.is_empty() {
+        cx.unchecked(
+            Phase::DropTables,
+            format!("table {name} has no columns the DSL can write, so the down cannot re-create it"),
+            &format!("DROP TABLE {}", quoted(name)),
+        );
+        return;
+    }
     let code = spec.code("drop_table_with");
     cx.emit(Phase::DropTables, code, |m| {
         m.drop_table_with(spec.name.value.clone(), |t| spec.define(t));

@@ -32,6 +32,8 @@ pub mod p028_other_schema;
 pub mod p030_renames_in_a_schema_with_a_serial;
 #[rustfmt::skip]
 pub mod p031_keys_dropped_and_changed;
+#[rustfmt::skip]
+pub mod p032_drop_with_a_not_valid_check;
 // [corpus:indexes]
 // [corpus:routines]
 // [corpus:views]

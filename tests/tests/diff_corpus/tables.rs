@@ -247,3 +247,20 @@ async fn p031_keys_dropped_and_changed() {
     has(&out.code, r#".not_valid();"#);
     has(&out.code, r#"m.drop_not_null("tickets", "id");"#);
 }
+
+#[tokio::test]
+async fn p032_drop_with_a_not_valid_check() {
+    let out = run(Pair::new(
+        "p032_drop_with_a_not_valid_check",
+        "CREATE TABLE audit (id bigint GENERATED ALWAYS AS IDENTITY, actor text,
+             CONSTRAINT audit_id_key UNIQUE (id) DEFERRABLE);
+         ALTER TABLE audit ADD CONSTRAINT audit_actor_check CHECK (actor <> '') NOT VALID;",
+        "CREATE TABLE placeholder (id integer);",
+    ))
+    .await;
+    has(
+        &out.code,
+        r#"m.drop_check_with("audit", "audit_actor_check", Expr::cust("(actor <> ''::text)")).not_valid();"#,
+    );
+    has(&out.code, r#"t.unique(["id"]).name("audit_id_key").deferrable();"#);
+}
