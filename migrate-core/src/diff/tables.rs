@@ -475,8 +475,7 @@ fn string_literal(sql: &str) -> Option<String> {
         .iter()
         .find_map(|ty| sql.strip_suffix(&format!("'::{ty}")))?
         .strip_prefix('\'')?;
-    (!body.contains(['\'', '\\']) && !body.chars().any(char::is_control))
-        .then(|| body.to_owned())
+    (!body.contains(['\'', '\\']) && !body.chars().any(char::is_control)).then(|| body.to_owned())
 }
 
 /// How a column is written in a definition.
@@ -917,7 +916,9 @@ fn rename_columns_in(sql: &str, columns: &BTreeMap<&str, &str>) -> String {
             _ => None,
         };
         let qualified = i > 0 && all[i - 1].text == ".";
-        let called_or_qualifying = all.get(i + 1).is_some_and(|n| n.text == "(" || n.text == ".");
+        let called_or_qualifying = all
+            .get(i + 1)
+            .is_some_and(|n| n.text == "(" || n.text == ".");
         match name.as_deref().and_then(|n| columns.get(n)) {
             Some(new) if !qualified && !called_or_qualifying => out.push_str(&pg_ident(new)),
             _ => out.push_str(token.text),
@@ -950,9 +951,15 @@ fn create_table(cx: &mut Cx<'_>, name: &QName, table: &Table) {
         let mut sql = crate::render::step(&Step::CreateTable(def)).join("; ");
         let flags = &table.flags;
         if let Some((parent, bound)) = &flags.partition_of {
-            sql = format!("CREATE TABLE {} PARTITION OF {parent} {bound}", quoted(name));
+            sql = format!(
+                "CREATE TABLE {} PARTITION OF {parent} {bound}",
+                quoted(name)
+            );
         } else if flags.foreign {
-            sql = format!("{} SERVER <server>", sql.replacen("CREATE TABLE", "CREATE FOREIGN TABLE", 1));
+            sql = format!(
+                "{} SERVER <server>",
+                sql.replacen("CREATE TABLE", "CREATE FOREIGN TABLE", 1)
+            );
         } else {
             if flags.unlogged {
                 sql = sql.replacen("CREATE TABLE", "CREATE UNLOGGED TABLE", 1);
@@ -987,7 +994,11 @@ fn create_table(cx: &mut Cx<'_>, name: &QName, table: &Table) {
     if table.flags.partition_of.is_some() {
         return;
     }
-    for column in table.columns.iter().filter(|c| !expressible(c) && !c.inherited) {
+    for column in table
+        .columns
+        .iter()
+        .filter(|c| !expressible(c) && !c.inherited)
+    {
         add_inexpressible_column(cx, name, table, column);
     }
     for column in &table.columns {
@@ -1072,7 +1083,9 @@ fn drop_table(cx: &mut Cx<'_>, name: &QName, table: &Table) {
     if spec.columns.is_empty() {
         cx.unchecked(
             Phase::DropTables,
-            format!("table {name} has no columns the DSL can write, so the down cannot re-create it"),
+            format!(
+                "table {name} has no columns the DSL can write, so the down cannot re-create it"
+            ),
             &format!("DROP TABLE {}", quoted(name)),
         );
         return;
@@ -1118,9 +1131,7 @@ fn add_constraint(cx: &mut Cx<'_>, table: &QName, cname: &str, c: &Constraint, e
         return;
     }
     let t = table.code();
-    if existing
-        && let Kind::PrimaryKey(cols) | Kind::Unique(cols) = &c.kind
-    {
+    if existing && let Kind::PrimaryKey(cols) | Kind::Unique(cols) = &c.kind {
         add_key_online(cx, &t, cname, c, cols);
         return;
     }
@@ -1131,7 +1142,12 @@ fn add_constraint(cx: &mut Cx<'_>, table: &QName, cname: &str, c: &Constraint, e
     let validate = is_check && existing && c.validated;
     let (head, mods) = match &c.kind {
         Kind::PrimaryKey(cols) => (
-            format!("m.add_primary_key({}, {}, {})", t.code, lit(cname), lits(cols)),
+            format!(
+                "m.add_primary_key({}, {}, {})",
+                t.code,
+                lit(cname),
+                lits(cols)
+            ),
             modifiers(c, false),
         ),
         Kind::Unique(cols) => (
@@ -1304,22 +1320,23 @@ fn alter_table(cx: &mut Cx<'_>, name: &QName, old: &Table, new: &Table) {
 
     // Constraints first (dropped before the columns they use).
     let mapped = mapped_constraints(renames, name, old);
-    let renamed: BTreeSet<&String> = {
-        // Those rename_dependants renamed: same definition under another name.
-        let mut taken = BTreeSet::new();
-        for (old_cname, c) in &mapped {
-            if new.constraints.contains_key(old_cname) {
-                continue;
+    let renamed: BTreeSet<&String> =
+        {
+            // Those rename_dependants renamed: same definition under another name.
+            let mut taken = BTreeSet::new();
+            for (old_cname, c) in &mapped {
+                if new.constraints.contains_key(old_cname) {
+                    continue;
+                }
+                if let Some((n, _)) = new.constraints.iter().find(|(n, nc)| {
+                    *nc == c && !old.constraints.contains_key(*n) && !taken.contains(n)
+                }) {
+                    taken.insert(n);
+                    taken.insert(old_cname);
+                }
             }
-            if let Some((n, _)) = new.constraints.iter().find(|(n, nc)| {
-                *nc == c && !old.constraints.contains_key(*n) && !taken.contains(n)
-            }) {
-                taken.insert(n);
-                taken.insert(old_cname);
-            }
-        }
-        taken
-    };
+            taken
+        };
     for (cname, c) in &mapped {
         if renamed.contains(cname) {
             continue;
@@ -1384,7 +1401,11 @@ fn alter_table(cx: &mut Cx<'_>, name: &QName, old: &Table, new: &Table) {
                     spec.chain()
                 );
                 cx.emit(Phase::AlterColumns, code, |m| {
-                    spec.apply(m.add_column(t.value.clone(), spec.name.as_str(), spec.ty.0.clone()));
+                    spec.apply(m.add_column(
+                        t.value.clone(),
+                        spec.name.as_str(),
+                        spec.ty.0.clone(),
+                    ));
                 });
             }
             if column.identity.is_some() && !column.identity_options.is_empty() {
@@ -1401,8 +1422,7 @@ fn alter_column(cx: &mut Cx<'_>, name: &QName, before: &Column, after: &Column) 
     let col = after.name.clone();
     let qt = quoted(name);
     let qc = ident(&col);
-    if before.generated != after.generated || before.serial.is_some() != after.serial.is_some()
-    {
+    if before.generated != after.generated || before.serial.is_some() != after.serial.is_some() {
         let what = if before.generated != after.generated {
             "its generated expression"
         } else {
@@ -1470,9 +1490,7 @@ fn alter_column(cx: &mut Cx<'_>, name: &QName, before: &Column, after: &Column) 
             .unwrap_or_else(|| "pg_catalog.\"default\"".to_owned());
         cx.unchecked(
             Phase::AlterColumns,
-            format!(
-                "column {name}.{col} changes collation, which the DSL cannot write"
-            ),
+            format!("column {name}.{col} changes collation, which the DSL cannot write"),
             &format!(
                 "ALTER TABLE {qt} ALTER COLUMN {qc} TYPE {} COLLATE {collate}",
                 after.ty
@@ -1493,16 +1511,12 @@ fn alter_column(cx: &mut Cx<'_>, name: &QName, before: &Column, after: &Column) 
             show(&old_default),
             show(&new_default)
         );
-        let (o, n) = (
-            old_default.map(|(v, _)| v),
-            new_default.map(|(v, _)| v),
-        );
+        let (o, n) = (old_default.map(|(v, _)| v), new_default.map(|(v, _)| v));
         cx.emit(Phase::AlterColumns, code, |m| {
             m.change_default(t.value.clone(), col.as_str(), o, n);
         });
     }
-    if before.not_null != after.not_null && before.identity.is_none() && after.identity.is_none()
-    {
+    if before.not_null != after.not_null && before.identity.is_none() && after.identity.is_none() {
         if after.not_null {
             cx.emit(
                 Phase::AlterColumns,
@@ -1529,8 +1543,12 @@ fn alter_column(cx: &mut Cx<'_>, name: &QName, before: &Column, after: &Column) 
         let sql = match (before.identity, after.identity) {
             (None, Some(i)) => format!(
                 "ALTER TABLE {qt} ALTER COLUMN {qc} {}ADD GENERATED {} AS IDENTITY",
-                if before.not_null { "" } else { "SET NOT NULL, ALTER COLUMN {qc} " }
-                    .replace("{qc}", &qc),
+                if before.not_null {
+                    ""
+                } else {
+                    "SET NOT NULL, ALTER COLUMN {qc} "
+                }
+                .replace("{qc}", &qc),
                 clause(i)
             ),
             (Some(_), None) => format!(
@@ -1541,7 +1559,10 @@ fn alter_column(cx: &mut Cx<'_>, name: &QName, before: &Column, after: &Column) 
                     format!(", ALTER COLUMN {qc} DROP NOT NULL")
                 }
             ),
-            (_, Some(i)) => format!("ALTER TABLE {qt} ALTER COLUMN {qc} SET GENERATED {}", clause(i)),
+            (_, Some(i)) => format!(
+                "ALTER TABLE {qt} ALTER COLUMN {qc} SET GENERATED {}",
+                clause(i)
+            ),
             (None, None) => String::new(),
         };
         cx.unchecked(
@@ -1742,7 +1763,10 @@ mod tests {
             "((length(mail) > 3) AND (mail <> 'email'::text))"
         );
         assert_eq!(rename_columns_in("(n > 0)", &map), r#"("Big N" > 0)"#);
-        assert_eq!(rename_columns_in("(public.email(x) > t.email)", &map), "(public.email(x) > t.email)");
+        assert_eq!(
+            rename_columns_in("(public.email(x) > t.email)", &map),
+            "(public.email(x) > t.email)"
+        );
     }
 
     #[test]

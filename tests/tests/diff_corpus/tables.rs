@@ -28,13 +28,22 @@ async fn p020_new_table() {
          );",
     ))
     .await;
-    has(&out.code, r#"t.column("id", BigInt).identity_always().primary_key();"#);
-    has(&out.code, r#"t.column("email", Varchar(255)).not_null().unique();"#);
+    has(
+        &out.code,
+        r#"t.column("id", BigInt).identity_always().primary_key();"#,
+    );
+    has(
+        &out.code,
+        r#"t.column("email", Varchar(255)).not_null().unique();"#,
+    );
     has(&out.code, r#".default(DefaultValue::now())"#);
     has(&out.code, r#".default("anonymous")"#);
     has(&out.code, r#".default(true)"#);
     has(&out.code, "Volatility::Volatile");
-    has(&out.code, r#".name("users_name_email").initially_deferred();"#);
+    has(
+        &out.code,
+        r#".name("users_name_email").initially_deferred();"#,
+    );
 }
 
 #[tokio::test]
@@ -54,7 +63,10 @@ async fn p021_drop_table() {
     ))
     .await;
     has(&out.code, r#"m.drop_table_with("orders", |t| {"#);
-    has(&out.code, r#"t.primary_key(["id", "code"]).name("orders_pkey");"#);
+    has(
+        &out.code,
+        r#"t.primary_key(["id", "code"]).name("orders_pkey");"#,
+    );
 }
 
 #[tokio::test]
@@ -217,7 +229,10 @@ async fn p030_renames_in_a_schema_with_a_serial() {
     .renames(&["app.users=members", "app.users.login=handle"]))
     .await;
     has(&out.code, r#"m.rename_table("app.users", "members");"#);
-    has(&out.code, r#"m.rename_column("app.members", "login", "handle");"#);
+    has(
+        &out.code,
+        r#"m.rename_column("app.members", "login", "handle");"#,
+    );
     has(
         &out.code,
         r#"m.rename_sequence("app.users_id_seq", "members_id_seq");"#,
@@ -262,5 +277,8 @@ async fn p032_drop_with_a_not_valid_check() {
         &out.code,
         r#"m.drop_check_with("audit", "audit_actor_check", Expr::cust("(actor <> ''::text)")).not_valid();"#,
     );
-    has(&out.code, r#"t.unique(["id"]).name("audit_id_key").deferrable();"#);
+    has(
+        &out.code,
+        r#"t.unique(["id"]).name("audit_id_key").deferrable();"#,
+    );
 }
