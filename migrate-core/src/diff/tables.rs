@@ -734,27 +734,58 @@ fn add_constraint_sql(table: &QName, name: &str, def: &str) -> String {
     )
 }
 
-/// The identity options as `ALTER COLUMN .. SET ..` clauses.
-fn identity_options_sql(options: &str) -> String {
+/// The identity sequence options as snapshot text (`increment 5 start 100 cycle`):
+/// option to value (`cycle` without one).
+fn parse_options(options: &str) -> BTreeMap<&str, &str> {
     let words: Vec<&str> = options.split_whitespace().collect();
-    let mut out = Vec::new();
+    let mut out = BTreeMap::new();
     let mut i = 0;
     while i < words.len() {
-        let value = words.get(i + 1).copied().unwrap_or_default();
-        match words[i] {
-            "increment" => out.push(format!("SET INCREMENT BY {value}")),
-            "minvalue" => out.push(format!("SET MINVALUE {value}")),
-            "maxvalue" => out.push(format!("SET MAXVALUE {value}")),
-            "start" => out.push(format!("SET START WITH {value}")),
-            "cache" => out.push(format!("SET CACHE {value}")),
-            "cycle" => {
-                out.push("SET CYCLE".to_owned());
-                i += 1;
-                continue;
-            }
-            _ => {}
+        if words[i] == "cycle" {
+            out.insert("cycle", "");
+            i += 1;
+        } else {
+            out.insert(words[i], words.get(i + 1).copied().unwrap_or_default());
+            i += 2;
         }
-        i += 2;
+    }
+    out
+}
+
+/// `ALTER COLUMN .. SET ..` clauses taking an identity sequence from the options
+/// `old` to `new` (an option left out is PostgreSQL's default).
+fn identity_options_sql(old: &str, new: &str) -> String {
+    let (old, new) = (parse_options(old), parse_options(new));
+    let mut out = Vec::new();
+    for option in [
+        "increment",
+        "minvalue",
+        "maxvalue",
+        "start",
+        "cache",
+        "cycle",
+    ] {
+        let clause = match (new.get(option), old.contains_key(option)) {
+            (Some(v), _) if old.get(option) == Some(v) => continue,
+            (Some(v), _) => match option {
+                "increment" => format!("SET INCREMENT BY {v}"),
+                "minvalue" => format!("SET MINVALUE {v}"),
+                "maxvalue" => format!("SET MAXVALUE {v}"),
+                "start" => format!("SET START WITH {v}"),
+                "cache" => format!("SET CACHE {v}"),
+                _ => "SET CYCLE".to_owned(),
+            },
+            (None, true) => match option {
+                "increment" => "SET INCREMENT BY 1".to_owned(),
+                "minvalue" => "SET NO MINVALUE".to_owned(),
+                "maxvalue" => "SET NO MAXVALUE".to_owned(),
+                "start" => "SET START WITH 1".to_owned(),
+                "cache" => "SET CACHE 1".to_owned(),
+                _ => "SET NO CYCLE".to_owned(),
+            },
+            (None, false) => continue,
+        };
+        out.push(clause);
     }
     out.join(" ")
 }
@@ -1003,7 +1034,7 @@ fn create_table(cx: &mut Cx<'_>, name: &QName, table: &Table) {
     }
     for column in &table.columns {
         if column.identity.is_some() && !column.identity_options.is_empty() {
-            identity_options(cx, name, column);
+            identity_options(cx, name, None, column);
         }
     }
     for (cname, c) in &table.constraints {
@@ -1033,12 +1064,12 @@ fn add_inexpressible_column(cx: &mut Cx<'_>, name: &QName, table: &Table, column
     );
 }
 
-fn identity_options(cx: &mut Cx<'_>, name: &QName, column: &Column) {
-    let options = if column.identity_options.is_empty() {
-        "RESTART".to_owned()
-    } else {
-        identity_options_sql(&column.identity_options)
-    };
+fn identity_options(cx: &mut Cx<'_>, name: &QName, before: Option<&Column>, column: &Column) {
+    let old = before.map_or("", |c| c.identity_options.as_str());
+    let options = identity_options_sql(old, &column.identity_options);
+    if options.is_empty() {
+        return;
+    }
     cx.unchecked(
         Phase::AlterColumns,
         format!(
@@ -1409,7 +1440,7 @@ fn alter_table(cx: &mut Cx<'_>, name: &QName, old: &Table, new: &Table) {
                 });
             }
             if column.identity.is_some() && !column.identity_options.is_empty() {
-                identity_options(cx, name, column);
+                identity_options(cx, name, None, column);
             }
             continue;
         };
@@ -1572,7 +1603,7 @@ fn alter_column(cx: &mut Cx<'_>, name: &QName, before: &Column, after: &Column) 
         );
     }
     if after.identity.is_some() && before.identity_options != after.identity_options {
-        identity_options(cx, name, after);
+        identity_options(cx, name, Some(before), after);
     }
 }
 
@@ -1772,8 +1803,12 @@ mod tests {
     #[test]
     fn identity_options_become_set_clauses() {
         assert_eq!(
-            identity_options_sql("increment 5 start 100 cycle"),
+            identity_options_sql("", "increment 5 start 100 cycle"),
             "SET INCREMENT BY 5 SET START WITH 100 SET CYCLE"
+        );
+        assert_eq!(
+            identity_options_sql("increment 5 start 100 cycle", "start 100"),
+            "SET INCREMENT BY 1 SET NO CYCLE"
         );
     }
 
