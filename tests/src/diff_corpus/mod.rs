@@ -28,6 +28,30 @@ pub mod p014_sequences_created_and_dropped;
 #[rustfmt::skip]
 pub mod p015_sequence_altered;
 // [corpus:tables]
+#[rustfmt::skip]
+pub mod p020_new_table;
+#[rustfmt::skip]
+pub mod p021_drop_table;
+#[rustfmt::skip]
+pub mod p022_add_and_drop_columns;
+#[rustfmt::skip]
+pub mod p023_type_changes;
+#[rustfmt::skip]
+pub mod p024_defaults_and_nullability;
+#[rustfmt::skip]
+pub mod p025_renames;
+#[rustfmt::skip]
+pub mod p026_serial_columns;
+#[rustfmt::skip]
+pub mod p027_constraints_on_an_existing_table;
+#[rustfmt::skip]
+pub mod p028_other_schema;
+#[rustfmt::skip]
+pub mod p030_renames_in_a_schema_with_a_serial;
+#[rustfmt::skip]
+pub mod p031_keys_dropped_and_changed;
+#[rustfmt::skip]
+pub mod p032_drop_with_a_not_valid_check;
 // [corpus:indexes]
 #[rustfmt::skip]
 pub mod p035_index_on_an_existing_table;
