@@ -5,19 +5,13 @@ use migrate_core::prelude::*;
 #[migration(id = 20261207_000015)]
 fn p015_sequence_altered(m: &mut Migration) {
     m.alter_sequence_from("app.event_no", |old| {
-        old.owned_by("app.events", "a");
-    }, |_| {});
-    m.alter_sequence_from("app.event_no", |old| {
-        old.cache(10);
+        old.cache(10).owned_by("app.events", "a");
     }, |new| {
-        new.increment(2).cycle();
+        new.increment(2).cycle().owned_by("app.events", "b");
     });
     m.alter_sequence_from("app.small", |old| {
         old.as_type(Integer);
     }, |new| {
         new.as_type(BigInt).max_value(1000000);
-    });
-    m.alter_sequence_from("app.event_no", |_| {}, |new| {
-        new.owned_by("app.events", "b");
     });
 }

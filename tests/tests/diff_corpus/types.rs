@@ -266,11 +266,9 @@ async fn p015_sequence_altered() {
     has(
         &out.code,
         r#"m.alter_sequence_from("app.event_no", |old| {
-    old.cache(10);
+    old.cache(10).owned_by("app.events", "a");
 }, |new| {
-    new.increment(2).cycle();
+    new.increment(2).cycle().owned_by("app.events", "b");
 });"#,
     );
-    has(&out.code, r#"new.owned_by("app.events", "b");"#);
-    has(&out.code, r#"old.owned_by("app.events", "a");"#);
 }
