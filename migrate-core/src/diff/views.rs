@@ -1354,7 +1354,10 @@ mod tests {
         let (value, source) = code::sql_block("SELECT a,\n    b\n   FROM t", 8, 4);
         // The source carries the whole shift (the file does not indent inside a raw
         // string): the value is what the literal holds.
-        assert_eq!(source, "r#\"SELECT a,\n              b\n             FROM t\"#");
+        assert_eq!(
+            source,
+            "r#\"SELECT a,\n              b\n             FROM t\"#"
+        );
         assert_eq!(value, "SELECT a,\n              b\n             FROM t");
         // A line break inside a literal stays escaped on one line.
         let (value, source) = code::sql_block("SELECT 'a\nb'\n   FROM t", 8, 4);

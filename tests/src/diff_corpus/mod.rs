@@ -7,6 +7,8 @@
 
 // [corpus:schemas]
 #[rustfmt::skip]
+pub mod p002_adoption_of_a_shop;
+#[rustfmt::skip]
 pub mod p001_schemas_and_extensions;
 // [corpus:types]
 #[rustfmt::skip]
