@@ -122,11 +122,6 @@ impl Scope<'_> {
             .await
             .map_err(Error::pg(CONTEXT))
     }
-
-    /// The history table's schema (its `schema` is not a user schema).
-    pub(crate) fn history_schema(&self) -> &str {
-        &self.options.history_schema
-    }
 }
 
 /// Reads column `i` of a row, naming the query's family in the error.

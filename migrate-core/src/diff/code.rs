@@ -176,9 +176,6 @@ fn ident_prefix(s: &str) -> Option<(String, &str)> {
     }
 }
 
-// Shared helpers a family adds go at its marker (keep them general):
-// [h14:types]
-
 /// A builder chain: `head.a().b();` on one line when it fits in 96 columns, else
 /// one call a line, indented by 4.
 pub(crate) fn chain<S: AsRef<str>>(head: &str, links: &[S]) -> String {
@@ -229,10 +226,6 @@ pub(crate) fn strip_parens(sql: &str) -> &str {
         s
     }
 }
-// [h14:tables]
-// [h14:indexes]
-// [h14:routines]
-// [h14:views]
 
 /// A SQL text that PostgreSQL printed over several lines (a view's query), as a
 /// literal starting at column `at` of the migration file, whose lines the file

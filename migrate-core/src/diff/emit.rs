@@ -114,11 +114,6 @@ pub(crate) struct Facts {
     /// Tables (by their name in `to`) with a column whose type changes: the views
     /// that read them are dropped before and re-created after.
     pub(crate) retyped_tables: BTreeSet<QName>,
-    // [h14:types]
-    // [h14:tables]
-    // [h14:indexes]
-    // [h14:routines]
-    // [h14:views]
     /// Objects another family drops and creates again rather than altering in place
     /// (an index or constraint whose definition changes, a table rebuilt): the views
     /// family removes their comments before the drop and sets them after the

@@ -37,9 +37,6 @@
 //! dependency order itself (views by `pg_depend`). A column whose type changes has
 //! the views that read it dropped before and re-created after.
 
-// [skeleton] the families fill these in; removed at merge.
-#![allow(dead_code)]
-
 mod catalog;
 mod code;
 mod emit;

@@ -287,14 +287,6 @@ impl Part {
             .map(|d| &d.deps)
             .or_else(|| self.composites.get(name).map(|c| &c.deps))
     }
-
-    fn usage(&self, name: &QName) -> Option<&Usage> {
-        self.enums
-            .get(name)
-            .map(|e| &e.usage)
-            .or_else(|| self.domains.get(name).map(|d| &d.usage))
-            .or_else(|| self.composites.get(name).map(|c| &c.usage))
-    }
 }
 
 /// Anything but the type's own array type depends on type `t` or on its array.

@@ -5,12 +5,11 @@
 //!
 //! The files are exactly what the generator writes (not formatted by rustfmt).
 
-// [corpus:schemas]
 #[rustfmt::skip]
 pub mod p002_adoption_of_a_shop;
 #[rustfmt::skip]
 pub mod p001_schemas_and_extensions;
-// [corpus:types]
+
 #[rustfmt::skip]
 pub mod p005_enums_created;
 #[rustfmt::skip]
@@ -29,7 +28,7 @@ pub mod p012_composite_types;
 pub mod p014_sequences_created_and_dropped;
 #[rustfmt::skip]
 pub mod p015_sequence_altered;
-// [corpus:tables]
+
 #[rustfmt::skip]
 pub mod p020_new_table;
 #[rustfmt::skip]
@@ -54,7 +53,7 @@ pub mod p030_renames_in_a_schema_with_a_serial;
 pub mod p031_keys_dropped_and_changed;
 #[rustfmt::skip]
 pub mod p032_drop_with_a_not_valid_check;
-// [corpus:indexes]
+
 #[rustfmt::skip]
 pub mod p035_index_on_an_existing_table;
 #[rustfmt::skip]
@@ -81,7 +80,7 @@ pub mod p045_objects_in_another_schema;
 pub mod p046_materialized_view_index;
 #[rustfmt::skip]
 pub mod p047_composite_and_not_valid_foreign_keys;
-// [corpus:routines]
+
 #[rustfmt::skip]
 pub mod p050_trigger_function_and_trigger;
 #[rustfmt::skip]
@@ -105,7 +104,7 @@ pub mod p060_arguments_defaults_and_results;
 #[rustfmt::skip]
 pub mod p062_trigger_on_a_partitioned_table;
 // p059 and p061 need review: they do not compile, by design.
-// [corpus:views]
+
 #[rustfmt::skip]
 pub mod p065_view_created;
 #[rustfmt::skip]

@@ -9,7 +9,7 @@ use super::{Pair, run};
 /// defaults, checks, foreign keys with actions, indexes of several kinds, a view over
 /// a view, a materialized view, a trigger function with its triggers, a SQL function,
 /// row level security with a policy, and comments.
-pub const SHOP: &str = r#"
+const SHOP: &str = r#"
 CREATE EXTENSION IF NOT EXISTS pgcrypto;
 CREATE SCHEMA shop;
 CREATE SCHEMA audit;

@@ -20,15 +20,15 @@ use migrate_tests::TestDb;
 
 mod adoption;
 mod schemas;
-// [corpus:types]
+
 mod types;
-// [corpus:tables]
+
 mod tables;
-// [corpus:indexes]
+
 mod indexes;
-// [corpus:routines]
+
 mod routines;
-// [corpus:views]
+
 mod views;
 
 /// The PostgreSQL major the goldens are blessed on: another server may print
