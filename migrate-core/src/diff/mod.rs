@@ -30,7 +30,7 @@
 //!
 //! # Order
 //!
-//! Every change belongs to a [`phase`](emit::Phase): renames, then drops of
+//! Every change belongs to a phase: renames, then drops of
 //! dependants before what they depend on (policies, triggers, views, foreign keys,
 //! indexes, constraints, columns, tables, routines, sequences, types, extensions,
 //! schemas), then creations in the other order. Within a phase, a family keeps
