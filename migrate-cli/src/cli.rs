@@ -93,6 +93,7 @@ pub(crate) struct GlobalArgs {
     /// Log what happens to stderr (-v: info, -vv: debug)
     #[arg(short, long, global = true, help_heading = "Global options", action = clap::ArgAction::Count)]
     pub(crate) verbose: u8,
+    // [h15:targets] global target options (--schemas, --databases, --jobs, --fail-fast)
 }
 
 /// When to color the output.
@@ -134,6 +135,7 @@ pub(crate) enum Command {
     Schema(SchemaArgs),
     /// Check every migration against the online-safety rules (no database needed)
     Lint(LintArgs),
+    // [h15:commands] reset, database create|drop, completions
 }
 
 impl Command {

@@ -63,6 +63,7 @@ pub(crate) struct Online {
     pub(crate) options: MigratorOptions,
     /// The schema for the `search_path`, when `--schema` was given.
     pub(crate) search_path: Option<Ident>,
+    // [h15:targets] the targets, when --schemas or --databases was given
     /// The command.
     pub(crate) command: OnlineCommand,
 }
@@ -112,6 +113,7 @@ pub(crate) enum OnlineCommand {
     },
     /// `diff`.
     Diff(Box<DiffCommand>),
+    // [h15:commands] reset, database create|drop
 }
 
 /// `diff`, validated.

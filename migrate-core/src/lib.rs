@@ -36,6 +36,9 @@ pub mod mode;
 pub mod plan;
 pub mod snapshot;
 pub mod step;
+pub mod targets;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod verify;
 
 mod checksum;

@@ -25,8 +25,8 @@
 //! Every step of a run is logged with `tracing` and, when the options have a
 //! callback, sent as a [`crate::RunEvent`] (see [`crate::events`]).
 
-use std::sync::OnceLock;
 use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, OnceLock};
 
 use tokio_postgres::Client;
 use tokio_postgres::types::Type;
@@ -69,10 +69,11 @@ use session::{Backend, RESET_CHECK_INTERVAL};
 /// ```
 #[derive(Debug, Clone)]
 pub struct Migrator {
-    /// What every run needs of every migration, by ascending id.
-    headers: Vec<Header>,
-    /// Each migration's plan, built on first use (same order).
-    entries: Vec<Entry>,
+    /// What every run needs of every migration, by ascending id (shared by the
+    /// migrators [`Migrator::with_history_table`] makes).
+    headers: Arc<[Header]>,
+    /// Each migration's plan, built on first use (same order, shared likewise).
+    entries: Arc<[Entry]>,
     options: MigratorOptions,
     history: HistoryTable,
 }
@@ -108,7 +109,7 @@ impl Migrator {
             .iter()
             .map(|registration| Entry(registration, OnceLock::new()))
             .collect();
-        Ok(Self::from_parts(headers, entries, options))
+        Ok(Self::from_parts(headers.into(), entries, options))
     }
 
     /// The same migrator with one more migration, planned already: a migration
@@ -141,14 +142,42 @@ impl Migrator {
                 crate::registry::Down::Irreversible
             },
         }));
-        let mut headers = self.headers.clone();
-        let mut entries = self.entries.clone();
+        let mut headers = self.headers.to_vec();
+        let mut entries = self.entries.to_vec();
         headers.insert(index, plan.header());
         entries.insert(index, Entry(registration, OnceLock::from(plan)));
-        Ok(Self::from_parts(headers, entries, self.options.clone()))
+        Ok(Self::from_parts(
+            headers.into(),
+            entries.into(),
+            self.options.clone(),
+        ))
     }
 
-    fn from_parts(headers: Vec<Header>, entries: Vec<Entry>, options: MigratorOptions) -> Self {
+    /// The same migrations and options, recorded in another history table: one
+    /// tenant's schema of many, say. Cheap: the migrations (and the plans built so far)
+    /// are shared, not copied.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), migrate_core::Error> {
+    /// use migrate_core::{Migrations, Migrator, MigratorOptions};
+    /// let migrator = Migrator::new(&Migrations::from_registrations([])?, MigratorOptions::new())?;
+    /// let tenant = migrator.with_history_table("tenant_0042", "migrate_history");
+    /// assert_eq!(tenant.options().history_schema().as_str(), "tenant_0042");
+    /// # Ok(()) }
+    /// ```
+    pub fn with_history_table(
+        &self,
+        schema: impl Into<crate::Ident>,
+        table: impl Into<crate::Ident>,
+    ) -> Migrator {
+        Self::from_parts(
+            Arc::clone(&self.headers),
+            Arc::clone(&self.entries),
+            self.options.clone().history_table(schema, table),
+        )
+    }
+
+    fn from_parts(headers: Arc<[Header]>, entries: Arc<[Entry]>, options: MigratorOptions) -> Self {
         let history = HistoryTable::new(&options.schema, &options.table);
         Self {
             headers,
