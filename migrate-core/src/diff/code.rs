@@ -2,6 +2,8 @@
 //! file around the calls. Each helper returns the value the DSL call takes and the
 //! source that builds the same value, so the two cannot drift apart.
 
+use std::collections::BTreeMap;
+
 use sea_query::Expr;
 
 use super::emit::Item;
@@ -375,6 +377,43 @@ pub(crate) fn file(items: &[Item], id: i64, name: &str) -> String {
     out
 }
 
+/// An expression of "from" (as `pg_get_expr` prints it) with the renamed columns
+/// (old name to new) under their new names, as PostgreSQL prints it after `RENAME
+/// COLUMN`: PostgreSQL keeps expressions by column number, so an expression of "from"
+/// reads with the old names what the same expression of "to" reads with the new ones.
+/// Renamed are the names that are column references (not qualified, not qualifying,
+/// not called; never inside a literal), quoted only when needed.
+pub(crate) fn rename_columns(sql: &str, columns: &BTreeMap<&str, &str>) -> String {
+    use crate::sql_lexer::{Kind as Tok, tokens};
+    if columns.is_empty() {
+        return sql.to_owned();
+    }
+    let all: Vec<_> = tokens(sql).collect();
+    let mut out = String::with_capacity(sql.len());
+    for (i, token) in all.iter().enumerate() {
+        let name = match token.kind {
+            Tok::Word => Some(token.text.to_owned()),
+            Tok::QuotedIdent => token
+                .text
+                .strip_prefix('"')
+                .and_then(|t| t.strip_suffix('"'))
+                .map(|t| t.replace("\"\"", "\"")),
+            _ => None,
+        };
+        let qualified = i > 0 && all[i - 1].text == ".";
+        let called_or_qualifying = all
+            .get(i + 1)
+            .is_some_and(|n| n.text == "(" || n.text == ".");
+        match name.as_deref().and_then(|n| columns.get(n)) {
+            Some(new) if !qualified && !called_or_qualifying => {
+                out.push_str(&crate::render::quote_ident_if_needed(new));
+            }
+            _ => out.push_str(token.text),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -446,5 +485,31 @@ mod tests {
         assert_eq!(text("select 1"), r#""select 1""#);
         assert_eq!(text("a\nb"), "r#\"a\nb\"#");
         assert_eq!(text("say \"#hi\""), "r##\"say \"#hi\"\"##");
+    }
+
+    #[test]
+    fn renamed_columns_are_renamed_in_expressions_but_not_functions_literals_or_qualified() {
+        let map: BTreeMap<&str, &str> =
+            [("email", "mail"), ("n", "Big N"), ("lower", "Low")].into();
+        assert_eq!(
+            rename_columns("((length(email) > 3) AND (email <> 'email'::text))", &map),
+            "((length(mail) > 3) AND (mail <> 'email'::text))"
+        );
+        assert_eq!(rename_columns("(n > 0)", &map), r#"("Big N" > 0)"#);
+        assert_eq!(
+            rename_columns("(public.email(x) > t.email)", &map),
+            "(public.email(x) > t.email)"
+        );
+        assert_eq!(
+            rename_columns("lower(email) = 'email' AND \"email\" IS NOT NULL", &map),
+            "lower(mail) = 'email' AND mail IS NOT NULL"
+        );
+        assert_eq!(
+            rename_columns("t.email || lower", &map),
+            "t.email || \"Low\""
+        );
+        let user: BTreeMap<&str, &str> = [("owner", "user")].into();
+        assert_eq!(rename_columns("(owner > 0)", &user), r#"("user" > 0)"#);
+        assert_eq!(rename_columns("x", &BTreeMap::new()), "x");
     }
 }

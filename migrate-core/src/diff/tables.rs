@@ -919,59 +919,11 @@ fn mapped_constraints(
             let kind = match &c.kind {
                 Kind::PrimaryKey(cols) => Kind::PrimaryKey(map(cols)),
                 Kind::Unique(cols) => Kind::Unique(map(cols)),
-                Kind::Check(e) => Kind::Check(rename_columns_in(e, &columns)),
+                Kind::Check(e) => Kind::Check(code::rename_columns(e, &columns)),
             };
             (n.clone(), Constraint { kind, ..c.clone() })
         })
         .collect()
-}
-
-/// An expression of "from" (as `pg_get_expr` prints it) with the renamed columns
-/// under their new names, as PostgreSQL prints it after `RENAME COLUMN`: names that
-/// are column references (not qualified, not called), quoted only when needed.
-fn rename_columns_in(sql: &str, columns: &BTreeMap<&str, &str>) -> String {
-    use crate::sql_lexer::{Kind as Tok, tokens};
-    if columns.is_empty() {
-        return sql.to_owned();
-    }
-    let all: Vec<_> = tokens(sql).collect();
-    let mut out = String::with_capacity(sql.len());
-    for (i, token) in all.iter().enumerate() {
-        let name = match token.kind {
-            Tok::Word => Some(token.text.to_owned()),
-            Tok::QuotedIdent => token
-                .text
-                .strip_prefix('"')
-                .and_then(|t| t.strip_suffix('"'))
-                .map(|t| t.replace("\"\"", "\"")),
-            _ => None,
-        };
-        let qualified = i > 0 && all[i - 1].text == ".";
-        let called_or_qualifying = all
-            .get(i + 1)
-            .is_some_and(|n| n.text == "(" || n.text == ".");
-        match name.as_deref().and_then(|n| columns.get(n)) {
-            Some(new) if !qualified && !called_or_qualifying => out.push_str(&pg_ident(new)),
-            _ => out.push_str(token.text),
-        }
-    }
-    out
-}
-
-/// An identifier as `pg_get_expr` prints it: bare when it is a plain lower-case name.
-fn pg_ident(name: &str) -> String {
-    let plain = name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
-    if plain {
-        name.to_owned()
-    } else {
-        format!("\"{}\"", name.replace('"', "\"\""))
-    }
 }
 
 fn create_table(cx: &mut Cx<'_>, name: &QName, table: &Table) {
@@ -1783,20 +1735,6 @@ mod tests {
         assert_eq!(
             code("'{}'::jsonb"),
             r#"DefaultValue::expr(Expr::cust("'{}'::jsonb"), Volatility::Immutable)"#
-        );
-    }
-
-    #[test]
-    fn renamed_columns_are_renamed_in_expressions_but_not_functions_or_strings() {
-        let map: BTreeMap<&str, &str> = [("email", "mail"), ("n", "Big N")].into();
-        assert_eq!(
-            rename_columns_in("((length(email) > 3) AND (email <> 'email'::text))", &map),
-            "((length(mail) > 3) AND (mail <> 'email'::text))"
-        );
-        assert_eq!(rename_columns_in("(n > 0)", &map), r#"("Big N" > 0)"#);
-        assert_eq!(
-            rename_columns_in("(public.email(x) > t.email)", &map),
-            "(public.email(x) > t.email)"
         );
     }
 

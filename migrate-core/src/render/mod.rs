@@ -277,6 +277,201 @@ pub fn quote_ident(ident: &Ident) -> String {
     sql
 }
 
+/// An identifier as PostgreSQL prints it (`quote_ident()`, `pg_get_expr`): bare when
+/// it is a plain lower-case name that is not a keyword, double-quoted otherwise.
+///
+/// ```
+/// use migrate_core::render::quote_ident_if_needed;
+///
+/// assert_eq!(quote_ident_if_needed("search_path"), "search_path");
+/// assert_eq!(quote_ident_if_needed("Big N"), r#""Big N""#);
+/// assert_eq!(quote_ident_if_needed("user"), r#""user""#);
+/// assert_eq!(quote_ident_if_needed("2fa"), r#""2fa""#);
+/// ```
+pub fn quote_ident_if_needed(name: &str) -> String {
+    let plain = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
+    if plain && KEYWORDS.binary_search(&name).is_err() {
+        name.to_owned()
+    } else {
+        quote_ident(&Ident::new(name))
+    }
+}
+
+/// PostgreSQL's keywords that `quote_ident()` quotes (every category but
+/// "unreserved": reserved, type or function names, column names), sorted.
+const KEYWORDS: &[&str] = &[
+    "all",
+    "analyse",
+    "analyze",
+    "and",
+    "any",
+    "array",
+    "as",
+    "asc",
+    "asymmetric",
+    "authorization",
+    "between",
+    "bigint",
+    "binary",
+    "bit",
+    "boolean",
+    "both",
+    "case",
+    "cast",
+    "char",
+    "character",
+    "check",
+    "coalesce",
+    "collate",
+    "collation",
+    "column",
+    "concurrently",
+    "constraint",
+    "create",
+    "cross",
+    "current_catalog",
+    "current_date",
+    "current_role",
+    "current_schema",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "dec",
+    "decimal",
+    "default",
+    "deferrable",
+    "desc",
+    "distinct",
+    "do",
+    "else",
+    "end",
+    "except",
+    "exists",
+    "extract",
+    "false",
+    "fetch",
+    "float",
+    "for",
+    "foreign",
+    "freeze",
+    "from",
+    "full",
+    "grant",
+    "greatest",
+    "group",
+    "grouping",
+    "having",
+    "ilike",
+    "in",
+    "initially",
+    "inner",
+    "inout",
+    "int",
+    "integer",
+    "intersect",
+    "interval",
+    "into",
+    "is",
+    "isnull",
+    "join",
+    "json",
+    "json_array",
+    "json_arrayagg",
+    "json_exists",
+    "json_object",
+    "json_objectagg",
+    "json_query",
+    "json_scalar",
+    "json_serialize",
+    "json_table",
+    "json_value",
+    "lateral",
+    "leading",
+    "least",
+    "left",
+    "like",
+    "limit",
+    "localtime",
+    "localtimestamp",
+    "merge_action",
+    "national",
+    "natural",
+    "nchar",
+    "none",
+    "normalize",
+    "not",
+    "notnull",
+    "null",
+    "nullif",
+    "numeric",
+    "offset",
+    "on",
+    "only",
+    "or",
+    "order",
+    "out",
+    "outer",
+    "overlaps",
+    "overlay",
+    "placing",
+    "position",
+    "precision",
+    "primary",
+    "real",
+    "references",
+    "returning",
+    "right",
+    "row",
+    "select",
+    "session_user",
+    "setof",
+    "similar",
+    "smallint",
+    "some",
+    "substring",
+    "symmetric",
+    "system_user",
+    "table",
+    "tablesample",
+    "then",
+    "time",
+    "timestamp",
+    "to",
+    "trailing",
+    "treat",
+    "trim",
+    "true",
+    "union",
+    "unique",
+    "user",
+    "using",
+    "values",
+    "varchar",
+    "variadic",
+    "verbose",
+    "when",
+    "where",
+    "window",
+    "with",
+    "xmlattributes",
+    "xmlconcat",
+    "xmlelement",
+    "xmlexists",
+    "xmlforest",
+    "xmlnamespaces",
+    "xmlparse",
+    "xmlpi",
+    "xmlroot",
+    "xmlserialize",
+    "xmltable",
+];
+
 /// A possibly schema-qualified name, each part quoted as by [`quote_ident`].
 ///
 /// ```
@@ -545,5 +740,10 @@ mod tests {
             })
             .is_empty()
         );
+    }
+
+    #[test]
+    fn keywords_are_sorted_and_unique_for_the_binary_search() {
+        assert!(super::KEYWORDS.windows(2).all(|w| w[0] < w[1]));
     }
 }

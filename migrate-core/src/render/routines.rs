@@ -122,7 +122,7 @@ fn create_routine(def: &FunctionDef, or_replace: bool) -> String {
         });
     }
     sql.push_str(" LANGUAGE ");
-    sql.push_str(&bare_or_quoted(&def.language));
+    sql.push_str(&super::quote_ident_if_needed(&def.language));
     if let Some(volatility) = def.volatility {
         sql.push_str(match volatility {
             Volatility::Immutable => " IMMUTABLE",
@@ -156,7 +156,7 @@ fn create_routine(def: &FunctionDef, or_replace: bool) -> String {
         };
         sql.push_str(&format!(
             " SET {} = {values}",
-            bare_or_quoted(setting.name.as_str())
+            super::quote_ident_if_needed(setting.name.as_str())
         ));
     }
     sql.push_str(" AS ");
@@ -201,23 +201,6 @@ fn arg_types(signature: &RoutineSignature) -> String {
         .map(column_type)
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// A language or setting name: bare when it is a plain lower-case word (`plpgsql`,
-/// `search_path`), as PostgreSQL's own docs write them; quoted otherwise.
-fn bare_or_quoted(name: &str) -> String {
-    let plain = name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if plain {
-        name.to_owned()
-    } else {
-        quote_ident(&Ident::new(name))
-    }
 }
 
 /// The body between dollar quotes whose tag does not occur in it: the first tag of
@@ -329,10 +312,13 @@ mod tests {
 
     #[test]
     fn names_are_bare_only_when_plain() {
-        assert_eq!(bare_or_quoted("plpgsql"), "plpgsql");
-        assert_eq!(bare_or_quoted("search_path"), "search_path");
-        assert_eq!(bare_or_quoted("PlPgSQL"), r#""PlPgSQL""#);
-        assert_eq!(bare_or_quoted("app.tenant"), r#""app.tenant""#);
-        assert_eq!(bare_or_quoted(""), r#""""#);
+        assert_eq!(super::quote_ident_if_needed("plpgsql"), "plpgsql");
+        assert_eq!(super::quote_ident_if_needed("search_path"), "search_path");
+        assert_eq!(super::quote_ident_if_needed("PlPgSQL"), r#""PlPgSQL""#);
+        assert_eq!(
+            super::quote_ident_if_needed("app.tenant"),
+            r#""app.tenant""#
+        );
+        assert_eq!(super::quote_ident_if_needed(""), r#""""#);
     }
 }
