@@ -582,12 +582,20 @@ pub(crate) fn diff(cx: &mut Cx<'_>) {
 
 fn diff_indexes(cx: &mut Cx<'_>) {
     let (from, to) = (&cx.from.indexes, &cx.to.indexes);
+    // Materialized views the views family drops and creates again: their indexes go
+    // with the drop, so each is dropped before (its down builds it again on the old
+    // view) and built again on the new one.
+    let remade = super::views::recreated(cx);
     let mut drops: Vec<(QName, Index)> = Vec::new();
     let mut creates: Vec<(QName, Index)> = Vec::new();
     for (name, index) in &from.indexes {
         match to.indexes.get(name) {
             // An invalid index in "to" (a failed concurrent build) is left alone.
             Some(new) if !new.valid => {}
+            Some(new) if remade.contains(&cx.renames.new_table(&index.table)) => {
+                drops.push((name.clone(), index.clone()));
+                creates.push((name.clone(), new.clone()));
+            }
             Some(new) if index.valid && same_index(&map_index(cx, index), new) => {}
             Some(new) => {
                 drops.push((name.clone(), index.clone()));
@@ -602,7 +610,8 @@ fn diff_indexes(cx: &mut Cx<'_>) {
         }
     }
     for (name, index) in drops {
-        let surviving = survives(cx, &index.table);
+        let again = remade.contains(&cx.renames.new_table(&index.table));
+        let surviving = survives(cx, &index.table) && !again;
         let phase = match from.relations.get(&index.table) {
             // A materialized view is dropped before the indexes' phase.
             Some('m') if !surviving => Phase::DropViews,
@@ -626,7 +635,11 @@ fn diff_indexes(cx: &mut Cx<'_>) {
         }
     }
     for (name, index) in creates {
-        let verb = if existed(cx, &index.table) && !partitioned(to, &index.table) {
+        // A view created again in this migration is new: nothing reads it yet.
+        let verb = if existed(cx, &index.table)
+            && !remade.contains(&index.table)
+            && !partitioned(to, &index.table)
+        {
             Verb::CreateConcurrently
         } else {
             Verb::Create

@@ -129,3 +129,5 @@ pub mod p074_row_level_security_and_policies;
 pub mod p075_policies_changed_and_dropped;
 #[rustfmt::skip]
 pub mod p076_a_schema_of_its_own;
+#[rustfmt::skip]
+pub mod p077_materialized_view_recreated_keeps_its_indexes;

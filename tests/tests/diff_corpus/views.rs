@@ -363,3 +363,37 @@ async fn p076_a_schema_of_its_own() {
     has(&out.code, "\"app.doc_counts\"");
     has(&out.code, r#"CommentTarget::view("app.titles")"#);
 }
+
+#[tokio::test]
+async fn p077_materialized_view_recreated_keeps_its_indexes() {
+    let a = with(
+        USERS,
+        "CREATE MATERIALIZED VIEW order_counts AS SELECT user_id, count(*) AS orders \
+         FROM orders GROUP BY user_id; \
+         CREATE UNIQUE INDEX order_counts_user_idx ON order_counts (user_id);",
+    );
+    let b = with(
+        USERS,
+        "CREATE MATERIALIZED VIEW order_counts AS SELECT user_id, count(*) AS orders \
+         FROM orders WHERE total > 0 GROUP BY user_id; \
+         CREATE UNIQUE INDEX order_counts_user_idx ON order_counts (user_id);",
+    );
+    let out = run(Pair::new(
+        "p077_materialized_view_recreated_keeps_its_indexes",
+        &a,
+        &b,
+    ))
+    .await;
+    // Dropped before the view (the down builds it again on the old one), built
+    // again after it, in the migration's transaction (the view is new).
+    let drop_index = out.code.find("m.drop_index_with(").unwrap();
+    let drop_view = out.code.find("m.drop_materialized_view_with(").unwrap();
+    let create_view = out.code.find("m.create_materialized_view(").unwrap();
+    let create_index = out.code.find("m.create_index(").unwrap();
+    assert!(
+        drop_index < drop_view && drop_view < create_view && create_view < create_index,
+        "{}",
+        out.code
+    );
+    assert!(!out.code.contains("concurrently"), "{}", out.code);
+}
