@@ -382,6 +382,7 @@ fn binary_coercible(from: &ColumnType, to: &ColumnType) -> bool {
         (Varchar(_), Text) => true,
         (Varchar(a), Varchar(b)) => b >= a,
         (Numeric(p1, s1), Numeric(p2, s2)) => s1 == s2 && p2 >= p1,
+        (Numeric(..), UnconstrainedNumeric) => true,
         (a, b) => a == b,
     }
 }
@@ -477,6 +478,7 @@ mod tests {
             m.alter_column_type_from("users", "a", Varchar(10), Text);
             m.alter_column_type_from("users", "b", Varchar(10), Varchar(20));
             m.alter_column_type_from("users", "c", Numeric(10, 2), Numeric(12, 2));
+            m.alter_column_type_from("users", "d", Numeric(10, 2), UnconstrainedNumeric);
         }
         assert_eq!(rules(widen), []);
 

@@ -41,6 +41,9 @@ pub enum ColumnType {
     Char(u32),
     /// `numeric(precision, scale)`.
     Numeric(u32, u32),
+    /// `numeric` without precision or scale: exact, of any size and scale (what
+    /// PostgreSQL calls an unconstrained numeric).
+    UnconstrainedNumeric,
     /// `real` (4-byte float).
     Real,
     /// `double precision` (8-byte float).

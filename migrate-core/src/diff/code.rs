@@ -92,6 +92,7 @@ pub(crate) fn column_type(formatted: &str) -> (ColumnType, String) {
         "bigint" => Some((ColumnType::BigInt, "BigInt")),
         "boolean" => Some((ColumnType::Boolean, "Boolean")),
         "text" => Some((ColumnType::Text, "Text")),
+        "numeric" => Some((ColumnType::UnconstrainedNumeric, "UnconstrainedNumeric")),
         "real" => Some((ColumnType::Real, "Real")),
         "double precision" => Some((ColumnType::DoublePrecision, "DoublePrecision")),
         "date" => Some((ColumnType::Date, "Date")),
@@ -433,6 +434,7 @@ mod tests {
     fn types_map_to_the_typed_variants_then_named_then_unchecked() {
         assert_eq!(column_type("character varying(255)").1, "Varchar(255)");
         assert_eq!(column_type("numeric(10,2)").1, "Numeric(10, 2)");
+        assert_eq!(column_type("numeric").1, "UnconstrainedNumeric");
         assert_eq!(column_type("text[]").1, "Text.array()");
         assert_eq!(column_type("public.mood").1, r#"ColumnType::named("mood")"#);
         assert_eq!(

@@ -547,6 +547,7 @@ pub fn terminator(statement: &str) -> &'static str {
 ///
 /// assert_eq!(render::column_type(&ColumnType::Varchar(40)), "varchar(40)");
 /// assert_eq!(render::column_type(&ColumnType::Numeric(12, 2)), "decimal(12, 2)");
+/// assert_eq!(render::column_type(&ColumnType::UnconstrainedNumeric), "decimal");
 /// assert_eq!(render::column_type(&ColumnType::Text.array()), "text[]");
 /// assert_eq!(render::column_type(&ColumnType::named("app.mood").array()), r#""app"."mood"[]"#);
 /// assert_eq!(render::column_type(&ColumnType::unchecked("vector(3)")), "vector(3)");

@@ -20,6 +20,7 @@ pub(super) fn sea_type(ty: &ColumnType) -> sea_query::ColumnType {
         ColumnType::Varchar(n) => Sea::String(StringLen::N(*n)),
         ColumnType::Char(n) => Sea::Char(Some(*n)),
         ColumnType::Numeric(precision, scale) => Sea::Decimal(Some((*precision, *scale))),
+        ColumnType::UnconstrainedNumeric => Sea::Decimal(None),
         ColumnType::Real => Sea::Float,
         ColumnType::DoublePrecision => Sea::Double,
         ColumnType::Date => Sea::Date,

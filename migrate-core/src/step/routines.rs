@@ -228,7 +228,10 @@ fn same_routine_type(a: &ColumnType, b: &ColumnType) -> bool {
     match (a, b) {
         (ColumnType::Varchar(_), ColumnType::Varchar(_))
         | (ColumnType::Char(_), ColumnType::Char(_))
-        | (ColumnType::Numeric(..), ColumnType::Numeric(..)) => true,
+        | (
+            ColumnType::Numeric(..) | ColumnType::UnconstrainedNumeric,
+            ColumnType::Numeric(..) | ColumnType::UnconstrainedNumeric,
+        ) => true,
         (ColumnType::Array(a), ColumnType::Array(b)) => same_routine_type(a, b),
         _ => a == b,
     }

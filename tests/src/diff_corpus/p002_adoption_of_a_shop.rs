@@ -74,8 +74,8 @@ END
     m.create_function(
         FunctionDef::new("shop.line_total")
             .arg("quantity", Integer)
-            .arg("unit_price", ColumnType::unchecked("numeric"))
-            .returns(ColumnType::unchecked("numeric"))
+            .arg("unit_price", UnconstrainedNumeric)
+            .returns(UnconstrainedNumeric)
             .language("sql")
             .immutable()
             .strict()

@@ -13,9 +13,9 @@ fn p051_sql_function_created_and_dropped(m: &mut Migration) {
     );
     m.create_function(
         FunctionDef::new("add_tax")
-            .arg("amount", ColumnType::unchecked("numeric"))
-            .arg("rate", ColumnType::unchecked("numeric"))
-            .returns(ColumnType::unchecked("numeric"))
+            .arg("amount", UnconstrainedNumeric)
+            .arg("rate", UnconstrainedNumeric)
+            .returns(UnconstrainedNumeric)
             .language("sql")
             .immutable()
             .strict()

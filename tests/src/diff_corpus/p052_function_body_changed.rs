@@ -7,7 +7,7 @@ fn p052_function_body_changed(m: &mut Migration) {
     m.replace_function(
         FunctionDef::new("order_tax")
             .arg("o", ColumnType::named("orders"))
-            .returns(ColumnType::unchecked("numeric"))
+            .returns(UnconstrainedNumeric)
             .language("plpgsql")
             .stable()
             .body(r#"
@@ -17,7 +17,7 @@ END;
 "#),
         FunctionDef::new("order_tax")
             .arg("o", ColumnType::named("orders"))
-            .returns(ColumnType::unchecked("numeric"))
+            .returns(UnconstrainedNumeric)
             .language("plpgsql")
             .stable()
             .body(r#"

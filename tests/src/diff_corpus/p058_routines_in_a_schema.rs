@@ -6,7 +6,7 @@ use migrate_core::prelude::*;
 fn p058_routines_in_a_schema(m: &mut Migration) {
     m.drop_function_with(
         FunctionDef::new("billing.old_total")
-            .returns(ColumnType::unchecked("numeric"))
+            .returns(UnconstrainedNumeric)
             .language("sql")
             .stable()
             .body("SELECT sum(amount) FROM billing.invoices"),

@@ -17,7 +17,7 @@ fn p060_arguments_defaults_and_results(m: &mut Migration) {
         FunctionDef::new("order_summary")
             .arg("order_id", BigInt)
             .out_arg("status", Text)
-            .out_arg("total", ColumnType::unchecked("numeric"))
+            .out_arg("total", UnconstrainedNumeric)
             .language("sql")
             .stable()
             .body("SELECT status, total FROM orders WHERE id = order_id"),
@@ -33,15 +33,15 @@ fn p060_arguments_defaults_and_results(m: &mut Migration) {
     );
     m.create_function(
         FunctionDef::new("sum_all")
-            .param(FunctionArg::new("numbers", ColumnType::unchecked("numeric").array()).variadic())
-            .returns(ColumnType::unchecked("numeric"))
+            .param(FunctionArg::new("numbers", UnconstrainedNumeric.array()).variadic())
+            .returns(UnconstrainedNumeric)
             .language("sql")
             .immutable()
             .body("SELECT sum(n) FROM unnest(numbers) n"),
     );
     m.create_function(
         FunctionDef::new("totals_by_status")
-            .returns_table([("status", Text), ("Total", ColumnType::unchecked("numeric"))])
+            .returns_table([("status", Text), ("Total", UnconstrainedNumeric)])
             .language("sql")
             .stable()
             .body("SELECT status, sum(total) FROM orders GROUP BY status"),

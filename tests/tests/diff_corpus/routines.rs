@@ -338,7 +338,7 @@ AS 'SELECT coalesce($1, $2)';
         r#"FunctionArg::new("max_rows", Integer).default(Expr::cust("10"))"#,
         r#".returns_setof(ColumnType::named("orders"))"#,
         r#".out_arg("status", Text)"#,
-        r#".returns_table([("status", Text), ("Total", ColumnType::unchecked("numeric"))])"#,
+        r#".returns_table([("status", Text), ("Total", UnconstrainedNumeric)])"#,
         ".variadic()",
         "FunctionArg::unnamed(",
     ] {
