@@ -20,9 +20,13 @@ pub(crate) const NS: &str = "n.nspname NOT IN ('pg_catalog', 'information_schema
      AND n.nspname <> ALL($1::text[]) \
      AND (cardinality($2::text[]) = 0 OR n.nspname = ANY($2::text[]))";
 
-/// The history table's oid (no row when it does not exist).
+/// The history table's oid (no row when it does not exist), and those of the history
+/// tables other migration tools keep, by their fixed names (sqlx, diesel, refinery,
+/// SeaORM, Flyway): bookkeeping, not schema, in a database adopted from one of them.
 pub(crate) const HISTORY: &str = "SELECT hc.oid FROM pg_class hc JOIN pg_namespace hn ON hn.oid = hc.relnamespace \
-     WHERE hn.nspname = $3::text AND hc.relname = $4::text";
+     WHERE (hn.nspname = $3::text AND hc.relname = $4::text) \
+     OR (hc.relkind = 'r' AND hc.relname IN ('_sqlx_migrations', '__diesel_schema_migrations', \
+     'refinery_schema_history', 'seaql_migrations', 'flyway_schema_history'))";
 
 /// `<catalog>` object `<oid>` is not a member of an extension.
 pub(crate) fn own(catalog: &str, oid: &str) -> String {

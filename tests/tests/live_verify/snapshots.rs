@@ -248,3 +248,31 @@ pub(crate) async fn exclusion_constraints_views_sequences_enums_and_extensions_a
         Some("CREATE UNIQUE INDEX rooms_room_key ON public.rooms USING btree (room), invalid")
     );
 }
+
+#[tokio::test]
+pub(crate) async fn other_tools_history_tables_are_bookkeeping_not_schema() {
+    let db = TestDb::create().await.unwrap();
+    let c = db.connect().await.unwrap();
+    c.batch_execute(
+        "CREATE TABLE _sqlx_migrations (version bigint PRIMARY KEY, description text); \
+         CREATE TABLE __diesel_schema_migrations (version varchar(50) PRIMARY KEY); \
+         CREATE TABLE refinery_schema_history (version integer PRIMARY KEY); \
+         CREATE TABLE seaql_migrations (version varchar PRIMARY KEY); \
+         CREATE TABLE flyway_schema_history (installed_rank integer PRIMARY KEY); \
+         CREATE TABLE schema_migrations (version bigint PRIMARY KEY)",
+    )
+    .await
+    .unwrap();
+    let text = snapshot_of(&db).await.to_text();
+    for tool in [
+        "_sqlx_migrations",
+        "__diesel_schema_migrations",
+        "refinery_schema_history",
+        "seaql_migrations",
+        "flyway_schema_history",
+    ] {
+        assert!(!text.contains(tool), "{tool} in:\n{text}");
+    }
+    // A name no tool fixes stays a user table.
+    assert!(text.contains("schema_migrations"), "{text}");
+}
