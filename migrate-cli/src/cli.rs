@@ -137,11 +137,33 @@ pub(crate) enum Command {
     Lint(LintArgs),
     /// Revert every applied migration, then apply every migration: start again, in
     /// development (needs --yes)
+    #[command(
+        long_about = "Revert every applied migration, then apply every migration: start again, \
+        in development.\n\n\
+        One run under the run lock: every applied migration is reverted with its down, newest \
+        first, then every migration is applied, oldest first. Refused before anything changes \
+        when an applied migration cannot be reverted faithfully (irreversible, missing from the \
+        code, or modified since it ran), naming them all. With --recreate, nothing is \
+        reverted: the database URL's database is dropped (disconnecting its sessions) and \
+        created again empty, through the maintenance database `postgres` (or `template1`); \
+        with --schema S, only schema S is dropped and created again. Then every migration is \
+        applied. Without --yes, says what it would do and changes nothing (exit 2)."
+    )]
     Reset(ResetArgs),
     /// Create or drop the database URL's database
     #[command(subcommand)]
     Database(DatabaseCommand),
     /// Print a shell completion script on stdout (no database needed)
+    #[command(
+        long_about = "Print a shell completion script on stdout (no database needed).\n\n\
+        The script completes the commands and options of the program as installed under the \
+        name `migrate` (or --bin-name's), e.g. by `cargo install --path . --bin migrate`:\n\n  \
+        bash:       migrate completions bash > ~/.local/share/bash-completion/completions/migrate\n  \
+        zsh:        migrate completions zsh > ~/.zfunc/_migrate   (with fpath+=~/.zfunc before compinit)\n  \
+        fish:       migrate completions fish > ~/.config/fish/completions/migrate.fish\n  \
+        elvish:     migrate completions elvish >> ~/.config/elvish/rc.elv\n  \
+        powershell: migrate completions powershell >> $PROFILE"
+    )]
     Completions(CompletionsArgs),
     // [h15:commands] reset, database create|drop, completions
 }
@@ -376,18 +398,6 @@ pub(crate) struct LintArgs {
 
 /// `reset`.
 #[derive(Debug, Args)]
-#[command(
-    long_about = "Revert every applied migration, then apply every migration: start again, in \
-    development.\n\n\
-    One run under the run lock: every applied migration is reverted with its down, newest \
-    first, then every migration is applied, oldest first. Refused before anything changes \
-    when an applied migration cannot be reverted faithfully (irreversible, missing from the \
-    code, or modified since it ran), naming them all. With --recreate, nothing is reverted: \
-    the database URL's database is dropped (disconnecting its sessions) and created again \
-    empty, through the maintenance database `postgres` (or `template1`); with --schema S, \
-    only schema S is dropped and created again. Then every migration is applied. Without \
-    --yes, says what it would do and changes nothing."
-)]
 pub(crate) struct ResetArgs {
     /// Do it (without --yes, reset says what it would do and changes nothing)
     #[arg(long)]
@@ -429,16 +439,6 @@ pub(crate) struct DatabaseDropArgs {
 
 /// `completions`.
 #[derive(Debug, Args)]
-#[command(
-    long_about = "Print a shell completion script on stdout (no database needed).\n\n\
-    The script completes the commands and options of the program as installed under the \
-    name `migrate` (or --bin-name's), e.g. by `cargo install --path . --bin migrate`:\n\n  \
-    bash:       migrate completions bash > ~/.local/share/bash-completion/completions/migrate\n  \
-    zsh:        migrate completions zsh > ~/.zfunc/_migrate   (with fpath+=~/.zfunc before compinit)\n  \
-    fish:       migrate completions fish > ~/.config/fish/completions/migrate.fish\n  \
-    elvish:     migrate completions elvish >> ~/.config/elvish/rc.elv\n  \
-    powershell: migrate completions powershell >> $PROFILE"
-)]
 pub(crate) struct CompletionsArgs {
     /// The shell
     #[arg(value_name = "SHELL")]

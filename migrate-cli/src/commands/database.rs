@@ -131,7 +131,7 @@ impl Maintenance {
             )
             .await
             .context("looking for the database")?;
-        Ok(row.try_get(0).context("looking for the database")?)
+        row.try_get(0).context("looking for the database")
     }
 
     /// `CREATE DATABASE`; `Ok(false)` when it exists already.
