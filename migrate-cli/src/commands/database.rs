@@ -83,7 +83,7 @@ pub(super) fn target_name(database: &Database) -> anyhow::Result<String> {
 }
 
 /// Refuses to drop a database this command connects to, or a template.
-fn refuse_maintenance(name: &str, command: &str) -> anyhow::Result<()> {
+pub(super) fn refuse_maintenance(name: &str, command: &str) -> anyhow::Result<()> {
     if MAINTENANCE.contains(&name) || name == "template0" {
         return Err(usage(format!(
             "{command} refuses to drop `{name}`: it is the maintenance database this command \

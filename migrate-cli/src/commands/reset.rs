@@ -24,6 +24,7 @@ pub(super) async fn recreate_database(
     progress: &Progress,
 ) -> anyhow::Result<()> {
     let name = database::target_name(database)?;
+    database::refuse_maintenance(&name, "reset --recreate")?;
     if !yes {
         return Err(unconfirmed(format!(
             "drop the database `{name}` on {} with everything in it (disconnecting its \

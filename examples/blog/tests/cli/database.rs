@@ -123,6 +123,23 @@ fn the_maintenance_databases_are_never_dropped() {
         );
         assert!(exists(&live, name));
     }
+    for yes in [false, true] {
+        let mut cmd = migrate();
+        cmd.arg("--database-url")
+            .arg(url_for("postgres"))
+            .args(["reset", "--recreate"]);
+        if yes {
+            cmd.arg("--yes");
+        }
+        let out = run(&mut cmd);
+        assert_eq!(out.code, 2, "{}", out.stderr);
+        assert!(
+            out.stderr
+                .contains("reset --recreate refuses to drop `postgres`"),
+            "{}",
+            out.stderr
+        );
+    }
 }
 
 #[test]
