@@ -135,13 +135,46 @@ pub(crate) enum Command {
     Schema(SchemaArgs),
     /// Check every migration against the online-safety rules (no database needed)
     Lint(LintArgs),
+    /// Revert every applied migration, then apply every migration: start again, in
+    /// development (needs --yes)
+    #[command(
+        long_about = "Revert every applied migration, then apply every migration: start again, \
+        in development.\n\n\
+        One run under the run lock: every applied migration is reverted with its down, newest \
+        first, then every migration is applied, oldest first. Refused before anything changes \
+        when an applied migration cannot be reverted faithfully (irreversible, missing from the \
+        code, or modified since it ran), naming them all. With --recreate, nothing is \
+        reverted: the database URL's database is dropped (disconnecting its sessions) and \
+        created again empty, through the maintenance database `postgres` (or `template1`); \
+        with --schema S, only schema S is dropped and created again. Then every migration is \
+        applied. Without --yes, says what it would do and changes nothing (exit 2)."
+    )]
+    Reset(ResetArgs),
+    /// Create or drop the database URL's database
+    #[command(subcommand)]
+    Database(DatabaseCommand),
+    /// Print a shell completion script on stdout (no database needed)
+    #[command(
+        long_about = "Print a shell completion script on stdout (no database needed).\n\n\
+        The script completes the commands and options of the program as installed under the \
+        name `migrate` (or --bin-name's), e.g. by `cargo install --path . --bin migrate`:\n\n  \
+        bash:       migrate completions bash > ~/.local/share/bash-completion/completions/migrate\n  \
+        zsh:        migrate completions zsh > ~/.zfunc/_migrate   (with fpath+=~/.zfunc before compinit)\n  \
+        fish:       migrate completions fish > ~/.config/fish/completions/migrate.fish\n  \
+        elvish:     migrate completions elvish >> ~/.config/elvish/rc.elv\n  \
+        powershell: migrate completions powershell >> $PROFILE"
+    )]
+    Completions(CompletionsArgs),
     // [h15:commands] reset, database create|drop, completions
 }
 
 impl Command {
     /// Whether the command works on a database (and so reads its URL).
     pub(crate) fn needs_database(&self) -> bool {
-        !matches!(self, Command::Sql(_) | Command::New(_) | Command::Lint(_))
+        !matches!(
+            self,
+            Command::Sql(_) | Command::New(_) | Command::Lint(_) | Command::Completions(_)
+        )
     }
 
     /// Whether `--json` was asked for.
@@ -152,6 +185,8 @@ impl Command {
             Command::Redo(args) => args.json,
             Command::Status(args) => args.json,
             Command::Lint(args) => args.json,
+            Command::Reset(args) => args.json,
+            Command::Database(_) | Command::Completions(_) => false,
             Command::Sql(_)
             | Command::New(_)
             | Command::Baseline(_)
@@ -361,6 +396,59 @@ pub(crate) struct LintArgs {
     pub(crate) json: bool,
 }
 
+/// `reset`.
+#[derive(Debug, Args)]
+pub(crate) struct ResetArgs {
+    /// Do it (without --yes, reset says what it would do and changes nothing)
+    #[arg(long)]
+    pub(crate) yes: bool,
+
+    /// Instead of reverting, drop and recreate the database (with --schema S, schema S),
+    /// then apply every migration; needs no down
+    #[arg(long)]
+    pub(crate) recreate: bool,
+
+    /// Print the result as JSON on stdout
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// `database`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum DatabaseCommand {
+    /// Create the database URL's database (done already when it exists), connected
+    /// through the maintenance database `postgres` (or `template1`)
+    Create,
+    /// Drop the database URL's database with everything in it (done already when it
+    /// does not exist; needs --yes)
+    Drop(DatabaseDropArgs),
+}
+
+/// `database drop`.
+#[derive(Debug, Args)]
+pub(crate) struct DatabaseDropArgs {
+    /// Do it (without --yes, drop says what it would do and changes nothing)
+    #[arg(long)]
+    pub(crate) yes: bool,
+
+    /// Disconnect the sessions connected to it first (DROP DATABASE .. WITH (FORCE),
+    /// PostgreSQL 13+)
+    #[arg(long)]
+    pub(crate) force: bool,
+}
+
+/// `completions`.
+#[derive(Debug, Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell
+    #[arg(value_name = "SHELL")]
+    pub(crate) shell: clap_complete::Shell,
+
+    /// The program's name as typed in the shell
+    #[arg(long, value_name = "NAME", default_value = "migrate")]
+    pub(crate) bin_name: String,
+}
+
 /// A migration id, in one of the two forms it is printed in: its digits
 /// (`20261121090000`, or any number) or a timestamp id as `YYYYMMDD_HHMMSS`
 /// (`20261121_090000`). Other underscores (`2026_1121__090000`) are refused: they are
@@ -502,6 +590,53 @@ mod tests {
             let error = parse_id(misplaced).unwrap_err();
             assert!(error.contains("YYYYMMDD_HHMMSS"), "{misplaced}: {error}");
         }
+    }
+
+    #[test]
+    fn reset_database_and_completions_parse() {
+        let cli =
+            Cli::try_parse_from(["migrate", "reset", "--yes", "--recreate", "--json"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Command::Reset(ResetArgs {
+                yes: true,
+                recreate: true,
+                json: true
+            })
+        ));
+        assert!(cli.command.needs_database() && cli.command.json());
+        let cli = Cli::try_parse_from(["migrate", "database", "drop", "--yes", "--force"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Command::Database(DatabaseCommand::Drop(DatabaseDropArgs {
+                yes: true,
+                force: true
+            }))
+        ));
+        assert!(cli.command.needs_database() && !cli.command.json());
+        let cli = Cli::try_parse_from(["migrate", "database", "create"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Command::Database(DatabaseCommand::Create)
+        ));
+        assert!(Cli::try_parse_from(["migrate", "database"]).is_err());
+        assert!(Cli::try_parse_from(["migrate", "database", "create", "--force"]).is_err());
+
+        let cli = Cli::try_parse_from(["migrate", "completions", "zsh"]).unwrap();
+        let Command::Completions(args) = &cli.command else {
+            panic!("{:?}", cli.command);
+        };
+        assert_eq!(args.shell, clap_complete::Shell::Zsh);
+        assert_eq!(args.bin_name, "migrate");
+        assert!(!cli.command.needs_database());
+        assert!(Cli::try_parse_from(["migrate", "completions", "tcsh"]).is_err());
+        // No database needed: the configuration is complete without one.
+        let config =
+            crate::config::Config::new(cli, &crate::project::Project::default(), |_| None).unwrap();
+        assert!(matches!(
+            config.action,
+            crate::config::Action::Completions { .. }
+        ));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use migrate_core::{DownTarget, Ident, MigratorOptions, Target};
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, DatabaseCommand};
 use crate::database::{self, Database};
 use crate::exit::usage;
 use crate::project::Project;
@@ -50,6 +50,13 @@ pub(crate) enum Action {
     },
     /// Lint every migration.
     Lint,
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+        /// The program's name in the script.
+        bin_name: String,
+    },
     /// A command that works on the database.
     Online(Box<Online>),
 }
@@ -113,7 +120,30 @@ pub(crate) enum OnlineCommand {
     },
     /// `diff`.
     Diff(Box<DiffCommand>),
+    /// `reset`.
+    Reset {
+        /// Confirmed with `--yes` (else: say what it would do, change nothing).
+        yes: bool,
+        /// Drop and recreate the database (or the `--schema`) instead of reverting.
+        recreate: bool,
+    },
+    /// `database create` and `database drop`.
+    Database(DatabaseAction),
     // [h15:commands] reset, database create|drop
+}
+
+/// `database create | drop`, validated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum DatabaseAction {
+    /// Create the URL's database.
+    Create,
+    /// Drop it.
+    Drop {
+        /// Confirmed with `--yes`.
+        yes: bool,
+        /// Disconnect its sessions (`WITH (FORCE)`).
+        force: bool,
+    },
 }
 
 /// `diff`, validated.
@@ -238,6 +268,34 @@ impl Config {
                 }
             }
             Command::Schema(args) => OnlineCommand::Schema { check: args.check },
+            Command::Completions(args) => {
+                return Ok(Self {
+                    output: OutputConfig {
+                        verbose: global.verbose,
+                        json: false,
+                    },
+                    action: Action::Completions {
+                        shell: args.shell,
+                        bin_name: args.bin_name,
+                    },
+                });
+            }
+            Command::Reset(args) => {
+                json = args.json;
+                OnlineCommand::Reset {
+                    yes: args.yes,
+                    recreate: args.recreate,
+                }
+            }
+            Command::Database(DatabaseCommand::Create) => {
+                OnlineCommand::Database(DatabaseAction::Create)
+            }
+            Command::Database(DatabaseCommand::Drop(args)) => {
+                OnlineCommand::Database(DatabaseAction::Drop {
+                    yes: args.yes,
+                    force: args.force,
+                })
+            }
             Command::Diff(args) => {
                 let name = args
                     .name

@@ -358,6 +358,25 @@ pub enum Error {
     /// terminated the session, shut down or crashed, or the network failed).
     #[error("{0}")]
     ConnectionLost(Box<ConnectionLost>),
+
+    /// `reset` would have to revert applied migrations it cannot revert faithfully:
+    /// refused before anything changed. Each list holds `(id, name)` pairs, by id.
+    #[error(
+        "reset refused: the history holds migrations it cannot revert; nothing was changed{}{}{}\n\
+         hint: start from an empty database instead, which needs no down: `migrate reset \
+         --recreate` drops and recreates the database (with `--schema S`, only that schema)",
+        NamedList("irreversible (no way down)", irreversible),
+        NamedList("applied but missing from the code", missing),
+        NamedList("modified since they ran (their down may not undo what ran)", modified)
+    )]
+    ResetRefused {
+        /// Applied migrations declared irreversible.
+        irreversible: Vec<(i64, String)>,
+        /// Applied migrations no longer in the code (with their recorded names).
+        missing: Vec<(i64, String)>,
+        /// Applied migrations whose code's checksum differs from the recorded one.
+        modified: Vec<(i64, String)>,
+    },
 }
 
 impl Error {
@@ -396,6 +415,25 @@ impl fmt::Display for IdList<'_> {
                 f.write_str(", ")?;
             }
             write!(f, "{}", DisplayId(*id))?;
+        }
+        Ok(())
+    }
+}
+
+/// `\n  what: 20261121_090000 (name), ...`, or nothing for an empty list.
+struct NamedList<'a>(&'static str, &'a [(i64, String)]);
+
+impl fmt::Display for NamedList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.1.is_empty() {
+            return Ok(());
+        }
+        write!(f, "\n  {}: ", self.0)?;
+        for (i, (id, name)) in self.1.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{} ({name})", DisplayId(*id))?;
         }
         Ok(())
     }
@@ -689,5 +727,22 @@ mod tests {
         assert!(failed_with("55P03", 2).contains("after 2 attempts"));
         // One lock timeout, then another error on the second attempt.
         assert!(failed_with("23505", 1).contains("after 2 attempts"));
+    }
+
+    #[test]
+    fn a_refused_reset_names_every_migration_in_the_way() {
+        let refused = Error::ResetRefused {
+            irreversible: vec![(20250101_000400, "drop_legacy".into())],
+            missing: vec![(20250101_000500, "gone".into()), (7, "old".into())],
+            modified: Vec::new(),
+        };
+        assert_eq!(
+            refused.to_string(),
+            "reset refused: the history holds migrations it cannot revert; nothing was changed\n  \
+             irreversible (no way down): 20250101_000400 (drop_legacy)\n  \
+             applied but missing from the code: 20250101_000500 (gone), 7 (old)\n\
+             hint: start from an empty database instead, which needs no down: `migrate reset \
+             --recreate` drops and recreates the database (with `--schema S`, only that schema)"
+        );
     }
 }

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 
-use super::{offline, online};
+use super::{completions, offline, online};
 use crate::cli::Cli;
 use crate::config::{Action, Config};
 use crate::database::{conninfo, env_file};
@@ -83,6 +83,10 @@ fn execute(config: Config) -> anyhow::Result<u8> {
         Action::Sql { id, down } => offline::sql(id, down).map(|()| exit::SUCCESS),
         Action::New { name, dir } => offline::new(&name, &dir).map(|()| exit::SUCCESS),
         Action::Lint => offline::lint(config.output).map(|()| exit::SUCCESS),
+        Action::Completions { shell, bin_name } => {
+            completions::print(shell, &bin_name);
+            Ok(exit::SUCCESS)
+        }
         Action::Online(online) => {
             output::add_secrets(online.database.password.clone());
             let progress = Progress::new(

@@ -2,13 +2,17 @@
 //! [`crate::output`]. No business logic lives here: planning, locking, reconciling and
 //! running are the core's.
 //!
-//! [`entry`] parses and dispatches to the commands without a database ([`offline`]) or
-//! with one ([`online`], which uses [`schema`], [`verify`] and [`diff`]).
+//! [`entry`] parses and dispatches to the commands without a database ([`offline`],
+//! [`completions`]) or with one ([`online`], which uses [`schema`], [`verify`], [`diff`],
+//! [`reset`] and [`database`]).
 
+mod completions;
+mod database;
 mod diff;
 mod entry;
 mod offline;
 mod online;
+mod reset;
 mod schema;
 mod verify;
 

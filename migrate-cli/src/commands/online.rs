@@ -1,13 +1,13 @@
 //! The commands that work on a database: connect (while the migrations are recorded
 //! on another thread), then `status`, `up`, `down`, `redo`, `baseline`, `repair`,
-//! `schema` or `verify`, and print what the run did (also what a failed run did before
+//! `reset`, `schema` or `verify` (or `database create | drop`, about the database itself), and print what the run did (also what a failed run did before
 //! failing).
 
 use anyhow::Context;
 use migrate_core::{Migrator, Report};
 
 use super::offline::registered;
-use super::{diff, schema, verify};
+use super::{database, diff, reset, schema, verify};
 use crate::config::{Online, OnlineCommand, OutputConfig};
 use crate::database::connect;
 use crate::exit;
@@ -42,6 +42,10 @@ async fn run_command(
         search_path,
         command,
     } = online;
+    if let OnlineCommand::Database(action) = command {
+        // About the database itself: the migrations do not matter.
+        return database::run(&database, action).await.map(|()| false);
+    }
     // `diff` can write a program's first migration: no migrations is no error there.
     let migrations = if matches!(command, OnlineCommand::Diff(_)) {
         migrate_core::Migrations::linked()?
@@ -81,6 +85,18 @@ async fn run_command(
         // The target is only read; the migrations run on scratch databases.
         let migrator = joined(recording)?;
         return diff::diff(&migrator, &database, diff).await.map(|()| false);
+    }
+    if let OnlineCommand::Reset {
+        yes,
+        recreate: true,
+    } = command
+        && search_path.is_none()
+    {
+        // The database is dropped and created again: it need not exist.
+        let migrator = joined(recording)?;
+        return reset::recreate_database(&migrator, &database, yes, out, progress)
+            .await
+            .map(|()| false);
     }
     tracing::info!(target: "migrate_cli", database = %database.display, "connecting");
     let connected = connect::connect(&database).await;
@@ -154,7 +170,22 @@ async fn run_command(
         OnlineCommand::Schema { check } => {
             schema::schema(&migrator, &mut client, check.as_deref()).await
         }
-        OnlineCommand::Verify { .. } | OnlineCommand::Diff(_) => Ok(()),
+        OnlineCommand::Reset { yes, recreate } => {
+            let schema = search_path.as_ref().filter(|_| recreate);
+            reset::reset(
+                &migrator,
+                &mut client,
+                &database,
+                schema,
+                yes,
+                out,
+                progress,
+            )
+            .await
+        }
+        OnlineCommand::Verify { .. } | OnlineCommand::Diff(_) | OnlineCommand::Database(_) => {
+            Ok(())
+        }
         OnlineCommand::Repair => {
             let result = migrator.repair(&mut client).await;
             finish(
@@ -175,6 +206,18 @@ fn finish(
     progress: &Progress,
     nothing: &str,
 ) -> anyhow::Result<()> {
+    finish_with(result, out, progress, |report| {
+        output::summary(report, nothing)
+    })
+}
+
+/// [`finish`] with another summary line.
+pub(super) fn finish_with(
+    result: Result<Report, migrate_core::Error>,
+    out: OutputConfig,
+    progress: &Progress,
+    summary: impl FnOnce(&Report),
+) -> anyhow::Result<()> {
     progress.clear();
     match result {
         Ok(report) => {
@@ -182,7 +225,7 @@ fn finish(
                 output::json::report(&report, None);
             } else {
                 output::report(&report, |id, d| progress.printed(id, d));
-                output::summary(&report, nothing);
+                summary(&report);
             }
             Ok(())
         }

@@ -192,6 +192,25 @@ impl Database {
     }
 }
 
+impl Database {
+    /// The database the connection string names (libpq's default: the user's name).
+    pub(crate) fn dbname(&self) -> Option<&str> {
+        self.config
+            .get_dbname()
+            .or_else(|| self.config.get_user())
+            .filter(|name| !name.is_empty())
+    }
+
+    /// The same server, user, password and TLS settings, connecting to database
+    /// `name` instead (a maintenance database, say).
+    pub(crate) fn with_dbname(&self, name: &str) -> Self {
+        let mut other = self.clone();
+        other.config.dbname(name);
+        other.display = format!("database {name} of {}", self.display);
+        other
+    }
+}
+
 /// `host:port` of the first host.
 fn endpoint(config: &tokio_postgres::Config) -> String {
     let host = match config.get_hosts().first() {
@@ -291,6 +310,25 @@ mod tests {
                 .unwrap_err();
         assert!(error.contains("/nonexistent.pem"), "{error}");
         assert!(parse("postgres://h/db?sslcert=/c.pem").is_err());
+    }
+
+    #[test]
+    fn another_database_on_the_same_server() {
+        let db = Database::parse("postgres://u:pw@h:6543/app", None).unwrap();
+        assert_eq!(db.dbname(), Some("app"));
+        let admin = db.with_dbname("postgres");
+        assert_eq!(admin.config.get_dbname(), Some("postgres"));
+        assert_eq!(admin.config.get_user(), Some("u"));
+        assert_eq!(admin.config.get_password(), Some(&b"pw"[..]));
+        assert_eq!(admin.endpoint, "h:6543");
+        assert_eq!(
+            admin.display,
+            "database postgres of postgres://u:***@h:6543/app"
+        );
+        assert_eq!(admin.ssl_mode, db.ssl_mode);
+        // No dbname: libpq's default, the user's name.
+        let db = Database::parse("host=h user=alice", None).unwrap();
+        assert_eq!(db.dbname(), Some("alice"));
     }
 
     #[test]

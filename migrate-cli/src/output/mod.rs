@@ -8,6 +8,7 @@
 //! [`status`], [`text`]); [`run`] below [`progress`], below [`logging`].
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod database;
 mod diff;
 mod errors;
 pub(crate) mod json;
@@ -19,11 +20,12 @@ mod status;
 mod terminal;
 mod text;
 
+pub(crate) use database::{database_created, database_dropped, database_exists, database_missing};
 pub(crate) use diff::{diff_changes, diff_none, diff_proof, diff_uncovered, diff_written, prompt};
 pub(crate) use errors::{clap_error, error, warning};
 pub(crate) use logging::install_logging;
-pub(crate) use run::{report, summary};
+pub(crate) use run::{report, reset_summary, summary};
 pub(crate) use sql::{dry_run, sql};
 pub(crate) use status::status;
 pub(crate) use terminal::{add_secrets, set_color, stderr_is_terminal};
-pub(crate) use text::{lint, scaffolded, schema, schema_matches, verify};
+pub(crate) use text::{completions, lint, scaffolded, schema, schema_matches, verify};

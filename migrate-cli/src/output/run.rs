@@ -155,6 +155,33 @@ pub(crate) fn summary(report: &Report, what: &str) {
     }
 }
 
+/// The summary after `reset`: `reset: reverted 10 and applied 10 migration(s) in
+/// 1.2s`, or, after `--recreate`, `reset: recreated database app and applied 10
+/// migration(s) in 1.1s`.
+pub(crate) fn reset_summary(report: &Report, recreated: Option<&str>) {
+    out(&format!("{}\n", paint(DIM, &reset_text(report, recreated))));
+}
+
+fn reset_text(report: &Report, recreated: Option<&str>) -> String {
+    let count = |direction| {
+        report
+            .runs
+            .iter()
+            .filter(|r| r.direction == direction)
+            .count()
+    };
+    let total: Duration = report.runs.iter().map(|r| r.duration).sum();
+    let first = match recreated {
+        Some(what) => format!("recreated {what}"),
+        None => format!("reverted {}", count(RunDirection::Down)),
+    };
+    format!(
+        "reset: {first} and applied {} migration(s) in {}",
+        count(RunDirection::Up),
+        HumanDuration(total)
+    )
+}
+
 fn id_list(ids: &[i64]) -> String {
     ids.iter()
         .map(|id| DisplayId(*id).to_string())

@@ -1,5 +1,5 @@
-//! The results of the commands that print one thing: `new`, `lint`, `verify` and
-//! `schema`.
+//! The results of the commands that print one thing: `new`, `lint`, `verify`,
+//! `schema` and `completions`.
 
 use migrate_core::DisplayId;
 
@@ -78,4 +78,9 @@ pub(crate) fn schema_matches(path: &std::path::Path, objects: usize) {
         paint(GREEN, "ok"),
         path.display()
     ));
+}
+
+/// `completions`: the script, as generated.
+pub(crate) fn completions(script: &str) {
+    out(script);
 }

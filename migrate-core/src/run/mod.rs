@@ -16,6 +16,7 @@
 //! | `session.rs` | facts about the session, the pooler guard, the final flush, history creation, a lost connection |
 //! | `sequence.rs` | what each operation runs, one migration after another, unit by unit |
 //! | `gates.rs` | the lint gate and the pre-flight checks, before anything runs |
+//! | `reset.rs` | `reset`: everything reverted (or the schema recreated), then everything applied |
 //! | `wire.rs` | one simple-query message, and which statement of it failed |
 //! | `transaction.rs` | a transactional unit, with its `lock_timeout` ladder |
 //! | `alone.rs` | statements run alone: concurrent index builds and drops |
@@ -44,12 +45,14 @@ use crate::report::{MigrationStatus, PlannedRun, Report, RunDirection};
 mod alone;
 mod backfill;
 mod gates;
+mod reset;
 mod retry;
 mod sequence;
 mod session;
 mod transaction;
 mod wire;
 
+use reset::ResetMode;
 use retry::Monitor;
 use session::{Backend, RESET_CHECK_INTERVAL};
 
@@ -90,6 +93,7 @@ enum Operation {
     Redo,
     Baseline(i64),
     Repair,
+    Reset(ResetMode),
 }
 
 impl Migrator {
@@ -264,6 +268,30 @@ impl Migrator {
     /// modified on purpose. Missing migrations still fail.
     pub async fn repair(&self, client: &mut Client) -> Result<Report, Error> {
         self.locked(client, Operation::Repair).await
+    }
+
+    /// Reverts every applied migration, newest first, then applies every migration,
+    /// in one run under the run lock: for development, to start again from a clean
+    /// schema. The report lists the reverted runs, then the applied ones.
+    ///
+    /// Refused before anything changes ([`Error::ResetRefused`], naming them all) when
+    /// an applied migration cannot be reverted faithfully: it is irreversible, missing
+    /// from the code, or modified since it ran. [`Migrator::reset_schema`] needs no
+    /// down.
+    pub async fn reset(&self, client: &mut Client) -> Result<Report, Error> {
+        self.locked(client, Operation::Reset(ResetMode::Revert))
+            .await
+    }
+
+    /// Drops the history table's schema (see
+    /// [`MigratorOptions::history_table`]) with everything in it
+    /// (`DROP SCHEMA .. CASCADE`), creates it again empty and applies every migration,
+    /// in one run under the run lock. Needs no down, so irreversible, missing and
+    /// modified migrations do not stop it; for development only, and only where
+    /// everything the migrations create lives in that schema.
+    pub async fn reset_schema(&self, client: &mut Client) -> Result<Report, Error> {
+        self.locked(client, Operation::Reset(ResetMode::RecreateSchema))
+            .await
     }
 
     /// Where every migration stands (code and history). Reads only; takes no lock.

@@ -174,13 +174,18 @@ impl Run<'_> {
                 }
                 self.report.repaired = modified;
             }
+            Operation::Reset(mode) => self.reset(&applied, mode).await?,
         }
         Ok(())
     }
 
     /// Runs one migration; a lost connection is reported with the migration and the
     /// state it was left in.
-    async fn run_one(&mut self, work: Work, direction: RunDirection) -> Result<(), Error> {
+    pub(super) async fn run_one(
+        &mut self,
+        work: Work,
+        direction: RunDirection,
+    ) -> Result<(), Error> {
         self.units_recorded = if work.has_row { work.resume_from } else { 0 };
         let plan = self.migrator.plan_at(work.index)?;
         match self.run_one_inner(work, direction).await {

@@ -7,6 +7,7 @@
 mod concurrency;
 mod lifecycle;
 mod locks;
+mod reset;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

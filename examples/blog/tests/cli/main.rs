@@ -15,9 +15,12 @@ use migrate_tests::TestDb;
 
 #[path = "../common/mod.rs"]
 mod common;
+mod completions;
+mod database;
 mod diff;
 mod live;
 mod offline;
+mod reset;
 use common::migrate;
 use serde_json::Value;
 
