@@ -12,8 +12,8 @@ present). Migrations need a direct connection, not one through a pooler: hosts t
 a pooled DATABASE_URL also give a DIRECT_URL. sslmode (disable, prefer, require,
 verify-ca, verify-full) and sslrootcert work in the URL or key=value form.
 
-Exit codes: 0 success, 1 failure (database, migration, refusal), 2 usage error,
-3 `status --exit-code` found migrations to act on.";
+Exit codes: 0 success, 1 failure (database, migration, refusal), 2 usage error (also
+`reset` or `database drop` without --yes), 3 `status --exit-code` found migrations to act on.";
 
 /// Code-first PostgreSQL migrations: apply, revert and inspect this program's migrations.
 #[derive(Debug, Parser)]

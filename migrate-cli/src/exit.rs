@@ -8,7 +8,8 @@ pub const SUCCESS: u8 = 0;
 /// refused before changing anything (irreversible, modified or missing migrations...).
 pub const FAILURE: u8 = 1;
 /// A usage error: bad arguments (clap's own code), no database configured, an invalid
-/// URL or option, an id that names no migration, an invalid name for `new`.
+/// URL or option, an id that names no migration, an invalid name for `new`, a
+/// destructive command (`reset`, `database drop`) without `--yes`.
 pub const USAGE: u8 = 2;
 
 /// `status --exit-code`: the database is not up to date with the code; a migration is

@@ -14,7 +14,8 @@
 //!
 //! # Commands
 //!
-//! `up`, `down`, `redo`, `status`, `sql`, `new`, `baseline`, `repair`: `migrate --help`
+//! `up`, `down`, `redo`, `status`, `sql`, `new`, `baseline`, `repair`, `verify`, `diff`,
+//! `schema`, `lint`, `reset`, `database create | drop`, `completions`: `migrate --help`
 //! and `migrate <command> --help` describe them.
 //!
 //! # Configuration
@@ -32,7 +33,7 @@
 //! |---|---|
 //! | 0 | success (also `--help` and `--version`) |
 //! | 1 | failure: the database could not be reached, a migration failed, or the run was refused (irreversible or modified migrations, a lock held too long...) |
-//! | 2 | usage error: bad arguments, no database configured, an invalid URL, an unreadable `.env` file, an id that names no migration, an invalid name for `new` |
+//! | 2 | usage error: bad arguments, no database configured, an invalid URL, an unreadable `.env` file, an id that names no migration, an invalid name for `new`, a destructive command (`reset`, `database drop`) without `--yes` |
 //! | 3 | `status --exit-code`: a migration is pending, modified, missing or out of order |
 
 // The command line, from the arguments to the validated configuration.
