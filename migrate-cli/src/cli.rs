@@ -128,8 +128,35 @@ pub(crate) enum Command {
     /// Accept the current checksums of applied migrations that were modified on purpose
     Repair(RepairArgs),
     /// Prove on a scratch database that every down undoes its up
+    #[command(
+        long_about = "Prove on a scratch database that every down undoes its up.\n\n\
+        A scratch database is created on the server (the database URL's, or --scratch-url's) \
+        and dropped afterwards, also on failure and Ctrl-C. For each migration in order: \
+        snapshot the schema, apply it, snapshot, revert it, compare with the first snapshot, \
+        apply it again and compare with the second. Irreversible migrations are applied and \
+        reported as skipped. Stops at the first mismatch, printing which objects differ; with \
+        --keep-going, rebuilds the scratch database past a failed down and checks the rest."
+    )]
     Verify(VerifyArgs),
     /// Generate the next migration, as typed Rust, from a changed database or schema file
+    #[command(
+        long_about = "Generate the next migration, as typed Rust, from a changed database or \
+        schema file.\n\n\
+        The \"from\" schema is what replaying this program's migrations produces on a scratch \
+        database (created on the database URL's server, or --scratch-url's, and dropped \
+        afterwards). The \"to\" schema is the database URL's own database (a development \
+        database changed by hand or by another tool; only read), or --to-url's, or the \
+        declarative SQL of --to-sql applied to a second scratch database. The catalogs are \
+        compared and the migration is written like `new` writes one, in the DSL: drops carry \
+        the old definition (reversible by construction), indexes on existing tables are built \
+        concurrently, foreign keys and checks on existing tables are added NOT VALID and \
+        validated. What the DSL cannot express is raw SQL without a down, which does not \
+        compile until you write its inverse: review it. Renames are never guessed: give them \
+        with --rename, or answer the prompt on a terminal. Then the migration is applied to \
+        the replayed database, which must then match the target, and reverted and applied \
+        again. With --check, nothing is written: exit 1 when the target differs."
+    )]
+    #[command(group = clap::ArgGroup::new("target").multiple(false))]
     Diff(DiffArgs),
     /// Print the database's schema as stable text, or check it against a saved file
     Schema(SchemaArgs),
@@ -303,15 +330,6 @@ pub(crate) struct RepairArgs {}
 
 /// `verify`.
 #[derive(Debug, Args)]
-#[command(
-    long_about = "Prove on a scratch database that every down undoes its up.\n\n\
-    A scratch database is created on the server (the database URL's, or --scratch-url's) \
-    and dropped afterwards, also on failure and Ctrl-C. For each migration in order: \
-    snapshot the schema, apply it, snapshot, revert it, compare with the first snapshot, \
-    apply it again and compare with the second. Irreversible migrations are applied and \
-    reported as skipped. Stops at the first mismatch, printing which objects differ; with \
-    --keep-going, rebuilds the scratch database past a failed down and checks the rest."
-)]
 pub(crate) struct VerifyArgs {
     /// Create the scratch database on the server at this URL instead
     #[arg(long, value_name = "URL")]
@@ -325,24 +343,6 @@ pub(crate) struct VerifyArgs {
 
 /// `diff`.
 #[derive(Debug, Args)]
-#[command(
-    long_about = "Generate the next migration, as typed Rust, from a changed database or \
-    schema file.\n\n\
-    The \"from\" schema is what replaying this program's migrations produces on a scratch \
-    database (created on the database URL's server, or --scratch-url's, and dropped \
-    afterwards). The \"to\" schema is the database URL's own database (a development \
-    database changed by hand or by another tool; only read), or --to-url's, or the \
-    declarative SQL of --to-sql applied to a second scratch database. The catalogs are \
-    compared and the migration is written like `new` writes one, in the DSL: drops carry \
-    the old definition (reversible by construction), indexes on existing tables are built \
-    concurrently, foreign keys and checks on existing tables are added NOT VALID and \
-    validated. What the DSL cannot express is raw SQL without a down, which does not \
-    compile until you write its inverse: review it. Renames are never guessed: give them \
-    with --rename, or answer the prompt on a terminal. Then the migration is applied to \
-    the replayed database, which must then match the target, and reverted and applied \
-    again. With --check, nothing is written: exit 1 when the target differs."
-)]
-#[command(group = clap::ArgGroup::new("target").multiple(false))]
 pub(crate) struct DiffArgs {
     /// The new migration's name, e.g. add_comments (not needed with --check)
     #[arg(value_name = "NAME", required_unless_present = "check")]
