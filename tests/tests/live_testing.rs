@@ -76,7 +76,7 @@ fn admin() -> Config {
 
 /// A template prefix of this test and process.
 fn prefix(test: &str) -> String {
-    format!("lt{test}_{}", std::process::id())
+    format!("lt_{test}_{}", std::process::id())
 }
 
 fn fixture(prefix: &str, set: &[&'static migrate_core::Registration]) -> Fixture {
