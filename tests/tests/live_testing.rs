@@ -524,3 +524,53 @@ async fn a_failed_build_leaves_nothing_and_says_why() {
     assert!(matches!(bad, Err(Error::TestPrefix { .. })));
     assert!(prune_all(&prefix).await.is_empty());
 }
+
+#[tokio::test]
+async fn pruning_skips_a_template_it_cannot_drop_and_keeps_it_a_template() {
+    let prefix = prefix("busy");
+    let stale = fixture(&prefix, &[&ITEMS]);
+    let current = fixture(&prefix, &[&ITEMS, &TAGS]);
+    assert_eq!(stale.ensure_template().await.unwrap(), Readiness::Built);
+    assert_eq!(current.ensure_template().await.unwrap(), Readiness::Built);
+    // A session inside the stale template: DROP DATABASE without FORCE refuses.
+    let admin = admin_client().await;
+    admin
+        .batch_execute(&format!(
+            "ALTER DATABASE \"{}\" WITH ALLOW_CONNECTIONS true",
+            stale.template_name()
+        ))
+        .await
+        .unwrap();
+    let inside = connect(&migrate_tests::TestDb::config_for(stale.template_name()).unwrap())
+        .await
+        .unwrap();
+    let pruned = current.prune_templates().await.unwrap();
+    assert!(pruned.dropped.is_empty(), "{pruned:?}");
+    assert_eq!(pruned.skipped, [stale.template_name()]);
+    // Still a template (marked again after the failed drop), still whole.
+    assert_eq!(
+        databases(&prefix).await,
+        [
+            format!("{}:true:true", stale.template_name()),
+            format!("{}:true:false", current.template_name()),
+        ]
+        .into_iter()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect::<Vec<_>>()
+    );
+    assert!(table_exists(&inside, "public.items").await.unwrap());
+    drop(inside);
+    // Once nobody is inside, the next prune drops it.
+    let mut pruned = current.prune_templates().await;
+    for _ in 0..50 {
+        // The closed session's backend may take a moment to exit.
+        if pruned.as_ref().is_ok_and(|p| p.dropped.len() == 1) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        pruned = current.prune_templates().await;
+    }
+    assert_eq!(pruned.unwrap().dropped, [stale.template_name()]);
+    assert_eq!(prune_all(&prefix).await, [current.template_name()]);
+}
