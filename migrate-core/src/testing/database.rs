@@ -14,7 +14,9 @@ use crate::render::quote_ident;
 
 /// A database of one test, dropped (`DROP DATABASE .. WITH (FORCE)`) when the value
 /// drops, also when the test panics: the drop runs on a thread of its own with its own
-/// current-thread runtime, so it works inside and outside an async context.
+/// current-thread runtime, so it works inside and outside an async context. A
+/// process killed outright (`SIGKILL`) runs no drop: its databases stay, named after
+/// its pid.
 ///
 /// Made by [`Fixture::database`](super::Fixture::database) (migrated, cloned from the
 /// template) or [`TestDatabase::empty`].

@@ -252,7 +252,7 @@ impl Fixture {
                     quoted(&temporary),
                     quoted(&self.template)
                 ),
-                "rename into place the template",
+                "rename the finished template",
             ),
         ];
         for (sql, action) in finish {
