@@ -377,6 +377,58 @@ pub enum Error {
         /// Applied migrations whose code's checksum differs from the recorded one.
         modified: Vec<(i64, String)>,
     },
+
+    /// `DATABASE_URL` (the test server of [`crate::testing`]) is not a PostgreSQL
+    /// connection string. The value is not repeated: it may hold a password.
+    #[error(
+        "DATABASE_URL is not a valid PostgreSQL connection string\n\
+         hint: use a URL such as postgres://postgres@127.0.0.1:5432/postgres, or unset it \
+         for that default"
+    )]
+    TestServerUrl {
+        /// The parser's error.
+        #[source]
+        source: tokio_postgres::Error,
+    },
+
+    /// A name prefix given to the test fixture cannot make valid database names.
+    #[error(
+        "the test database prefix `{prefix}` is invalid: {reason}\n\
+         hint: use 1 to 30 lowercase ASCII letters, digits or underscores, starting with a letter"
+    )]
+    TestPrefix {
+        /// The prefix, as given.
+        prefix: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+
+    /// A statement of the test fixture on the test server failed: creating, cloning,
+    /// renaming or dropping a test database or template.
+    #[error("could not {action} database {database} on the test server")]
+    TestDatabase {
+        /// What the fixture was doing, e.g. `create the test` or `mark the template`.
+        action: &'static str,
+        /// The database concerned.
+        database: String,
+        /// PostgreSQL's error.
+        #[source]
+        source: tokio_postgres::Error,
+    },
+
+    /// Migrating a test template failed; the half-built template was dropped and
+    /// nothing is served from it.
+    #[error(
+        "could not build the test template {template}: migrating it failed\n\
+         hint: fix the migration; the next test builds the template again"
+    )]
+    TestTemplate {
+        /// The template's final name.
+        template: String,
+        /// The runner's error.
+        #[source]
+        source: Box<Error>,
+    },
 }
 
 impl Error {

@@ -3,12 +3,11 @@
 //! [`TestDb::create`] connects to `DATABASE_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/postgres`), creates a uniquely named database
 //! and hands out connections to it. Dropping the [`TestDb`] drops the database
-//! (`WITH (FORCE)`), also when the test panics: the drop runs on its own thread with
+//! (`WITH (FORCE)`), also when the test panics: it is a
+//! [`migrate_core::testing::TestDatabase`], whose drop runs on its own thread with
 //! its own runtime, so it works from inside or outside an async context.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
-
+use migrate_core::testing::TestDatabase;
 use tokio_postgres::{Client, Config, NoTls};
 
 pub mod diff_corpus;
@@ -71,47 +70,29 @@ pub async fn hold_run_lock(
     Ok(())
 }
 
-/// A fresh database, dropped with this value.
+/// A fresh, empty database, dropped with this value: migrate-core's
+/// [`TestDatabase`] (the fixture's lifecycle), named `mt_<pid>_<counter>_<nanos>`.
 #[derive(Debug)]
 pub struct TestDb {
-    name: String,
-    admin: Config,
-    config: Config,
+    database: TestDatabase,
 }
 
 impl TestDb {
     /// Creates a database named `mt_<pid>_<counter>_<nanos>`.
     pub async fn create() -> Result<Self, HarnessError> {
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
         let admin: Config = admin_url().parse()?;
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH)?.subsec_nanos();
-        let name = format!(
-            "mt_{}_{}_{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed),
-            nanos
-        );
-        let client = connect(&admin).await?;
-        client
-            .batch_execute(&format!("CREATE DATABASE \"{name}\""))
-            .await?;
-        let mut config = admin.clone();
-        config.dbname(&name);
-        Ok(Self {
-            name,
-            admin,
-            config,
-        })
+        let database = TestDatabase::empty_on(&admin, "mt").await?;
+        Ok(Self { database })
     }
 
     /// The database's name.
     pub fn name(&self) -> &str {
-        &self.name
+        self.database.name()
     }
 
     /// A configuration for the database.
     pub fn config(&self) -> Config {
-        self.config.clone()
+        self.database.config()
     }
 
     /// A configuration for database `name` on the test server.
@@ -123,31 +104,15 @@ impl TestDb {
 
     /// A new connection to the database.
     pub async fn connect(&self) -> Result<Client, HarnessError> {
-        connect(&self.config).await
+        connect(&self.database.config()).await
     }
 }
 
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        let admin = self.admin.clone();
-        let sql = format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name);
-        let handle = std::thread::spawn(move || {
-            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
-                return;
-            };
-            runtime.block_on(async move {
-                if let Ok((client, connection)) = admin.connect(NoTls).await {
-                    let conn = tokio::spawn(connection);
-                    let _ = client.batch_execute(&sql).await;
-                    drop(client);
-                    let _ = conn.await;
-                }
-            });
-        });
-        let _ = handle.join();
+/// A database from a [`Fixture`](migrate_core::testing::Fixture) (migrated), with the
+/// harness's API.
+impl From<TestDatabase> for TestDb {
+    fn from(database: TestDatabase) -> Self {
+        Self { database }
     }
 }
 

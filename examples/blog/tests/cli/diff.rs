@@ -23,8 +23,7 @@ fn written(dir: &Path) -> String {
 
 #[test]
 fn check_passes_on_a_migrated_database_and_fails_after_a_change() {
-    let live = Live::new();
-    ok(live.migrate().arg("up"));
+    let live = Live::migrated();
     let out = ok(live.migrate().args(["diff", "--check"]));
     assert!(out.stdout.contains("nothing to generate"), "{}", out.stdout);
     live.execute("CREATE SCHEMA reporting");
@@ -46,8 +45,7 @@ fn check_passes_on_a_migrated_database_and_fails_after_a_change() {
 
 #[test]
 fn diff_writes_a_registered_migration_and_proves_it() {
-    let live = Live::new();
-    ok(live.migrate().arg("up"));
+    let live = Live::migrated();
     live.execute("CREATE SCHEMA reporting");
     let dir = migrations_dir();
     let out = ok(live
@@ -71,11 +69,10 @@ fn diff_writes_a_registered_migration_and_proves_it() {
 
 #[test]
 fn to_sql_reads_a_declarative_schema_file() {
-    let live = Live::new();
+    let live = Live::migrated();
     let dir = migrations_dir();
     let schema = dir.path().join("schema.sql");
     // The blog's schema, plus a schema: only the schema is new.
-    ok(live.migrate().arg("up"));
     std::fs::write(&schema, "CREATE SCHEMA audit;").unwrap();
     let out = run(live
         .migrate()
@@ -99,13 +96,12 @@ fn to_sql_reads_a_declarative_schema_file() {
 
 #[test]
 fn bad_renames_and_missing_names_are_usage_errors() {
-    let live = Live::new();
+    let live = Live::migrated();
     let out = run(live.migrate().args(["diff"]));
     assert_eq!(out.code, 2, "{}", out.stderr);
     let out = run(live.migrate().args(["diff", "x", "--rename", "users"]));
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("OLD=NEW"), "{}", out.stderr);
-    ok(live.migrate().arg("up"));
     let out = run(live
         .migrate()
         .args(["diff", "--check", "--rename", "nosuch=other"]));
@@ -119,8 +115,7 @@ fn bad_renames_and_missing_names_are_usage_errors() {
 
 #[test]
 fn a_target_behind_the_migrations_is_refused() {
-    let live = Live::new();
-    ok(live.migrate().arg("up"));
+    let live = Live::migrated();
     ok(live.migrate().arg("down"));
     let out = run(live.migrate().args(["diff", "--check"]));
     assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);

@@ -236,8 +236,7 @@ fn verify_proves_every_down_and_leaves_no_scratch_database() {
 
 #[test]
 fn schema_prints_a_stable_snapshot_and_check_detects_drift() {
-    let live = Live::new();
-    ok(live.migrate().arg("up"));
+    let live = Live::migrated();
     let first = ok(live.migrate().arg("schema")).stdout;
     let second = ok(live.migrate().arg("schema")).stdout;
     assert_eq!(first, second);

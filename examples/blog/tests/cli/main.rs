@@ -13,6 +13,11 @@ use std::time::{Duration, Instant};
 use assert_cmd::Command;
 use migrate_tests::TestDb;
 
+// The reference that links the migrations' registrations into this test binary: the
+// fixture of `Live::migrated` migrates its template with them.
+#[allow(unused_imports)]
+use blog::migrations as _;
+
 #[path = "../common/mod.rs"]
 mod common;
 mod completions;
@@ -73,6 +78,14 @@ pub(crate) struct Live {
 impl Live {
     pub(crate) fn new() -> Self {
         let (db, runtime) = common::fresh_database();
+        let url = url_for(db.name());
+        Self { db, url, runtime }
+    }
+
+    /// A database at the blog's latest migration, cloned from the fixture's template
+    /// (as if `migrate up` had run): for tests whose subject is not migrating.
+    pub(crate) fn migrated() -> Self {
+        let (db, runtime) = common::migrated_database();
         let url = url_for(db.name());
         Self { db, url, runtime }
     }

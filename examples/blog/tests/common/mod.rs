@@ -1,8 +1,11 @@
 //! What the example's test binaries share.
 
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use assert_cmd::Command;
+use migrate_core::testing::Fixture;
+use migrate_core::{Migrations, Migrator, MigratorOptions};
 
 /// The example's `migrate` binary, with no database in its environment, no colour, a
 /// working directory without a `.env` file, and a bound on how long it may run.
@@ -25,4 +28,32 @@ pub(crate) fn fresh_database() -> (migrate_tests::TestDb, tokio::runtime::Runtim
         .unwrap();
     let db = runtime.block_on(migrate_tests::TestDb::create()).unwrap();
     (db, runtime)
+}
+
+/// A database of the test server at the blog's latest migration, cloned from the
+/// template the fixture migrates once per set of migrations (and the runtime to
+/// inspect it with): for tests whose subject is not migrating.
+#[allow(dead_code)] // Not every test binary needs a migrated database.
+pub(crate) fn migrated_database() -> (migrate_tests::TestDb, tokio::runtime::Runtime) {
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    let fixture = FIXTURE.get_or_init(|| {
+        // The registrations this binary links (`use blog::migrations as _`), as the
+        // `migrate` binary collects them: the same history table, the same checksums.
+        let migrations = Migrations::registered()
+            .unwrap()
+            .in_module("blog::migrations");
+        assert_eq!(migrations.len(), 10, "every blog migration is linked");
+        let migrator = Migrator::new(&migrations, MigratorOptions::new()).unwrap();
+        Fixture::new(migrator)
+            .unwrap()
+            .template_prefix("blog_tpl")
+            .unwrap()
+            .database_prefix("mt")
+            .unwrap()
+    });
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    (fixture.database_blocking().unwrap().into(), runtime)
 }
