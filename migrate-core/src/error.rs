@@ -358,6 +358,42 @@ pub enum Error {
     /// terminated the session, shut down or crashed, or the network failed).
     #[error("{0}")]
     ConnectionLost(Box<ConnectionLost>),
+
+    /// A pattern of a target list (`--schemas`, `--databases`) matches no schema or
+    /// database: nothing was run.
+    #[error(
+        "no {scope} matches `{pattern}`; nothing was run\n\
+         hint: check the pattern (`*` matches any run of characters, `?` one character); \
+         name a new tenant schema literally to create it"
+    )]
+    NoTargetMatches {
+        /// `schema` or `database`.
+        scope: &'static str,
+        /// The pattern.
+        pattern: String,
+    },
+
+    /// A database named in a target list does not exist (or refuses connections):
+    /// database targets are never created. Nothing was run.
+    #[error(
+        "database `{name}` does not exist or does not allow connections; nothing was run\n\
+         hint: create it first (CREATE DATABASE, or `migrate database create`), or fix the name"
+    )]
+    UnknownDatabase {
+        /// The name.
+        name: String,
+    },
+
+    /// An entry of a target list is not a valid name.
+    #[error("invalid {scope} list entry `{name}`: {reason}")]
+    InvalidTarget {
+        /// `schema` or `database`.
+        scope: &'static str,
+        /// The entry (empty when it is empty).
+        name: String,
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 impl Error {

@@ -10,6 +10,7 @@ mod entry;
 mod offline;
 mod online;
 mod schema;
+mod targets;
 mod verify;
 
 pub(crate) use entry::main;
