@@ -18,6 +18,7 @@ mod common;
 mod diff;
 mod live;
 mod offline;
+mod targets;
 use common::migrate;
 use serde_json::Value;
 
