@@ -52,7 +52,11 @@ pub(crate) fn target_line(name: &str, width: usize, elapsed: Duration, line: &Ta
         } => {
             let mut parts = Vec::new();
             if !report.runs.is_empty() {
-                parts.push(format!("{verb} {} migration(s)", report.runs.len()));
+                // Distinct ids: a redo runs one migration twice (down, then up).
+                let mut ids = report.ids();
+                ids.sort_unstable();
+                ids.dedup();
+                parts.push(format!("{verb} {} migration(s)", ids.len()));
             }
             if !report.baselined.is_empty() {
                 parts.push(format!("baselined {} migration(s)", report.baselined.len()));

@@ -91,6 +91,24 @@ fn up_and_status_across_tenant_schemas() {
         .migrate()
         .args(["status", "--schemas", "tenant_03", "-v"]));
     assert!(out.stdout.contains("seed_tags"), "{}", out.stdout);
+
+    // redo and repair fan out the same way.
+    let out = ok(live
+        .migrate()
+        .args(["redo", "--schemas", "tenant_00,tenant_01"]));
+    let lines = lines_by_target(&out.stdout);
+    assert!(
+        lines[0].starts_with("tenant_00  redid 1 migration(s) in "),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(lines.len(), 2, "{}", out.stdout);
+    let out = ok(live.migrate().args(["repair", "--schemas", "tenant_0?"]));
+    assert!(
+        out.stdout.contains("tenant_07  every checksum matches in "),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]
