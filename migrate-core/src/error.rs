@@ -394,6 +394,19 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+
+    /// Connecting to a target's database got no answer in time.
+    #[error(
+        "no answer within {} connecting to database `{database}`\n\
+         hint: check the server, or allow longer (the CLI's --connect-timeout)",
+        HumanDuration(*.timeout)
+    )]
+    ConnectTimeout {
+        /// The database.
+        database: String,
+        /// How long it waited.
+        timeout: Duration,
+    },
 }
 
 impl Error {

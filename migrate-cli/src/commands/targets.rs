@@ -110,20 +110,33 @@ pub(super) async fn run_targets(online: Online, out: OutputConfig) -> anyhow::Re
     Ok(if done { exit::SUCCESS } else { exit::FAILURE })
 }
 
-/// A connection per target: the URL's settings (TLS included) with the target's
-/// database.
+/// A connection per target: the URL's settings (TLS included, and the connect
+/// timeout) with the target's database.
 fn connector(database: &Database) -> DatabaseConnector {
     let database = database.clone();
     DatabaseConnector::new(move |name| {
         let mut db = database.clone();
         db.config.dbname(name);
         Box::pin(async move {
-            connect::open(&db)
-                .await
-                .map_err(|source| migrate_core::Error::Postgres {
-                    context: "connecting to the target",
-                    source,
-                })
+            let opened = async {
+                connect::open(&db)
+                    .await
+                    .map_err(|source| migrate_core::Error::Postgres {
+                        context: "connecting to the target",
+                        source,
+                    })
+            };
+            match db.connect_timeout {
+                None => opened.await,
+                Some(timeout) => tokio::time::timeout(timeout, opened)
+                    .await
+                    .unwrap_or_else(|_| {
+                        Err(migrate_core::Error::ConnectTimeout {
+                            database: db.config.get_dbname().unwrap_or_default().to_owned(),
+                            timeout,
+                        })
+                    }),
+            }
         })
     })
 }
