@@ -94,6 +94,27 @@ pub(crate) struct GlobalArgs {
     #[arg(short, long, global = true, help_heading = "Global options", action = clap::ArgAction::Count)]
     pub(crate) verbose: u8,
     // [h15:targets] global target options (--schemas, --databases, --jobs, --fail-fast)
+    /// Run on each of these schemas of the database, each with its history table in
+    /// it: names and patterns, comma separated (tenant_*,acme; `*` any run, `?` one
+    /// character). A name that does not exist yet is a new tenant: its schema is created.
+    /// For up, down, redo, baseline, repair and status
+    #[arg(long, global = true, help_heading = "Targets", value_name = "LIST", conflicts_with_all = ["schema", "databases"])]
+    pub(crate) schemas: Option<String>,
+
+    /// Run on each of these databases of the URL's server (names and patterns, comma
+    /// separated; the URL's database is the one that lists them; a name must exist)
+    #[arg(long, global = true, help_heading = "Targets", value_name = "LIST")]
+    pub(crate) databases: Option<String>,
+
+    /// With --schemas or --databases: how many targets run at once, each on its own
+    /// connection
+    #[arg(long, global = true, help_heading = "Targets", value_name = "N", default_value = "1", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub(crate) jobs: u16,
+
+    /// With --schemas or --databases: after a target fails, start no other (those
+    /// running finish; the rest are reported as skipped)
+    #[arg(long, global = true, help_heading = "Targets")]
+    pub(crate) fail_fast: bool,
 }
 
 /// When to color the output.
@@ -499,6 +520,10 @@ mod tests {
         ("lock_wait", &["--lock-wait", "1m30s"]),
         ("color", &["--color", "never"]),
         ("verbose", &["-vv"]),
+        ("schemas", &["--schemas", "tenant_*,acme"]),
+        ("databases", &["--databases", "shard_?"]),
+        ("jobs", &["--jobs", "4"]),
+        ("fail_fast", &["--fail-fast"]),
     ];
 
     #[test]
@@ -532,7 +557,11 @@ mod tests {
             }
         }
         let mut argv = vec!["migrate"];
-        for (_, args) in GLOBAL_VALUES {
+        // The target lists exclude `--schema` and each other.
+        for (_, args) in GLOBAL_VALUES
+            .iter()
+            .filter(|(id, _)| !matches!(*id, "schemas" | "databases"))
+        {
             argv.extend(*args);
         }
         argv.push("status");
@@ -637,6 +666,37 @@ mod tests {
             config.action,
             crate::config::Action::Completions { .. }
         ));
+    }
+
+    #[test]
+    fn target_lists_exclude_the_schema_and_each_other() {
+        for conflict in [
+            ["--schema", "app", "--schemas", "t_*"],
+            ["--schemas", "t_*", "--databases", "d_*"],
+        ] {
+            let error = Cli::try_parse_from(["migrate"].into_iter().chain(conflict).chain(["up"]))
+                .unwrap_err();
+            assert_eq!(error.kind(), clap::error::ErrorKind::ArgumentConflict);
+        }
+        let cli = Cli::try_parse_from([
+            "migrate",
+            "up",
+            "--schemas",
+            "t_*",
+            "--jobs",
+            "4",
+            "--fail-fast",
+        ])
+        .unwrap();
+        assert_eq!(
+            (
+                cli.global.schemas.as_deref(),
+                cli.global.jobs,
+                cli.global.fail_fast
+            ),
+            (Some("t_*"), 4, true)
+        );
+        assert!(Cli::try_parse_from(["migrate", "up", "--jobs", "0"]).is_err());
     }
 
     #[test]

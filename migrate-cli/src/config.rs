@@ -71,6 +71,8 @@ pub(crate) struct Online {
     /// The schema for the `search_path`, when `--schema` was given.
     pub(crate) search_path: Option<Ident>,
     // [h15:targets] the targets, when --schemas or --databases was given
+    /// The targets, when --schemas or --databases was given.
+    pub(crate) targets: Option<Targets>,
     /// The command.
     pub(crate) command: OnlineCommand,
 }
@@ -184,6 +186,12 @@ impl Config {
         env: impl Fn(&str) -> Option<String>,
     ) -> anyhow::Result<Self> {
         let global = cli.global;
+        if (global.schemas.is_some() || global.databases.is_some()) && !cli.command.needs_database()
+        {
+            return Err(usage(
+                "--schemas and --databases work with up, down, redo, baseline, repair and status only",
+            ));
+        }
         let mut json = false;
         let mut allow_out_of_order = false;
         // 0 means no limit, as libpq's connect_timeout.
@@ -332,6 +340,7 @@ impl Config {
             }
         };
 
+        let targets = targets(&global, &online)?;
         let (url, source) =
             database::locate(global.database_url.as_deref(), &env).ok_or_else(|| {
                 usage(
@@ -377,8 +386,65 @@ impl Config {
                 database,
                 options,
                 search_path: schema,
+                targets,
                 command: online,
             })),
         })
     }
+}
+
+/// Many targets: what `--schemas` / `--databases`, `--jobs` and `--fail-fast` ask for.
+#[derive(Debug)]
+pub(crate) struct Targets {
+    /// The names and patterns.
+    pub(crate) selection: migrate_core::targets::Selection,
+    /// The parallelism and the failure policy.
+    pub(crate) fan_out: migrate_core::targets::FanOut,
+}
+
+/// The targets of the command line, checked: a list only for the commands that fan
+/// out, without `--dry-run`.
+fn targets(
+    global: &crate::cli::GlobalArgs,
+    command: &OnlineCommand,
+) -> anyhow::Result<Option<Targets>> {
+    use migrate_core::targets::{FanOut, Scope, Selection};
+    let (flag, scope, list) = match (&global.schemas, &global.databases) {
+        (Some(list), _) => ("--schemas", Scope::Schema, list),
+        (None, Some(list)) => ("--databases", Scope::Database, list),
+        (None, None) => return Ok(None),
+    };
+    let dry_run = matches!(
+        command,
+        OnlineCommand::Up { dry_run: true, .. } | OnlineCommand::Down { dry_run: true, .. }
+    );
+    let fans_out = matches!(
+        command,
+        OnlineCommand::Up { .. }
+            | OnlineCommand::Down { .. }
+            | OnlineCommand::Redo
+            | OnlineCommand::Baseline { .. }
+            | OnlineCommand::Repair
+            | OnlineCommand::Status { .. }
+    );
+    if !fans_out {
+        return Err(usage(format!(
+            "{flag} works with up, down, redo, baseline, repair and status only"
+        )));
+    }
+    if dry_run {
+        return Err(usage(format!(
+            "--dry-run prints one target's SQL: run it without {flag}, with --schema or \
+             another --database-url"
+        )));
+    }
+    let selection = Selection::parse(scope, list).map_err(|e| usage(format!("{flag}: {e}")))?;
+    let schema = global.schema.as_ref().map(Ident::new);
+    Ok(Some(Targets {
+        selection,
+        fan_out: FanOut::new()
+            .jobs(usize::from(global.jobs))
+            .fail_fast(global.fail_fast)
+            .database_search_path(schema),
+    }))
 }

@@ -429,6 +429,55 @@ pub enum Error {
         #[source]
         source: Box<Error>,
     },
+
+    /// A pattern of a target list (`--schemas`, `--databases`) matches no schema or
+    /// database: nothing was run.
+    #[error(
+        "no {scope} matches `{pattern}`; nothing was run\n\
+         hint: check the pattern (`*` matches any run of characters, `?` one character); \
+         name a new tenant schema literally to create it"
+    )]
+    NoTargetMatches {
+        /// `schema` or `database`.
+        scope: &'static str,
+        /// The pattern.
+        pattern: String,
+    },
+
+    /// A database named in a target list does not exist (or refuses connections):
+    /// database targets are never created. Nothing was run.
+    #[error(
+        "database `{name}` does not exist or does not allow connections; nothing was run\n\
+         hint: create it first (CREATE DATABASE, or `migrate database create`), or fix the name"
+    )]
+    UnknownDatabase {
+        /// The name.
+        name: String,
+    },
+
+    /// An entry of a target list is not a valid name.
+    #[error("invalid {scope} list entry `{name}`: {reason}")]
+    InvalidTarget {
+        /// `schema` or `database`.
+        scope: &'static str,
+        /// The entry (empty when it is empty).
+        name: String,
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// Connecting to a target's database got no answer in time.
+    #[error(
+        "no answer within {} connecting to database `{database}`\n\
+         hint: check the server, or allow longer (the CLI's --connect-timeout)",
+        HumanDuration(*.timeout)
+    )]
+    ConnectTimeout {
+        /// The database.
+        database: String,
+        /// How long it waited.
+        timeout: Duration,
+    },
 }
 
 impl Error {

@@ -22,8 +22,9 @@
 //! The flow: [`Migration`] records [`Step`]s; [`plan`] derives the down and renders SQL
 //! (one internal module renders, the only one that talks to sea-query) without a
 //! database; the [`Migrator`] applies plans to PostgreSQL, reporting as it goes through
-//! [`RunEvent`]s and returning a [`Report`] or a typed [`Error`]. [`lint`], [`verify()`]
-//! and [`snapshot`] check migrations before they reach production.
+//! [`RunEvent`]s and returning a [`Report`] or a typed [`Error`]; [`targets`] runs it on
+//! many tenant schemas or databases at once. [`lint`], [`verify()`] and [`snapshot`]
+//! check migrations before they reach production.
 
 // The public namespaces: the entry points that are more than a type (planning
 // without a database, the lint, schema snapshots, the reversibility check) and the

@@ -14,6 +14,7 @@ mod offline;
 mod online;
 mod reset;
 mod schema;
+mod targets;
 mod verify;
 
 pub(crate) use entry::main;

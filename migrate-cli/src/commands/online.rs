@@ -20,6 +20,9 @@ pub(super) async fn run_online(
     out: OutputConfig,
     progress: &Progress,
 ) -> anyhow::Result<u8> {
+    if online.targets.is_some() {
+        return super::targets::run_targets(online, out).await;
+    }
     let status = matches!(online.command, OnlineCommand::Status { .. });
     let needs_action = run_command(online, out, progress).await?;
     Ok(if status && needs_action {
@@ -41,6 +44,7 @@ async fn run_command(
         options,
         search_path,
         command,
+        ..
     } = online;
     if let OnlineCommand::Database(action) = command {
         // About the database itself: the migrations do not matter.

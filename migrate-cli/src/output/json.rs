@@ -220,6 +220,33 @@ fn status_document(list: &[MigrationStatus], clean: bool, late: &[i64]) -> Statu
     }
 }
 
+/// A run's document as a value: one target's, inside the `--schemas` / `--databases`
+/// document.
+pub(super) fn report_value(report: &Report, error: Option<&anyhow::Error>) -> Value {
+    serde_json::to_value(RunDocument {
+        ok: error.is_none(),
+        dry_run: false,
+        report,
+        error: error.map(error_document),
+    })
+    .unwrap_or(Value::Null)
+}
+
+/// `status`'s document as a value (one target's).
+pub(super) fn status_value(list: &[MigrationStatus], clean: bool, late: &[i64]) -> Value {
+    serde_json::to_value(status_document(list, clean, late)).unwrap_or(Value::Null)
+}
+
+/// An error's document as a value.
+pub(super) fn error_value(error: &anyhow::Error) -> Value {
+    serde_json::to_value(error_document(error)).unwrap_or(Value::Null)
+}
+
+/// Prints a document built elsewhere in [`super`].
+pub(super) fn print(document: &impl Serialize) {
+    json_line(document);
+}
+
 /// `lint --json`: `{"findings": [...]}`.
 pub(crate) fn lint(findings: &[Finding]) {
     json_line(&LintDocument { findings });

@@ -17,6 +17,7 @@ pub(crate) mod progress;
 mod run;
 mod sql;
 mod status;
+mod targets;
 mod terminal;
 mod text;
 
@@ -27,5 +28,6 @@ pub(crate) use logging::install_logging;
 pub(crate) use run::{report, reset_summary, summary};
 pub(crate) use sql::{dry_run, sql};
 pub(crate) use status::status;
+pub(crate) use targets::{JsonEntry, TargetLine, Totals, target_line, targets_json, targets_total};
 pub(crate) use terminal::{add_secrets, set_color, stderr_is_terminal};
 pub(crate) use text::{completions, lint, scaffolded, schema, schema_matches, verify};

@@ -29,6 +29,14 @@ fn out_of_order(list: &[MigrationStatus]) -> Vec<i64> {
         .collect()
 }
 
+/// The out-of-order ids and whether the database is up to date (see [`status`]).
+pub(super) fn late_and_clean(list: &[MigrationStatus]) -> (Vec<i64>, bool) {
+    let clean = list
+        .iter()
+        .all(|s| matches!(s.state, MigrationState::Applied | MigrationState::Baselined));
+    (out_of_order(list), clean)
+}
+
 /// `status`. Returns whether the database is up to date: every migration applied,
 /// nothing pending, modified, missing or out of order (`--exit-code`).
 pub(crate) fn status(list: &[MigrationStatus], json: bool) -> bool {

@@ -26,6 +26,7 @@ mod diff;
 mod live;
 mod offline;
 mod reset;
+mod targets;
 use common::migrate;
 use serde_json::Value;
 
