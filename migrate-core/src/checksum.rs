@@ -85,11 +85,19 @@ impl Checksum {
 
     /// The 64 lowercase hex digits.
     pub fn to_hex(&self) -> String {
-        use fmt::Write;
-        self.0.iter().fold(String::with_capacity(64), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
+        let mut s = String::with_capacity(64);
+        self.push_hex(&mut s);
+        s
+    }
+
+    /// Appends the 64 lowercase hex digits (a table lookup per digit: the history's
+    /// digest formats every migration's checksum on every run).
+    pub(crate) fn push_hex(&self, out: &mut String) {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        for b in self.0 {
+            out.push(char::from(DIGITS[usize::from(b >> 4)]));
+            out.push(char::from(DIGITS[usize::from(b & 0x0F)]));
+        }
     }
 }
 
@@ -138,5 +146,14 @@ mod tests {
         assert_eq!(Checksum::from_hex(&format!("{hex}00")), None);
         assert_eq!(Checksum::from_hex(&format!("g{}", &hex[1..])), None);
         assert_eq!(Checksum::from_hex(&format!("é{}", &hex[2..])), None);
+        assert_eq!(
+            Checksum([0xAB; 32]).to_hex(),
+            "ab".repeat(32),
+            "lowercase, high digit first"
+        );
+        assert_eq!(
+            &Checksum(std::array::from_fn(|i| i as u8)).to_hex()[..8],
+            "00010203"
+        );
     }
 }

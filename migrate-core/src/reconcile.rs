@@ -5,7 +5,7 @@
 
 use crate::Checksum;
 use crate::error::Error;
-use crate::history::{APPLIED, APPLYING, AppliedMigration, BASELINED, REVERTING};
+use crate::history::{APPLIED, APPLYING, AppliedMigration, BASELINED, REVERTING, Summary};
 use crate::plan::Header;
 use crate::report::{MigrationState, MigrationStatus};
 
@@ -242,6 +242,75 @@ pub(crate) fn up_work(
         }
     }
     Ok(work)
+}
+
+/// SHA-256 of `id:checksum` (decimal id, 64 lowercase hex digits) of each migration,
+/// in order, joined with `,`: what `HistoryTable::summary_sql` computes over the
+/// history rows, here over the code's migrations.
+pub(crate) fn history_digest(headers: &[Header]) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    use std::fmt::Write;
+    let mut hasher = Sha256::new();
+    let mut item = String::with_capacity(96);
+    for (i, header) in headers.iter().enumerate() {
+        item.clear();
+        if i > 0 {
+            item.push(',');
+        }
+        // Writing to a String cannot fail.
+        let _ = write!(item, "{}:", header.id);
+        header.checksum.push_hex(&mut item);
+        hasher.update(item.as_bytes());
+    }
+    hasher.finalize().into()
+}
+
+/// How many of the code's migrations, from the first, the history records exactly
+/// (their ids and checksums, nothing else, every row finished and without a backfill
+/// cursor), when it does: then no check of the history can fail and `up`'s work is
+/// the migrations after them ([`up_work_after`]), without reading a row. `None`
+/// otherwise: the rows are read and reconciled one by one, to say what is wrong.
+pub(crate) fn settled_prefix(headers: &[Header], summary: &Summary) -> Option<usize> {
+    if summary.unsettled != 0 {
+        return None;
+    }
+    let Some(max) = summary.max_id else {
+        return (summary.count == 0).then_some(0);
+    };
+    let done = headers.partition_point(|h| h.id <= max);
+    if usize::try_from(summary.count).ok()? != done {
+        return None;
+    }
+    let digest = history_digest(&headers[..done]);
+    (summary.digest.as_deref() == Some(digest.as_slice())).then_some(done)
+}
+
+/// The migrations `up` applies when the history records exactly the first `done`
+/// ones ([`settled_prefix`]): the others, up to the target.
+pub(crate) fn up_work_after(
+    plans: &[Header],
+    done: usize,
+    target: Target,
+) -> Result<Vec<Work>, Error> {
+    if let Target::To(id) = target
+        && plans.binary_search_by_key(&id, |p| p.id).is_err()
+    {
+        return Err(Error::UnknownTarget { id });
+    }
+    Ok(plans
+        .iter()
+        .enumerate()
+        .skip(done)
+        .take_while(|(_, plan)| match target {
+            Target::Latest => true,
+            Target::To(id) => plan.id <= id,
+        })
+        .map(|(index, _)| Work {
+            index,
+            resume_from: 0,
+            has_row: false,
+        })
+        .collect())
 }
 
 /// Refuses a migration that `work` would resume (a row `applying` or `reverting`)
@@ -529,6 +598,95 @@ mod tests {
                 (2, MigrationState::Missing),
                 (3, MigrationState::Modified),
             ]
+        );
+    }
+    /// The digest the server computes, written out: `id:checksum` joined with `,`.
+    fn server_digest(rows: &[(i64, Checksum)]) -> Vec<u8> {
+        use sha2::{Digest, Sha256};
+        let text: Vec<String> = rows
+            .iter()
+            .map(|(id, sum)| format!("{id}:{}", sum.to_hex()))
+            .collect();
+        Sha256::digest(text.join(",").as_bytes()).to_vec()
+    }
+
+    fn summary(rows: &[(i64, Checksum)], unsettled: i64) -> Summary {
+        Summary {
+            count: rows.len() as i64,
+            max_id: rows.iter().map(|r| r.0).max(),
+            digest: (!rows.is_empty()).then(|| server_digest(rows)),
+            unsettled,
+        }
+    }
+
+    #[test]
+    fn the_history_digest_is_the_servers_over_the_same_rows() {
+        let plans = [header(1), header(20), header(-3)];
+        let rows: Vec<(i64, Checksum)> = plans.iter().map(|h| (h.id, h.checksum)).collect();
+        assert_eq!(history_digest(&plans).to_vec(), server_digest(&rows));
+        // Pinned: SHA-256 of `1:0101..01` (64 digits).
+        assert_eq!(
+            Checksum(history_digest(&plans[..1])).to_hex(),
+            "fcea025848199336be3c03f057a56ec86a448457b805f7eecdf0d6a205ac803c"
+        );
+    }
+
+    #[test]
+    fn a_settled_prefix_is_found_only_when_the_rows_are_exactly_the_first_migrations() {
+        let plans = [header(1), header(2), header(3), header(5)];
+        let of = |ids: &[i64]| -> Vec<(i64, Checksum)> {
+            ids.iter()
+                .map(|&id| (id, Checksum([id as u8; 32])))
+                .collect()
+        };
+        assert_eq!(settled_prefix(&plans, &summary(&[], 0)), Some(0));
+        assert_eq!(settled_prefix(&plans, &summary(&of(&[1, 2]), 0)), Some(2));
+        assert_eq!(
+            settled_prefix(&plans, &summary(&of(&[1, 2, 3, 5]), 0)),
+            Some(4)
+        );
+        // A gap (2 pending, out of order), a row the code lacks, a row past the code.
+        assert_eq!(settled_prefix(&plans, &summary(&of(&[1, 3]), 0)), None);
+        assert_eq!(settled_prefix(&plans, &summary(&of(&[1, 4]), 0)), None);
+        assert_eq!(
+            settled_prefix(&plans, &summary(&of(&[1, 2, 3, 5, 6]), 0)),
+            None
+        );
+        // A modified checksum.
+        let mut edited = of(&[1, 2, 3]);
+        edited[1].1 = Checksum([9; 32]);
+        assert_eq!(settled_prefix(&plans, &summary(&edited, 0)), None);
+        // A row applying, reverting, or with a backfill cursor.
+        assert_eq!(settled_prefix(&plans, &summary(&of(&[1, 2]), 1)), None);
+        // Rows without their count (the server's count disagrees).
+        let mut short = summary(&of(&[1, 2]), 0);
+        short.count = 1;
+        assert_eq!(settled_prefix(&plans, &short), None);
+    }
+
+    #[test]
+    fn up_work_after_a_settled_prefix_is_the_rest_up_to_the_target() {
+        let plans = [header(1), header(2), header(3), header(5)];
+        let ids = |work: Vec<Work>| work.iter().map(|w| plans[w.index].id).collect::<Vec<_>>();
+        assert_eq!(
+            ids(up_work_after(&plans, 2, Target::Latest).unwrap()),
+            [3, 5]
+        );
+        assert_eq!(
+            ids(up_work_after(&plans, 1, Target::To(3)).unwrap()),
+            [2, 3]
+        );
+        assert!(ids(up_work_after(&plans, 4, Target::Latest).unwrap()).is_empty());
+        assert!(ids(up_work_after(&plans, 3, Target::To(2)).unwrap()).is_empty());
+        assert!(matches!(
+            up_work_after(&plans, 0, Target::To(4)),
+            Err(Error::UnknownTarget { id: 4 })
+        ));
+        // The same work as the row-by-row path.
+        let applied = [row(1, APPLIED), row(2, APPLIED)];
+        assert_eq!(
+            up_work_after(&plans, 2, Target::Latest).unwrap(),
+            up_work(&plans, &applied, Target::Latest).unwrap()
         );
     }
 }

@@ -139,6 +139,11 @@ impl Migrations {
         self.list.iter().copied()
     }
 
+    /// The migrations, by ascending id, as a slice.
+    pub(crate) fn as_slice(&self) -> &[&'static Registration] {
+        &self.list
+    }
+
     /// How many there are.
     pub fn len(&self) -> usize {
         self.list.len()

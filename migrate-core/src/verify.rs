@@ -306,14 +306,20 @@ async fn check_all(
     if status.iter().any(|s| s.state != MigrationState::Pending) {
         return Err(Error::ScratchNotFresh { database });
     }
-    let plans = migrator.plans()?;
+    // Every migration must plan before any is checked; the plans are built again one
+    // at a time below, so that no more than one is held.
+    for plan in migrator.plans() {
+        plan?;
+    }
+    let total = migrator.headers().len();
     let mut report = VerifyReport {
         database,
-        migrations: Vec::with_capacity(plans.len()),
+        migrations: Vec::with_capacity(total),
         unchecked: 0,
     };
-    for (index, plan) in plans.iter().enumerate() {
-        let outcome = check_one(migrator, &mut client, plan, snapshot).await?;
+    for (index, plan) in migrator.plans().enumerate() {
+        let plan = plan?;
+        let outcome = check_one(migrator, &mut client, &plan, snapshot).await?;
         let up_failed = matches!(
             outcome,
             Outcome::Failed(
@@ -332,7 +338,7 @@ async fn check_all(
             name: plan.name.to_owned(),
             outcome,
         });
-        let rest = plans.len() - index - 1;
+        let rest = total - index - 1;
         if !failed || rest == 0 {
             continue;
         }

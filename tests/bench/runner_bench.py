@@ -15,7 +15,7 @@ What it does:
    - ddl: per migration `m.create_table("t_NNNN", ..)` (two columns) then a plain,
      transactional `m.create_index("idx_t_NNNN_v", "t_NNNN", ["v"])` on it;
    - trivial: per migration one `COMMENT ON TABLE bench IS 'NNNN'` (through
-     `m.reversible(.. unchecked_sql ..)`, the DSL has no COMMENT step, with
+     `m.reversible(.. unchecked_sql ..)`, the DSL has no COMMENT step, then
      `m.allow(Rule::UncheckedSql, ..)` for the lint gate of `up`); the first
      migration also creates `bench`. This set isolates the runner's own cost.
    Builds both with `cargo build --<profile>` in ONE target directory
@@ -109,12 +109,13 @@ def migration_source(kind: str, i: int) -> str:
         body = ""
         if i == 1:
             body += '    m.create_table("bench", |t| {\n        t.column("id", Integer);\n    });\n'
+        # The allowance acknowledges the step recorded just before it.
         body += (
-            '    m.allow(Rule::UncheckedSql, "bench: COMMENT has no typed step");\n'
             "    m.reversible(\n"
             f"        |up| {{\n            up.unchecked_sql(\"COMMENT ON TABLE bench IS '{n}'\");\n        }},\n"
             '        |down| {\n            down.unchecked_sql("COMMENT ON TABLE bench IS NULL");\n        },\n'
             "    );\n"
+            '    m.allow(Rule::UncheckedSql, "bench: COMMENT has no typed step");\n'
         )
     return (
         "use migrate_core::prelude::*;\n\n"

@@ -1,6 +1,8 @@
 //! SQL as `sql ID` and `--dry-run` print it: each migration's statements with their
 //! transaction boundaries, the units an interrupted run already did marked as such.
 
+use std::borrow::Cow;
+
 use migrate_core::{
     Direction, DisplayId, MigrationPlan, Migrator, PlannedRun, RunDirection, Unit, render,
 };
@@ -67,8 +69,16 @@ pub(crate) fn sql(plan: &MigrationPlan, direction: RunDirection, dir: &Direction
 
 /// `--dry-run`: what would run, as SQL (or JSON), changing nothing.
 pub(crate) fn dry_run(migrator: &Migrator, planned: &[PlannedRun], json: bool) {
+    // The plans, built once each and held while the output is written, by id.
+    let mut plans: Vec<(i64, Cow<'_, MigrationPlan>)> = planned
+        .iter()
+        .filter_map(|run| Some((run.id, migrator.plan(run.id).ok()?)))
+        .collect();
+    plans.sort_by_key(|(id, _)| *id);
+    plans.dedup_by_key(|(id, _)| *id);
     let find = |run: &PlannedRun| {
-        let plan = migrator.plan(run.id).ok()?;
+        let index = plans.binary_search_by_key(&run.id, |(id, _)| *id).ok()?;
+        let plan: &MigrationPlan = &plans[index].1;
         let dir = match run.direction {
             RunDirection::Up => Some(&plan.up),
             RunDirection::Down => plan.down.as_ref(),

@@ -15,7 +15,7 @@ use crate::error::Error;
 use std::collections::BTreeSet;
 
 use crate::ident::{Ident, ObjectName};
-use crate::registry::{Down, Location, Registration};
+use crate::registry::{Down, Location, Migrations, Registration};
 use crate::render;
 use crate::step::{BackfillDef, MigrationSettings, Step};
 
@@ -309,5 +309,113 @@ impl Header {
             checksum,
             reversible: !matches!(registration.down, Down::Irreversible),
         })
+    }
+
+    /// The headers of every migration, in order, failing on the first invalid one (by
+    /// id) as [`Header::new`] one after another would. Many migrations are recorded and
+    /// hashed on all the available cores, in contiguous slices (a run records and
+    /// hashes every migration, so this is what a run with nothing to do costs as the
+    /// history grows). A migration function that panics makes this panic, with its
+    /// payload, as it would have on one thread.
+    pub fn new_all(migrations: &Migrations) -> Result<Vec<Self>, Error> {
+        /// Below this many migrations per thread, one thread does it all: starting a
+        /// thread costs about as much as recording a few dozen migrations.
+        const PER_THREAD: usize = 256;
+        let list = migrations.as_slice();
+        let threads = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZeroUsize::get)
+            .min(list.len() / PER_THREAD)
+            .max(1);
+        if threads == 1 {
+            return list.iter().map(|r| Header::new(r)).collect();
+        }
+        let chunk = list.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let mut slices = list.chunks(chunk);
+            // The first slice is done on this thread, the others meanwhile.
+            let first = slices.next().unwrap_or_default();
+            let others: Vec<_> = slices
+                .map(|slice| {
+                    scope.spawn(move || {
+                        slice
+                            .iter()
+                            .map(|r| Header::new(r))
+                            .collect::<Result<Vec<_>, _>>()
+                    })
+                })
+                .collect();
+            let mut results = vec![first.iter().map(|r| Header::new(r)).collect()];
+            for handle in others {
+                results.push(match handle.join() {
+                    Ok(slice) => slice,
+                    Err(payload) => std::panic::resume_unwind(payload),
+                });
+            }
+            let mut headers = Vec::with_capacity(list.len());
+            for slice in results {
+                // The first error in id order wins.
+                headers.extend(slice?);
+            }
+            Ok(headers)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::migration::Migration;
+    use crate::registry::Up;
+    use crate::types::ColumnType::BigInt;
+
+    fn table(m: &mut Migration) {
+        m.create_table("t", |t| {
+            t.column("id", BigInt);
+        });
+    }
+    fn too_long(m: &mut Migration) {
+        m.create_table("x".repeat(64), |t| {
+            t.column("id", BigInt);
+        });
+    }
+
+    /// `n` registrations with ids 1..=n, the ids in `bad` invalid.
+    fn set(n: i64, bad: &[i64]) -> Migrations {
+        let regs = (1..=n).map(|id| -> &'static Registration {
+            Box::leak(Box::new(Registration {
+                id,
+                name: "m",
+                file: "m.rs",
+                line: 1,
+                module_path: "m",
+                up: Up::Reversible(if bad.contains(&id) { too_long } else { table }),
+                down: Down::Auto,
+            }))
+        });
+        Migrations::from_registrations(regs).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn headers_of_many_are_those_of_each_in_order() {
+        // Enough for several threads (256 each) where there are several cores.
+        let migrations = set(2000, &[]);
+        let all = Header::new_all(&migrations).unwrap_or_else(|e| panic!("{e}"));
+        let one_by_one: Vec<Header> = migrations
+            .iter()
+            .map(|r| Header::new(r).unwrap_or_else(|e| panic!("{e}")))
+            .collect();
+        assert_eq!(all, one_by_one);
+        assert_eq!(all.len(), 2000);
+        assert!(all.windows(2).all(|w| w[0].id < w[1].id));
+    }
+
+    #[test]
+    fn the_first_invalid_migration_by_id_is_the_one_reported() {
+        for bad in [[1999, 700], [3, 1500], [1000, 1001]] {
+            match Header::new_all(&set(2000, &bad)) {
+                Err(Error::InvalidMigration { id, .. }) => assert_eq!(id, bad[0].min(bad[1])),
+                other => panic!("expected InvalidMigration, got {other:?}"),
+            }
+        }
     }
 }

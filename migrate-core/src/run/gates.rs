@@ -5,82 +5,129 @@
 //! (server version, sessions that would stall a build, invalid indexes), reported as
 //! warnings or, on request, refused.
 
+use std::collections::HashSet;
+
 use crate::error::Error;
 use crate::events::RunEvent;
+use crate::history::AppliedMigration;
 use crate::lint::{self, Finding};
 use crate::plan::{Execution, Unit};
 use crate::preflight;
-use crate::reconcile::Work;
+use crate::reconcile::{self, Work};
 use crate::report::{PreflightWarning, RunDirection, SessionWarning};
 
 use super::{Run, direction_of};
 
-impl Run<'_> {
-    /// Refuses, before anything runs, pending migrations with safety findings they
-    /// do not acknowledge (unless the options turn the gate off).
-    pub(super) fn lint_gate(&self, work: &[Work]) -> Result<(), Error> {
-        if !self.options().enforce_lint {
-            return Ok(());
-        }
-        let mut findings: Vec<Finding> = Vec::new();
-        for w in work {
-            let plan = self.migrator.plan_at(w.index)?;
-            findings.extend(lint::lint_plan(plan).into_iter().filter(Finding::blocks));
-        }
-        if findings.is_empty() {
-            return Ok(());
-        }
-        for finding in &findings {
-            tracing::error!(%finding, "unacknowledged safety finding");
-        }
-        Err(Error::Lint { findings })
-    }
+/// What the gates need to know of the plans of some work, gathered while each plan
+/// is built (and dropped: the plans are built again when they run, so a run never
+/// holds more than one).
+#[derive(Debug, Default)]
+pub(super) struct Checked {
+    /// For each migration the work resumes (its row exists), by index: whether its
+    /// direction runs in one transaction.
+    resumed: Vec<(usize, bool)>,
+    /// Safety findings that block (the way up, with the lint gate on), in order.
+    findings: Vec<Finding>,
+    /// Whether a statement of the work runs alone as a concurrent statement (not a
+    /// backfill).
+    concurrent: bool,
+    /// The tables those concurrent index builds index, each once, in order.
+    tables: Vec<String>,
+}
 
-    /// How the statements the work will run alone as concurrent statements (not
-    /// backfills) execute.
-    fn concurrent_executions<'p>(
-        &'p self,
+impl Run<'_> {
+    /// Plans every migration of the work now, so that one that cannot be planned is
+    /// refused before anything runs, and keeps of each plan what the gates need.
+    pub(super) fn plan_work(
+        &self,
         work: &[Work],
         direction: RunDirection,
-    ) -> Result<Vec<&'p Execution>, Error> {
-        let mut out = Vec::new();
+    ) -> Result<Checked, Error> {
+        let lint = direction == RunDirection::Up && self.options().enforce_lint;
+        let mut checked = Checked::default();
+        let mut seen: HashSet<String> = HashSet::new();
         for w in work {
-            let Some(dir) = direction_of(self.migrator.plan_at(w.index)?, direction) else {
+            let plan = self.migrator.plan_at(w.index)?;
+            let dir = direction_of(&plan, direction);
+            if w.has_row {
+                checked
+                    .resumed
+                    .push((w.index, dir.is_some_and(|d| d.is_transactional())));
+            }
+            if lint {
+                checked
+                    .findings
+                    .extend(lint::lint_plan(&plan).into_iter().filter(Finding::blocks));
+            }
+            let Some(dir) = dir else {
                 continue;
             };
             for unit in dir.units.iter().skip(w.resume_from) {
                 if let Unit::Alone(statement) = unit
                     && !matches!(statement.execution, Execution::Backfill(_))
                 {
-                    out.push(&statement.execution);
+                    checked.concurrent = true;
+                    if let Execution::BuildIndex { table, .. } = &statement.execution
+                        && seen.insert(table.clone())
+                    {
+                        checked.tables.push(table.clone());
+                    }
                 }
             }
         }
-        Ok(out)
+        Ok(checked)
+    }
+
+    /// Refuses to resume a migration recorded half done whose direction runs in one
+    /// transaction (see [`reconcile::check_resumable`]).
+    pub(super) fn check_resumable(
+        &self,
+        applied: &[AppliedMigration],
+        work: &[Work],
+        checked: &Checked,
+    ) -> Result<(), Error> {
+        reconcile::check_resumable(
+            self.headers(),
+            applied,
+            work,
+            self.history().name(),
+            |index| {
+                Ok(checked
+                    .resumed
+                    .iter()
+                    .any(|&(i, transactional)| i == index && transactional))
+            },
+        )
+    }
+
+    /// Refuses, before anything runs, pending migrations with safety findings they
+    /// do not acknowledge (unless the options turn the gate off).
+    pub(super) fn lint_gate(&self, checked: &Checked) -> Result<(), Error> {
+        if !self.options().enforce_lint || checked.findings.is_empty() {
+            return Ok(());
+        }
+        for finding in &checked.findings {
+            tracing::error!(%finding, "unacknowledged safety finding");
+        }
+        Err(Error::Lint {
+            findings: checked.findings.clone(),
+        })
     }
 
     /// Pre-flight against the live database before the run's concurrent statements
     /// (see [`crate::preflight`]): sessions that would stall them and invalid indexes
     /// on the tables they index, reported (and, with `refuse_when_blocked`, refused).
-    pub(super) async fn live_preflight(
-        &mut self,
-        items: &[(&[Work], RunDirection)],
-    ) -> Result<(), Error> {
-        let mut any = false;
-        let mut tables: Vec<String> = Vec::new();
-        for (work, direction) in items {
-            for execution in self.concurrent_executions(work, *direction)? {
-                any = true;
-                if let Execution::BuildIndex { table, .. } = execution
-                    && !tables.contains(table)
-                {
-                    tables.push(table.clone());
-                }
-            }
-        }
-        if !any {
+    pub(super) async fn live_preflight(&mut self, items: &[&Checked]) -> Result<(), Error> {
+        if !items.iter().any(|checked| checked.concurrent) {
             return Ok(());
         }
+        let mut seen: HashSet<&str> = HashSet::new();
+        let tables: Vec<String> = items
+            .iter()
+            .flat_map(|checked| &checked.tables)
+            .filter(|table| seen.insert(table.as_str()))
+            .cloned()
+            .collect();
         let options = self.options();
         let pid = self.backend().await?.pid;
         let sessions = preflight::sessions(self.client, pid, options.long_transaction).await?;
@@ -110,12 +157,8 @@ impl Run<'_> {
     }
 
     /// Refuses concurrent builds on servers that corrupt them (PostgreSQL 14.0–14.3).
-    pub(super) async fn preflight(
-        &self,
-        work: &[Work],
-        direction: RunDirection,
-    ) -> Result<(), Error> {
-        if self.concurrent_executions(work, direction)?.is_empty() {
+    pub(super) async fn preflight(&self, checked: &Checked) -> Result<(), Error> {
+        if !checked.concurrent {
             return Ok(());
         }
         let version = self.backend().await?.server_version;

@@ -5,8 +5,10 @@
 //! creates the [history table](crate::history) when missing,
 //! [reconciles](crate::reconcile) the code with it, and only then runs anything. A
 //! [`Migrator`] records and hashes every migration up front but renders a plan (its SQL,
-//! both ways) only when an operation needs it, so a run with nothing to do renders
-//! nothing.
+//! both ways) only when an operation needs it, and keeps none: a run with nothing to do
+//! renders nothing, and a run builds each pending plan twice, once to check it (before
+//! anything changes; only the few facts the later checks need are kept) and once when
+//! it runs, dropped after. Memory stays flat however many migrations are pending.
 //!
 //! One locked run is a `Run`; its work is spread by concept over this folder:
 //!
@@ -26,8 +28,9 @@
 //! Every step of a run is logged with `tracing` and, when the options have a
 //! callback, sent as a [`crate::RunEvent`] (see [`crate::events`]).
 
+use std::borrow::Cow;
+use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, OnceLock};
 
 use tokio_postgres::Client;
 use tokio_postgres::types::Type;
@@ -75,15 +78,31 @@ pub struct Migrator {
     /// What every run needs of every migration, by ascending id (shared by the
     /// migrators [`Migrator::with_history_table`] makes).
     headers: Arc<[Header]>,
-    /// Each migration's plan, built on first use (same order, shared likewise).
+    /// Where each migration's plan comes from (same order, shared likewise).
     entries: Arc<[Entry]>,
     options: MigratorOptions,
     history: HistoryTable,
 }
 
-/// A migration's registration, and its plan once built (on first use).
+/// Where a migration's plan comes from.
 #[derive(Debug, Clone)]
-struct Entry(&'static Registration, OnceLock<MigrationPlan>);
+enum Entry {
+    /// A registered migration: planned from its function whenever an operation needs
+    /// the plan, and not kept (a plan of a few steps takes kilobytes; 10,000 of them
+    /// held at once took tens of megabytes).
+    Registered(&'static Registration),
+    /// A migration planned already, which no function records
+    /// ([`Migrator::with_planned`]): its plan is the only copy, so it is kept.
+    Planned(Arc<MigrationPlan>),
+}
+
+/// What was read of the history together with the lock's first try.
+enum Prefetched {
+    /// Every row (`None`: the table lacks the backfill cursor column).
+    Rows(Result<Option<Vec<AppliedMigration>>, Error>),
+    /// The summary `up` reads first (`None`: likewise).
+    Summary(Result<Option<crate::history::Summary>, Error>),
+}
 
 /// What a locked run does.
 #[derive(Clone, Copy, Debug)]
@@ -100,19 +119,17 @@ impl Migrator {
     /// Records every migration, checks its steps and hashes them, failing on the
     /// first invalid one; keeps the options.
     ///
-    /// A migration's SQL (both directions) is rendered the first time an operation
-    /// needs it: a run with nothing to do renders none, and `up` renders only the
-    /// pending ones (all of them before it runs any, so a migration that cannot be
-    /// planned is refused before anything changes). [`Migrator::plans`] plans all.
+    /// A migration's SQL (both directions) is rendered only when an operation needs
+    /// it, and not kept: a run with nothing to do renders none, and `up` renders only
+    /// the pending ones, each twice: all of them are planned (and dropped) before it
+    /// runs any, so a migration that cannot be planned is refused before anything
+    /// changes, then each again when it runs. [`Migrator::plans`] plans all.
+    ///
+    /// Recording and hashing is spread over the available cores when there are many
+    /// migrations (see [`Header::new_all`]).
     pub fn new(migrations: &Migrations, options: MigratorOptions) -> Result<Self, Error> {
-        let headers = migrations
-            .iter()
-            .map(Header::new)
-            .collect::<Result<Vec<_>, _>>()?;
-        let entries = migrations
-            .iter()
-            .map(|registration| Entry(registration, OnceLock::new()))
-            .collect();
+        let headers = Header::new_all(migrations)?;
+        let entries = migrations.iter().map(Entry::Registered).collect();
         Ok(Self::from_parts(headers.into(), entries, options))
     }
 
@@ -130,26 +147,10 @@ impl Migrator {
             }
             Err(i) => i,
         };
-        fn never(_: &mut crate::Migration<crate::Manual>) {}
-        // The entry's plan is set, so its registration is never recorded: it only
-        // names the migration. One small leak per generated migration.
-        let registration: &'static Registration = Box::leak(Box::new(Registration {
-            id: plan.id,
-            name: plan.name,
-            file: plan.location.file,
-            line: plan.location.line,
-            module_path: plan.location.module_path,
-            up: crate::registry::Up::Manual(never),
-            down: if plan.down.is_some() {
-                crate::registry::Down::Auto
-            } else {
-                crate::registry::Down::Irreversible
-            },
-        }));
         let mut headers = self.headers.to_vec();
         let mut entries = self.entries.to_vec();
         headers.insert(index, plan.header());
-        entries.insert(index, Entry(registration, OnceLock::from(plan)));
+        entries.insert(index, Entry::Planned(Arc::new(plan)));
         Ok(Self::from_parts(
             headers.into(),
             entries.into(),
@@ -158,8 +159,8 @@ impl Migrator {
     }
 
     /// The same migrations and options, recorded in another history table: one
-    /// tenant's schema of many, say. Cheap: the migrations (and the plans built so far)
-    /// are shared, not copied.
+    /// tenant's schema of many, say. Cheap: the migrations (their checksums, and the
+    /// plans [`Migrator::with_planned`] gave) are shared, not copied.
     ///
     /// ```
     /// # fn main() -> Result<(), migrate_core::Error> {
@@ -196,8 +197,34 @@ impl Migrator {
         &self.headers
     }
 
-    /// The plan of the migration with this id (built now if it was not yet).
-    pub fn plan(&self, id: i64) -> Result<&MigrationPlan, Error> {
+    /// The plan of the migration with this id, built now (the migrator keeps none,
+    /// except those [`Migrator::with_planned`] gave it, which are borrowed).
+    ///
+    /// ```
+    /// # fn main() -> Result<(), migrate_core::Error> {
+    /// use migrate_core::prelude::*;
+    /// use migrate_core::{Down, Migrations, Migrator, MigratorOptions, Registration, Up};
+    /// fn create_users(m: &mut Migration) {
+    ///     m.create_table("users", |t| {
+    ///         t.column("id", BigInt).primary_key();
+    ///     });
+    /// }
+    /// static USERS: Registration = Registration {
+    ///     id: 1,
+    ///     name: "create_users",
+    ///     file: file!(),
+    ///     line: line!(),
+    ///     module_path: module_path!(),
+    ///     up: Up::Reversible(create_users),
+    ///     down: Down::Auto,
+    /// };
+    /// let migrator = Migrator::new(&Migrations::from_registrations([&USERS])?, MigratorOptions::new())?;
+    /// let plan = migrator.plan(1)?;
+    /// assert_eq!(plan.down_sql(), [r#"DROP TABLE "users""#]);
+    /// assert!(migrator.plan(2).is_err());
+    /// # Ok(()) }
+    /// ```
+    pub fn plan(&self, id: i64) -> Result<Cow<'_, MigrationPlan>, Error> {
         let index = self
             .headers
             .binary_search_by_key(&id, |h| h.id)
@@ -205,21 +232,22 @@ impl Migrator {
         self.plan_at(index)
     }
 
-    /// Every plan, by ascending id (building those not built yet).
-    pub fn plans(&self) -> Result<Vec<&MigrationPlan>, Error> {
-        (0..self.entries.len()).map(|i| self.plan_at(i)).collect()
+    /// Every plan, by ascending id, each built when the iterator reaches it: hold only
+    /// the ones you need at once. To refuse every migration that cannot be planned
+    /// before using any plan, go through them once first (as [`verify()`](crate::verify()) does).
+    pub fn plans(
+        &self,
+    ) -> impl ExactSizeIterator<Item = Result<Cow<'_, MigrationPlan>, Error>> + '_ {
+        (0..self.entries.len()).map(|i| self.plan_at(i))
     }
 
-    /// The plan at this index of the headers.
-    fn plan_at(&self, index: usize) -> Result<&MigrationPlan, Error> {
+    /// The plan at this index of the headers, built now (or borrowed when given).
+    fn plan_at(&self, index: usize) -> Result<Cow<'_, MigrationPlan>, Error> {
         match self.entries.get(index) {
-            Some(Entry(registration, cell)) => {
-                if let Some(plan) = cell.get() {
-                    return Ok(plan);
-                }
-                let plan = MigrationPlan::new(registration)?;
-                Ok(cell.get_or_init(|| plan))
+            Some(Entry::Registered(registration)) => {
+                MigrationPlan::new(registration).map(Cow::Owned)
             }
+            Some(Entry::Planned(plan)) => Ok(Cow::Borrowed(plan)),
             // Indexes come from `headers`, built beside `entries`.
             None => Err(Error::UnknownTarget {
                 id: self.headers.get(index).map_or(0, |h| h.id),
@@ -326,7 +354,7 @@ impl Migrator {
         let mut out = Vec::with_capacity(work.len());
         for w in work {
             let plan = self.plan_at(w.index)?;
-            let Some(dir) = direction_of(plan, direction) else {
+            let Some(dir) = direction_of(&plan, direction) else {
                 continue;
             };
             out.push(PlannedRun {
@@ -350,7 +378,7 @@ impl Migrator {
         direction: RunDirection,
     ) -> Result<(), Error> {
         reconcile::check_resumable(&self.headers, applied, work, self.history.name(), |index| {
-            Ok(direction_of(self.plan_at(index)?, direction)
+            Ok(direction_of(&*self.plan_at(index)?, direction)
                 .is_some_and(Direction::is_transactional))
         })
     }
@@ -398,15 +426,21 @@ impl Migrator {
         // The try checks, in the same statement, that it runs on the server session
         // seen above: behind a transaction pooler it may not, and then it takes nothing.
         let reset = info.set_check_interval.then_some(RESET_CHECK_INTERVAL);
+        // `up` reads the history's summary first: when the history holds exactly the
+        // first migrations, finished, nothing more is read (see `reconcile::settled_prefix`).
         let mut prefetched = None;
         let first = if info.table_exists {
-            let (lock, rows) = tokio::join!(
-                RunLock::try_take(client, key, info.pid),
-                self.history.read(client)
-            );
+            let read = async {
+                if matches!(operation, Operation::Up(_)) {
+                    Prefetched::Summary(self.history.read_summary(client).await)
+                } else {
+                    Prefetched::Rows(self.history.read(client).await)
+                }
+            };
+            let (lock, read) = tokio::join!(RunLock::try_take(client, key, info.pid), read);
             let lock = lock?;
             if matches!(lock, Try::Taken(_)) {
-                prefetched = Some(rows);
+                prefetched = Some(read);
             }
             lock
         } else {

@@ -42,20 +42,20 @@ impl Run<'_> {
                     },
                 )?;
                 let back = reconcile::down_work(self.headers(), applied, DownTarget::All)?;
-                self.plan_work(&back)?;
-                self.migrator
-                    .check_resumable(applied, &back, RunDirection::Down)?;
-                self.preflight(&back, RunDirection::Down).await?;
-                back
+                let checked = self.plan_work(&back, RunDirection::Down)?;
+                self.check_resumable(applied, &back, &checked)?;
+                self.preflight(&checked).await?;
+                (back, checked)
             }
-            ResetMode::RecreateSchema => Vec::new(),
+            ResetMode::RecreateSchema => (Vec::new(), self.plan_work(&[], RunDirection::Down)?),
         };
-        self.plan_work(&again)?;
-        self.lint_gate(&again)?;
-        self.preflight(&again, RunDirection::Up).await?;
+        let (back, checked_back) = back;
+        let checked_again = self.plan_work(&again, RunDirection::Up)?;
+        self.lint_gate(&checked_again)?;
+        self.preflight(&checked_again).await?;
         match mode {
             ResetMode::Revert => {
-                self.live_preflight(&[(&back, RunDirection::Down), (&again, RunDirection::Up)])
+                self.live_preflight(&[&checked_back, &checked_again])
                     .await?;
                 for w in back {
                     self.run_one(w, RunDirection::Down).await?;
@@ -71,7 +71,7 @@ impl Run<'_> {
                 tracing::info!(schema = self.history().schema(), "schema recreated");
                 self.cursors.clear();
                 self.create_history().await?;
-                self.live_preflight(&[(&again, RunDirection::Up)]).await?;
+                self.live_preflight(&[&checked_again]).await?;
             }
         }
         for w in again {

@@ -9,14 +9,13 @@ use std::time::{Duration, Instant};
 use crate::db_error::DbError;
 use crate::error::{Error, LostMigration, LostState, StatementFailure};
 use crate::events::RunEvent;
-use crate::history::AppliedMigration;
 use crate::plan::{Direction, Execution, MigrationPlan, Statement, Unit};
 use crate::reconcile::{self, Checks, DownTarget, Work};
 use crate::report::{FailedAttempt, MigrationRun, RunDirection};
 
 use super::backfill::BackfillTarget;
 use super::session::SessionInfo;
-use super::{Operation, Run, direction_of};
+use super::{Operation, Prefetched, Run, direction_of};
 
 /// The event of a migration that failed with `error`.
 fn failed_event(plan: &MigrationPlan, direction: RunDirection, error: &Error) -> RunEvent {
@@ -45,15 +44,28 @@ impl Run<'_> {
         &mut self,
         operation: Operation,
         info: &SessionInfo,
-        prefetched: Option<Result<Option<Vec<AppliedMigration>>, Error>>,
+        prefetched: Option<Prefetched>,
     ) -> Result<(), Error> {
         if !info.table_exists {
             // Seen missing before the lock: another runner may have made it (and
             // applied migrations) since, so it is read all the same.
             self.create_history().await?;
         }
+        // The number of migrations, from the first, the history records exactly and
+        // finished: when known, its rows are not read (`applied` stays empty) and
+        // `up`'s work is the migrations after them.
+        let mut settled = None;
         let read = match prefetched {
-            Some(read) => read?,
+            Some(Prefetched::Rows(read)) => Some(read?),
+            Some(Prefetched::Summary(summary)) => {
+                settled = summary?
+                    .and_then(|summary| reconcile::settled_prefix(self.headers(), &summary));
+                settled.map(|_| Some(Vec::new()))
+            }
+            None => None,
+        };
+        let read = match read {
+            Some(read) => read,
             None => self.history().read(self.client).await?,
         };
         let applied = if let Some(rows) = read {
@@ -71,14 +83,18 @@ impl Run<'_> {
             .collect();
         match operation {
             Operation::Up(target) => {
-                self.migrator.verify(&applied, true)?;
-                let work = reconcile::up_work(self.headers(), &applied, target)?;
-                self.plan_work(&work)?;
-                self.migrator
-                    .check_resumable(&applied, &work, RunDirection::Up)?;
-                self.lint_gate(&work)?;
-                self.preflight(&work, RunDirection::Up).await?;
-                self.live_preflight(&[(&work, RunDirection::Up)]).await?;
+                let work = match settled {
+                    Some(done) => reconcile::up_work_after(self.headers(), done, target)?,
+                    None => {
+                        self.migrator.verify(&applied, true)?;
+                        reconcile::up_work(self.headers(), &applied, target)?
+                    }
+                };
+                let checked = self.plan_work(&work, RunDirection::Up)?;
+                self.check_resumable(&applied, &work, &checked)?;
+                self.lint_gate(&checked)?;
+                self.preflight(&checked).await?;
+                self.live_preflight(&[&checked]).await?;
                 for w in work {
                     self.run_one(w, RunDirection::Up).await?;
                 }
@@ -86,11 +102,10 @@ impl Run<'_> {
             Operation::Down(target) => {
                 self.migrator.verify(&applied, false)?;
                 let work = reconcile::down_work(self.headers(), &applied, target)?;
-                self.plan_work(&work)?;
-                self.migrator
-                    .check_resumable(&applied, &work, RunDirection::Down)?;
-                self.preflight(&work, RunDirection::Down).await?;
-                self.live_preflight(&[(&work, RunDirection::Down)]).await?;
+                let checked = self.plan_work(&work, RunDirection::Down)?;
+                self.check_resumable(&applied, &work, &checked)?;
+                self.preflight(&checked).await?;
+                self.live_preflight(&[&checked]).await?;
                 for w in work {
                     self.run_one(w, RunDirection::Down).await?;
                 }
@@ -98,10 +113,9 @@ impl Run<'_> {
             Operation::Redo => {
                 self.migrator.verify(&applied, false)?;
                 let work = reconcile::down_work(self.headers(), &applied, DownTarget::Steps(1))?;
-                self.plan_work(&work)?;
-                self.migrator
-                    .check_resumable(&applied, &work, RunDirection::Down)?;
-                self.preflight(&work, RunDirection::Down).await?;
+                let checked = self.plan_work(&work, RunDirection::Down)?;
+                self.check_resumable(&applied, &work, &checked)?;
+                self.preflight(&checked).await?;
                 let again: Vec<Work> = work
                     .iter()
                     .map(|w| Work {
@@ -110,10 +124,10 @@ impl Run<'_> {
                         has_row: false,
                     })
                     .collect();
-                self.lint_gate(&again)?;
-                self.preflight(&again, RunDirection::Up).await?;
-                self.live_preflight(&[(&work, RunDirection::Down), (&again, RunDirection::Up)])
-                    .await?;
+                let checked_again = self.plan_work(&again, RunDirection::Up)?;
+                self.lint_gate(&checked_again)?;
+                self.preflight(&checked_again).await?;
+                self.live_preflight(&[&checked, &checked_again]).await?;
                 for w in work {
                     self.run_one(w, RunDirection::Down).await?;
                 }
@@ -181,6 +195,9 @@ impl Run<'_> {
 
     /// Runs one migration; a lost connection is reported with the migration and the
     /// state it was left in.
+    ///
+    /// Its plan is built now (it was checked before the run began) and dropped when it
+    /// is done.
     pub(super) async fn run_one(
         &mut self,
         work: Work,
@@ -188,7 +205,8 @@ impl Run<'_> {
     ) -> Result<(), Error> {
         self.units_recorded = if work.has_row { work.resume_from } else { 0 };
         let plan = self.migrator.plan_at(work.index)?;
-        match self.run_one_inner(work, direction).await {
+        let plan = &*plan;
+        match self.run_one_inner(plan, work, direction).await {
             Ok(()) => Ok(()),
             Err(error) => {
                 let state = match direction_of(plan, direction) {
@@ -210,8 +228,12 @@ impl Run<'_> {
         }
     }
 
-    async fn run_one_inner(&mut self, work: Work, direction: RunDirection) -> Result<(), Error> {
-        let plan = self.migrator.plan_at(work.index)?;
+    async fn run_one_inner(
+        &mut self,
+        plan: &MigrationPlan,
+        work: Work,
+        direction: RunDirection,
+    ) -> Result<(), Error> {
         let Some(dir) = direction_of(plan, direction) else {
             return Err(Error::Irreversible {
                 id: plan.id,

@@ -15,7 +15,6 @@ use crate::events::RunEvent;
 use crate::history::HistoryTable;
 use crate::options::MigratorOptions;
 use crate::plan::Header;
-use crate::reconcile::Work;
 use crate::report::Report;
 
 use super::wire::RUNNING;
@@ -116,15 +115,6 @@ impl Migrator {
 impl Run<'_> {
     pub(super) fn headers(&self) -> &[Header] {
         &self.migrator.headers
-    }
-
-    /// The plans of the work, built now (once each), so that a migration that cannot be
-    /// planned is refused before anything runs.
-    pub(super) fn plan_work(&self, work: &[Work]) -> Result<(), Error> {
-        for w in work {
-            self.migrator.plan_at(w.index)?;
-        }
-        Ok(())
     }
 
     pub(super) fn history(&self) -> &HistoryTable {

@@ -102,6 +102,68 @@ async fn up_down_redo_and_targets_round_trip() {
     assert!(!table_exists(&c, "users").await.unwrap());
 }
 
+// ----- a migration that cannot be planned ----------------------------------------------
+
+pub(crate) fn bad_down_up(m: &mut Migration<Manual>) {
+    m.create_table("bad_down", |t| {
+        t.column("id", BigInt);
+    });
+}
+/// A hand-written down with a 64-byte name: its up records (and hashes) fine, so only
+/// planning finds it.
+pub(crate) fn bad_down_down(m: &mut Migration<Manual>) {
+    m.create_table("x".repeat(64), |t| {
+        t.column("id", BigInt);
+    });
+}
+static BAD_DOWN: Registration = Registration {
+    id: 3,
+    name: "bad_down",
+    file: file!(),
+    line: line!(),
+    module_path: module_path!(),
+    up: migrate_core::Up::Manual(bad_down_up),
+    down: migrate_core::Down::Manual({
+        fn down() -> migrate_core::Recorded {
+            migrate_core::__private::record::<Manual>(bad_down_down)
+        }
+        down
+    }),
+};
+
+#[tokio::test]
+async fn a_migration_that_cannot_be_planned_is_refused_before_any_runs() {
+    let db = TestDb::create().await.unwrap();
+    let mut c = db.connect().await.unwrap();
+    // Recording and hashing pass: the problem is in the down, which only a plan builds.
+    let m = migrator([&USERS, &USERS_BIO, &BAD_DOWN, &USERS_BIO_IDX]);
+    let failure = m.up(&mut c, Target::Latest).await.unwrap_err();
+    match &failure {
+        Error::InvalidMigration {
+            id: 3, problems, ..
+        } => {
+            assert!(problems.iter().all(|p| p.down), "{problems:?}");
+        }
+        other => panic!("expected InvalidMigration for 3, got {other:?}"),
+    }
+    // The history table is made (under the lock, before the plans), nothing else.
+    assert!(history_ids(&c, HISTORY).await.unwrap().is_empty());
+    assert!(!table_exists(&c, "users").await.unwrap());
+    // The dry run refuses it the same way. A run that stops before it does not plan
+    // it (it is not that run's work); the next full run refuses it again.
+    assert!(matches!(
+        m.plan_up(&c, Target::Latest).await,
+        Err(Error::InvalidMigration { id: 3, .. })
+    ));
+    assert_eq!(m.up(&mut c, Target::To(2)).await.unwrap().ids(), [1, 2]);
+    assert!(matches!(
+        m.up(&mut c, Target::Latest).await,
+        Err(Error::InvalidMigration { id: 3, .. })
+    ));
+    assert_eq!(history_ids(&c, HISTORY).await.unwrap(), [1, 2]);
+    assert!(!table_exists(&c, "bad_down").await.unwrap());
+}
+
 // ----- baseline and repair -------------------------------------------------------------
 
 pub(crate) fn users_v2(m: &mut Migration) {
@@ -407,22 +469,26 @@ async fn a_run_with_nothing_to_do_plans_nothing_and_writes_nothing() {
     let mut c = db.connect().await.unwrap();
     let recorded = || RECORDED.load(SeqCst);
 
-    // Recorded once for its checksum; planned (recorded again) only when it runs.
+    // Recorded once for its checksum; planned (recorded again) only when it is
+    // pending: once to check it before anything runs, once when it runs (no plan is
+    // kept between the two, so memory stays flat however many are pending).
     let m = migrator([&COUNTED]);
     assert_eq!(recorded(), 1);
     assert_eq!(m.up(&mut c, Target::Latest).await.unwrap().ids(), [1]);
-    assert_eq!(recorded(), 2);
+    assert_eq!(recorded(), 3);
 
     // A fresh migrator over the applied migration: checksum only, no plan, and no
     // transaction id taken (the end-of-run flush commits only after async commits).
     let m = migrator([&COUNTED]);
-    assert_eq!(recorded(), 3);
+    assert_eq!(recorded(), 4);
     // Transaction ids are cluster-wide: a test running in another database can take
     // one between the two reads. Such noise only adds, so the smallest gap over a few
     // tries is this session's own: 1 when the no-op took none (a no-op that took an
-    // id would never show less than 2).
+    // id would never show less than 2). Tests beside this one apply hundreds of
+    // migrations (`a_modified_migration_among_many_applied_is_still_refused`): enough
+    // tries to find a quiet moment (the loop stops at the first gap of 1).
     let mut gaps = Vec::new();
-    for _ in 0..5 {
+    for _ in 0..200 {
         let before = int(&c, "SELECT txid_current()").await.unwrap();
         let report = m.up(&mut c, Target::Latest).await.unwrap();
         assert!(report.runs.is_empty());
@@ -437,11 +503,80 @@ async fn a_run_with_nothing_to_do_plans_nothing_and_writes_nothing() {
         Some(&1),
         "only the second txid_current() took an id (gaps seen: {gaps:?})"
     );
-    assert_eq!(recorded(), 3, "the applied migration was not planned");
+    assert_eq!(recorded(), 4, "the applied migration was not planned");
 
-    // Its plan is built on demand, once.
+    // Its plan is built on demand, each time: the migrator keeps none.
     assert_eq!(m.plan(1).unwrap().up_sql().len(), 1);
     assert_eq!(m.plan(1).unwrap().id, 1);
-    assert_eq!(recorded(), 4);
+    assert_eq!(recorded(), 6);
     assert!(matches!(m.plan(2), Err(Error::UnknownTarget { id: 2 })));
+}
+
+// ----- many applied migrations ------------------------------------------------------
+
+pub(crate) fn nothing(_: &mut Migration) {}
+
+/// Migrations 1..=n that do nothing, but `users` at `edited`.
+fn many(n: i64, edited: Option<i64>) -> Migrator {
+    let regs = (1..=n).map(|id| -> &'static Registration {
+        Box::leak(Box::new(Registration {
+            id,
+            name: "nothing",
+            file: file!(),
+            line: line!(),
+            module_path: module_path!(),
+            up: migrate_core::Up::Reversible(if Some(id) == edited { users } else { nothing }),
+            down: migrate_core::Down::Auto,
+        }))
+    });
+    Migrator::new(
+        &Migrations::from_registrations(regs).unwrap(),
+        MigratorOptions::new(),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_modified_migration_among_many_applied_is_still_refused() {
+    let db = TestDb::create().await.unwrap();
+    let mut c = db.connect().await.unwrap();
+    // 600: recorded and hashed on more than one thread (on a machine with two cores).
+    let m = many(600, None);
+    assert_eq!(m.up(&mut c, Target::To(400)).await.unwrap().runs.len(), 400);
+    // The history holds exactly the first 400, finished: the rest is found from the
+    // history's summary, and applied.
+    let report = m.up(&mut c, Target::Latest).await.unwrap();
+    assert_eq!(report.ids(), (401..=600).collect::<Vec<_>>());
+    assert!(m.up(&mut c, Target::Latest).await.unwrap().runs.is_empty());
+    assert_eq!(history_ids(&c, HISTORY).await.unwrap().len(), 600);
+
+    // One edited in the middle: the summary differs, the rows say which.
+    assert!(matches!(
+        many(600, Some(300)).up(&mut c, Target::Latest).await,
+        Err(Error::Modified { ids }) if ids == [300]
+    ));
+    // Checksums in capitals: the summary differs too, but the rows match.
+    c.batch_execute("UPDATE migrate_history SET checksum = upper(checksum)")
+        .await
+        .unwrap();
+    assert!(m.up(&mut c, Target::Latest).await.unwrap().runs.is_empty());
+    // A row the code lacks.
+    c.batch_execute(
+        "INSERT INTO migrate_history (id, name, checksum) VALUES (601, 'gone', repeat('0', 64))",
+    )
+    .await
+    .unwrap();
+    assert!(matches!(
+        m.up(&mut c, Target::Latest).await,
+        Err(Error::Missing { ids }) if ids == [601]
+    ));
+    c.batch_execute("DELETE FROM migrate_history WHERE id IN (601, 200)")
+        .await
+        .unwrap();
+    // A hole: 200 is pending but older than the newest applied.
+    assert!(matches!(
+        m.up(&mut c, Target::Latest).await,
+        Err(Error::OutOfOrder { ids }) if ids == [200]
+    ));
+    assert!(!table_exists(&c, "users").await.unwrap());
 }
