@@ -93,7 +93,6 @@ pub(crate) struct GlobalArgs {
     /// Log what happens to stderr (-v: info, -vv: debug)
     #[arg(short, long, global = true, help_heading = "Global options", action = clap::ArgAction::Count)]
     pub(crate) verbose: u8,
-    // [h15:targets] global target options (--schemas, --databases, --jobs, --fail-fast)
     /// Run on each of these schemas of the database, each with its history table in
     /// it: names and patterns, comma separated (tenant_*,acme; `*` any run, `?` one
     /// character). A name that does not exist yet is a new tenant: its schema is created.
@@ -213,7 +212,6 @@ pub(crate) enum Command {
         powershell: migrate completions powershell >> $PROFILE"
     )]
     Completions(CompletionsArgs),
-    // [h15:commands] reset, database create|drop, completions
 }
 
 impl Command {

@@ -70,7 +70,6 @@ pub(crate) struct Online {
     pub(crate) options: MigratorOptions,
     /// The schema for the `search_path`, when `--schema` was given.
     pub(crate) search_path: Option<Ident>,
-    // [h15:targets] the targets, when --schemas or --databases was given
     /// The targets, when --schemas or --databases was given.
     pub(crate) targets: Option<Targets>,
     /// The command.
@@ -131,7 +130,6 @@ pub(crate) enum OnlineCommand {
     },
     /// `database create` and `database drop`.
     Database(DatabaseAction),
-    // [h15:commands] reset, database create|drop
 }
 
 /// `database create | drop`, validated.
