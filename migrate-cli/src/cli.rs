@@ -97,22 +97,28 @@ pub(crate) struct GlobalArgs {
     /// it: names and patterns, comma separated (tenant_*,acme; `*` any run, `?` one
     /// character). A name that does not exist yet is a new tenant: its schema is created.
     /// For up, down, redo, baseline, repair and status
-    #[arg(long, global = true, help_heading = "Targets", value_name = "LIST", conflicts_with_all = ["schema", "databases"])]
+    #[arg(long, global = true, help_heading = "Targets", value_name = "LIST", group = "targets", conflicts_with_all = ["schema", "databases"])]
     pub(crate) schemas: Option<String>,
 
     /// Run on each of these databases of the URL's server (names and patterns, comma
     /// separated; the URL's database is the one that lists them; a name must exist)
-    #[arg(long, global = true, help_heading = "Targets", value_name = "LIST")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Targets",
+        value_name = "LIST",
+        group = "targets"
+    )]
     pub(crate) databases: Option<String>,
 
     /// With --schemas or --databases: how many targets run at once, each on its own
     /// connection
-    #[arg(long, global = true, help_heading = "Targets", value_name = "N", default_value = "1", value_parser = clap::value_parser!(u16).range(1..=256))]
+    #[arg(long, global = true, help_heading = "Targets", value_name = "N", default_value = "1", requires = "targets", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub(crate) jobs: u16,
 
     /// With --schemas or --databases: after a target fails, start no other (those
     /// running finish; the rest are reported as skipped)
-    #[arg(long, global = true, help_heading = "Targets")]
+    #[arg(long, global = true, help_heading = "Targets", requires = "targets")]
     pub(crate) fail_fast: bool,
 }
 

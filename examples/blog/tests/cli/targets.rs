@@ -251,6 +251,17 @@ fn target_lists_are_checked_before_anything_runs() {
         "{}",
         out.stderr
     );
+    // --jobs and --fail-fast mean nothing without a target list: refused, not ignored.
+    for flag in [&["--jobs", "4"][..], &["--fail-fast"][..]] {
+        let out = run(live.migrate().arg("up").args(flag));
+        assert_eq!(out.code, 2, "{flag:?}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("<--schemas <LIST>|--databases <LIST>>"),
+            "{flag:?}: {}",
+            out.stderr
+        );
+    }
+    assert!(live.query_bool("SELECT to_regclass('public.migrate_history') IS NULL"));
     let out = run(live.migrate().args(["up", "--schemas", "shard_*"]));
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(
