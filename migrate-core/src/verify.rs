@@ -30,6 +30,9 @@
 
 mod scratch;
 
+#[cfg(feature = "testing")]
+pub(crate) use scratch::unique_database_name;
+
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;

@@ -1,9 +1,6 @@
 //! One test database: created (empty or from a template), handed out, dropped with its
 //! value.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use tokio::task::JoinHandle;
 use tokio_postgres::{Client, Config};
 
@@ -11,6 +8,7 @@ use super::{DEFAULT_DATABASE_PREFIX, admin_config, check_prefix, config_for};
 use crate::error::Error;
 use crate::ident::Ident;
 use crate::render::quote_ident;
+use crate::verify::unique_database_name;
 
 /// A database of one test, dropped (`DROP DATABASE .. WITH (FORCE)`) when the value
 /// drops, also when the test panics: the drop runs on a thread of its own with its own
@@ -94,7 +92,7 @@ pub(super) async fn create(
     template: Option<&str>,
 ) -> Result<TestDatabase, Error> {
     let session = Session::open(admin).await?;
-    let name = unique_name(prefix);
+    let name = unique_database_name(prefix);
     // The guard exists before the database does: a cancellation while `CREATE
     // DATABASE` runs still drops it (`IF EXISTS`).
     let mut guard = TestDatabase {
@@ -177,20 +175,4 @@ impl Session {
         drop(self.client);
         let _ = self.connection.await;
     }
-}
-
-/// `<prefix>_<pid>_<counter>_<nanoseconds>`: unique on the server for any number of
-/// concurrent processes and threads.
-fn unique_name(prefix: &str) -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    format!(
-        "{prefix}_{}_{}_{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed),
-        nanos
-    )
 }

@@ -43,7 +43,7 @@ impl ScratchDb {
         // The guard exists before the database does: a cancellation while
         // `CREATE DATABASE` runs still drops it (`IF EXISTS`).
         let guard = Self {
-            name: unique_name(),
+            name: unique_database_name("migrate_verify"),
             admin,
             connector: connector.clone(),
             dropped: false,
@@ -127,16 +127,16 @@ fn missing_database(error: &Error) -> bool {
     }
 }
 
-/// `migrate_verify_<pid>_<counter>_<nanoseconds>`: unique on the server for any
-/// number of concurrent runs.
-fn unique_name() -> String {
+/// `<prefix>_<pid>_<counter>_<nanoseconds>`: a database name unique on the server for
+/// any number of concurrent processes and threads (scratch and test databases).
+pub(crate) fn unique_database_name(prefix: &str) -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
         .unwrap_or(0);
     format!(
-        "migrate_verify_{}_{}_{}",
+        "{prefix}_{}_{}_{}",
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::Relaxed),
         nanos
