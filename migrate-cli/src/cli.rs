@@ -550,10 +550,17 @@ mod tests {
         for (_, args) in GLOBAL_VALUES {
             for at_end in [false, true] {
                 let mut argv = vec!["migrate"];
+                // --jobs and --fail-fast need a target list.
+                let with: &[&str] = match args[0] {
+                    "--jobs" | "--fail-fast" => &["--databases", "shard_?"],
+                    _ => &[],
+                };
                 if at_end {
                     argv.extend(["sql", "1"]);
                     argv.extend(*args);
+                    argv.extend(with);
                 } else {
+                    argv.extend(with);
                     argv.extend(*args);
                     argv.extend(["sql", "1"]);
                 }
@@ -561,10 +568,11 @@ mod tests {
             }
         }
         let mut argv = vec!["migrate"];
-        // The target lists exclude `--schema` and each other.
+        // The target lists exclude `--schema` and each other (and --jobs and
+        // --fail-fast need one: see the test below).
         for (_, args) in GLOBAL_VALUES
             .iter()
-            .filter(|(id, _)| !matches!(*id, "schemas" | "databases"))
+            .filter(|(id, _)| !matches!(*id, "schemas" | "databases" | "jobs" | "fail_fast"))
         {
             argv.extend(*args);
         }
@@ -591,6 +599,29 @@ mod tests {
             config.action,
             crate::config::Action::Online(ref online) if online.database.connect_timeout.is_none()
         ));
+    }
+
+    #[test]
+    fn jobs_and_fail_fast_need_a_target_list() {
+        for flag in [&["--jobs", "4"][..], &["--fail-fast"][..]] {
+            for list in ["--schemas", "--databases"] {
+                let mut argv = vec!["migrate", list, "t_*"];
+                argv.extend(flag);
+                argv.push("status");
+                Cli::try_parse_from(&argv).unwrap_or_else(|e| panic!("{argv:?}: {e}"));
+            }
+            let mut argv = vec!["migrate"];
+            argv.extend(flag);
+            argv.push("status");
+            let error = Cli::try_parse_from(&argv).unwrap_err();
+            assert_eq!(
+                error.kind(),
+                clap::error::ErrorKind::MissingRequiredArgument,
+                "{argv:?}"
+            );
+        }
+        let cli = Cli::try_parse_from(["migrate", "--schemas", "t_*", "status"]).unwrap();
+        assert_eq!((cli.global.jobs, cli.global.fail_fast), (1, false));
     }
 
     #[test]
