@@ -70,6 +70,9 @@ import tempfile
 import time
 import urllib.parse
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from common import Failed, Server, build_bin, cli_crate, log, workspace, write  # noqa: E402,F401
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 FIRST_ID = 20260101_000000
 CRATES = {"history": "bench_diff_history", "empty": "bench_diff_empty"}
@@ -87,13 +90,6 @@ MEASUREMENTS = [
 ]
 WRITE_NAME = {"steady": "bench_change", "adoption": "initial"}
 
-
-class Failed(Exception):
-    """A run that failed unexpectedly: the bench exits non-zero."""
-
-
-def log(msg: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
 # ----- generation and build -----------------------------------------------------------
@@ -127,33 +123,10 @@ def migration_source(i: int, w: int) -> str:
     )
 
 
-def write(path: pathlib.Path, text: str) -> None:
-    """Writes unless the file already holds this text (a kept --workdir then does not
-    rebuild)."""
-    if not path.exists() or path.read_text() != text:
-        path.write_text(text)
-
-
 def write_workspace(base: pathlib.Path, tables: int, source: pathlib.Path) -> None:
     w = width(tables)
     for project, crate in CRATES.items():
-        path = base / crate
-        mig = path / "src" / "migrations"
-        (path / "src" / "bin").mkdir(parents=True, exist_ok=True)
-        mig.mkdir(parents=True, exist_ok=True)
-        write(path / "Cargo.toml",
-              f"""[package]
-name = "{crate}"
-version = "0.0.0"
-edition = "2024"
-publish = false
-
-[dependencies]
-migrate-core = {{ path = "{source / 'migrate-core'}" }}
-migrate-cli = {{ path = "{source / 'migrate-cli'}" }}
-""")
-        write(path / "src" / "lib.rs", "pub mod migrations;\n")
-        write(path / "src" / "bin" / "migrate.rs", f"migrate_cli::main!({crate}::migrations);\n")
+        mig = cli_crate(base / crate, crate, source)
         mods = []
         if project == "history":
             for old in mig.glob("m*.rs"):  # a kept --workdir with another --tables
@@ -165,107 +138,21 @@ migrate-cli = {{ path = "{source / 'migrate-cli'}" }}
                 mods.append(f"mod {module};")
                 write(mig / f"{module}.rs", migration_source(i, w))
         write(mig / "mod.rs", "".join(m + "\n" for m in mods))
-    members = ", ".join(f'"{c}"' for c in CRATES.values())
-    write(base / "Cargo.toml", f"[workspace]\nresolver = \"3\"\nmembers = [{members}]\n")
-    if not (base / "Cargo.lock").exists():
-        shutil.copy(source / "Cargo.lock", base / "Cargo.lock")
+    workspace(base, list(CRATES.values()), source)
 
 
 def build(base: pathlib.Path, target: pathlib.Path, profile: str) -> dict:
-    """Builds each project in turn (both binaries are named `migrate`) and copies the
-    binary out. Returns {project: (path, seconds, up_to_date)}."""
-    env = dict(os.environ, CARGO_TARGET_DIR=str(target))
-    out_dir = "release" if profile == "release" else ("debug" if profile == "dev" else profile)
+    """Builds each project in turn and copies the binary out. Returns
+    {project: (path, seconds, up_to_date)}."""
     bins = {}
     for project, crate in CRATES.items():
-        start = time.perf_counter()
-        proc = subprocess.run(
-            ["cargo", "build", "--profile", profile, "-p", crate, "--bin", "migrate"],
-            cwd=base, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )
-        took = time.perf_counter() - start
-        if proc.returncode != 0:
-            raise Failed(f"cargo build failed for {crate}:\n{proc.stdout[-4000:]}")
         dest = base / f"migrate-{project}"
-        shutil.copy(target / out_dir / "migrate", dest)
-        fresh = f"Compiling {crate}" not in proc.stdout
+        took, fresh = build_bin(base, target, profile, crate, dest)
         bins[project] = (dest, took, fresh)
-        log(f"built {crate} in {took:.0f} s" + (" (already up to date)" if fresh else ""))
     return bins
 
 
 # ----- database helpers -----------------------------------------------------------------
-
-class Server:
-    def __init__(self, url: str, psql: str):
-        self.url = url
-        self.psql = psql
-        self.created: list[str] = []
-
-    def db_url(self, name: str) -> str:
-        return urllib.parse.urlunsplit(urllib.parse.urlsplit(self.url)._replace(path=f"/{name}"))
-
-    def sql(self, query: str, db: str | None = None) -> str:
-        url = self.db_url(db) if db else self.url
-        proc = subprocess.run(
-            [self.psql, "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", query],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )
-        if proc.returncode != 0:
-            raise Failed(f"psql failed on {query[:200]!r}: {proc.stderr.strip()}")
-        return proc.stdout.strip()
-
-    def sql_file(self, path: pathlib.Path, db: str) -> None:
-        proc = subprocess.run(
-            [self.psql, "-X", "-q", "-1", "-v", "ON_ERROR_STOP=1", "-d", self.db_url(db),
-             "-f", str(path)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )
-        if proc.returncode != 0:
-            raise Failed(f"psql -f {path} failed: {proc.stderr.strip()[-2000:]}")
-
-    def create(self, name: str, template: str = "template0") -> str:
-        self.sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        self.created.append(name)
-        self.sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-        return self.db_url(name)
-
-    def drop(self, name: str) -> None:
-        self.sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if name in self.created:
-            self.created.remove(name)
-
-    def drop_all(self) -> None:
-        for name in list(self.created):
-            try:
-                self.drop(name)
-            except Failed as e:
-                log(f"could not drop {name}: {e}")
-
-    def scratch_of(self, pid: int) -> list[str]:
-        """The scratch databases a `migrate` process of this pid left on the server."""
-        names = self.sql(
-            "SELECT datname FROM pg_database "
-            f"WHERE datname LIKE 'migrate\\_verify\\_{pid}\\_%' ORDER BY 1"
-        )
-        return names.split() if names else []
-
-    def settle(self, seconds: float) -> None:
-        """CHECKPOINT, sync, wait for autovacuum workers to finish, sleep (as in
-        runner_bench.py: the writeback of databases just created or dropped is not
-        charged to the next measurement)."""
-        self.sql("CHECKPOINT")
-        os.sync()
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            n = self.sql(
-                "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'"
-            )
-            if n == "0":
-                break
-            time.sleep(0.2)
-        time.sleep(seconds)
-
 
 class Run:
     """One finished `migrate` process."""

@@ -58,6 +58,9 @@ import tempfile
 import time
 import urllib.parse
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from common import Failed, Server, build_bin, cli_crate, log, workspace, write  # noqa: E402,F401
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 FIRST_ID = 20260101_000000
 HISTORY = '"public"."migrate_history"'
@@ -125,131 +128,33 @@ def migration_source(kind: str, i: int) -> str:
 
 
 def write_workspace(base: pathlib.Path, count: int, source: pathlib.Path) -> None:
-    members = []
     for kind in SETS:
         crate = f"bench_{kind}"
-        members.append(f'"{crate}"')
-        path = base / crate
-        mig = path / "src" / "migrations"
-        (path / "src" / "bin").mkdir(parents=True, exist_ok=True)
-        mig.mkdir(parents=True, exist_ok=True)
-        write(path / "Cargo.toml",
-            f"""[package]
-name = "{crate}"
-version = "0.0.0"
-edition = "2024"
-publish = false
-
-[dependencies]
-migrate-core = {{ path = "{source / 'migrate-core'}" }}
-migrate-cli = {{ path = "{source / 'migrate-cli'}" }}
-"""
-        )
-        write(path / "src" / "lib.rs", "pub mod migrations;\n")
-        write(path / "src" / "bin" / "migrate.rs", f"migrate_cli::main!({crate}::migrations);\n")
+        mig = cli_crate(base / crate, crate, source)
         mods = []
         for i in range(1, count + 1):
             module = f"m{i:04}_{kind}"
             mods.append(f"mod {module};")
             write(mig / f"{module}.rs", migration_source(kind, i))
         write(mig / "mod.rs", "\n".join(mods) + "\n")
-    write(base / "Cargo.toml",
-          f"[workspace]\nresolver = \"3\"\nmembers = [{', '.join(members)}]\n")
-    if not (base / "Cargo.lock").exists():
-        shutil.copy(source / "Cargo.lock", base / "Cargo.lock")
-
-
-def write(path: pathlib.Path, text: str) -> None:
-    """Writes unless the file already holds this text (a kept --workdir then does not
-    rebuild)."""
-    if not path.exists() or path.read_text() != text:
-        path.write_text(text)
+    workspace(base, [f"bench_{kind}" for kind in SETS], source)
 
 
 def build(base: pathlib.Path, target: pathlib.Path, profile: str) -> dict:
-    """Builds each project in turn (both binaries are named `migrate`) and copies the
-    binary out. Returns {kind: (path, seconds)}."""
-    env = dict(os.environ, CARGO_TARGET_DIR=str(target))
-    out_dir = "release" if profile == "release" else ("debug" if profile == "dev" else profile)
+    """Builds each project in turn and copies the binary out. Returns
+    {kind: (path, seconds, up_to_date)}."""
     bins = {}
     for kind in SETS:
-        start = time.perf_counter()
-        proc = subprocess.run(
-            ["cargo", "build", "--profile", profile, "-p", f"bench_{kind}", "--bin", "migrate"],
-            cwd=base, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )
-        took = time.perf_counter() - start
-        if proc.returncode != 0:
-            sys.exit(f"cargo build failed for {kind}:\n{proc.stdout[-4000:]}")
         dest = base / f"migrate-{kind}"
-        shutil.copy(target / out_dir / "migrate", dest)
-        fresh = f"Compiling bench_{kind}" not in proc.stdout
+        try:
+            took, fresh = build_bin(base, target, profile, f"bench_{kind}", dest)
+        except Failed as e:
+            sys.exit(str(e))
         bins[kind] = (dest, took, fresh)
-        log(f"built {kind} in {took:.0f} s" + (" (already up to date)" if fresh else ""))
     return bins
 
 
 # ----- database helpers -----------------------------------------------------------------
-
-def log(msg: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
-
-
-class Server:
-    def __init__(self, url: str, psql: str):
-        self.url = url
-        self.psql = psql
-        self.created: list[str] = []
-
-    def db_url(self, name: str) -> str:
-        return urllib.parse.urlunsplit(urllib.parse.urlsplit(self.url)._replace(path=f"/{name}"))
-
-    def sql(self, query: str, db: str | None = None) -> str:
-        url = self.db_url(db) if db else self.url
-        proc = subprocess.run(
-            [self.psql, "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", query],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )
-        if proc.returncode != 0:
-            raise RuntimeError(f"psql failed on {query!r}: {proc.stderr.strip()}")
-        return proc.stdout.strip()
-
-    def create(self, name: str) -> str:
-        self.sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        self.sql(f'CREATE DATABASE "{name}" TEMPLATE template0')
-        self.created.append(name)
-        return self.db_url(name)
-
-    def drop(self, name: str) -> None:
-        self.sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if name in self.created:
-            self.created.remove(name)
-
-    def drop_all(self) -> None:
-        for name in list(self.created):
-            try:
-                self.drop(name)
-            except RuntimeError as e:
-                log(f"could not drop {name}: {e}")
-
-    def settle(self, seconds: float) -> None:
-        """CHECKPOINT, sync, wait for autovacuum workers to finish, sleep.
-
-        The sync writes back what the kernel still holds dirty (the files of databases
-        just created or dropped): without it the first measurement of a round paid for
-        that writeback, whichever command it was."""
-        self.sql("CHECKPOINT")
-        os.sync()
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            n = self.sql(
-                "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'"
-            )
-            if n == "0":
-                break
-            time.sleep(0.2)
-        time.sleep(seconds)
-
 
 def timed(args: list, cwd: pathlib.Path, cpu: list | None = None) -> float:
     """Runs a command to completion: its wall time (from fork to reaped), and with

@@ -40,61 +40,33 @@ import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import runner_bench as rb  # noqa: E402  (the generator, the server helpers)
+from common import Failed, build_bin, cli_crate, workspace  # noqa: E402
 
 ROOT = rb.ROOT
 
 
 def write_workspace(base: pathlib.Path, sizes: list, source: pathlib.Path) -> None:
-    members = []
     for n in sizes:
         crate = f"scale_{n}"
-        members.append(f'"{crate}"')
-        path = base / crate
-        mig = path / "src" / "migrations"
-        (path / "src" / "bin").mkdir(parents=True, exist_ok=True)
-        mig.mkdir(parents=True, exist_ok=True)
-        rb.write(path / "Cargo.toml",
-                 f"""[package]
-name = "{crate}"
-version = "0.0.0"
-edition = "2024"
-publish = false
-
-[dependencies]
-migrate-core = {{ path = "{source / 'migrate-core'}" }}
-migrate-cli = {{ path = "{source / 'migrate-cli'}" }}
-""")
-        rb.write(path / "src" / "lib.rs", "pub mod migrations;\n")
-        rb.write(path / "src" / "bin" / "migrate.rs", f"migrate_cli::main!({crate}::migrations);\n")
+        mig = cli_crate(base / crate, crate, source)
         mods = []
         for i in range(1, n + 1):
             module = f"m{i:05}"
             mods.append(f"mod {module};")
             rb.write(mig / f"{module}.rs", rb.migration_source("trivial", i))
         rb.write(mig / "mod.rs", "\n".join(mods) + "\n")
-    rb.write(base / "Cargo.toml",
-             f"[workspace]\nresolver = \"3\"\nmembers = [{', '.join(members)}]\n")
-    if not (base / "Cargo.lock").exists():
-        shutil.copy(source / "Cargo.lock", base / "Cargo.lock")
+    workspace(base, [f"scale_{n}" for n in sizes], source)
 
 
 def build(base: pathlib.Path, target: pathlib.Path, profile: str, sizes: list) -> dict:
-    env = dict(os.environ, CARGO_TARGET_DIR=str(target))
-    out_dir = "release" if profile == "release" else ("debug" if profile == "dev" else profile)
     bins = {}
     for n in sizes:
-        start = time.perf_counter()
-        proc = subprocess.run(
-            ["cargo", "build", "--profile", profile, "-p", f"scale_{n}", "--bin", "migrate"],
-            cwd=base, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )
-        took = time.perf_counter() - start
-        if proc.returncode != 0:
-            sys.exit(f"cargo build failed for scale_{n}:\n{proc.stdout[-4000:]}")
         dest = base / f"migrate-{n}"
-        shutil.copy(target / out_dir / "migrate", dest)
+        try:
+            took, _ = build_bin(base, target, profile, f"scale_{n}", dest)
+        except Failed as e:
+            sys.exit(str(e))
         bins[n] = (dest, took)
-        rb.log(f"built scale_{n} in {took:.0f} s")
     return bins
 
 
