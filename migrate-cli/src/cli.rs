@@ -238,7 +238,9 @@ impl Command {
             Command::Status(args) => args.json,
             Command::Lint(args) => args.json,
             Command::Reset(args) => args.json,
-            Command::Database(_) | Command::Completions(_) => false,
+            Command::Database(DatabaseCommand::Create(args)) => args.json,
+            Command::Database(DatabaseCommand::Drop(args)) => args.json,
+            Command::Completions(_) => false,
             Command::Sql(_)
             | Command::New(_)
             | Command::Baseline(_)
@@ -443,10 +445,18 @@ pub(crate) struct ResetArgs {
 pub(crate) enum DatabaseCommand {
     /// Create the database URL's database (done already when it exists), connected
     /// through the maintenance database `postgres` (or `template1`)
-    Create,
+    Create(DatabaseCreateArgs),
     /// Drop the database URL's database with everything in it (done already when it
     /// does not exist; needs --yes)
     Drop(DatabaseDropArgs),
+}
+
+/// `database create`.
+#[derive(Debug, Args)]
+pub(crate) struct DatabaseCreateArgs {
+    /// Print the outcome as one JSON document: {"ok", "action", "database", "server"}
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 /// `database drop`.
@@ -460,6 +470,11 @@ pub(crate) struct DatabaseDropArgs {
     /// PostgreSQL 13+)
     #[arg(long)]
     pub(crate) force: bool,
+
+    /// Print the outcome as one JSON document: {"ok", "action", "database", "server",
+    /// "sessions_disconnected"}
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 /// `completions`.
@@ -674,15 +689,18 @@ mod tests {
             cli.command,
             Command::Database(DatabaseCommand::Drop(DatabaseDropArgs {
                 yes: true,
-                force: true
+                force: true,
+                json: false
             }))
         ));
         assert!(cli.command.needs_database() && !cli.command.json());
         let cli = Cli::try_parse_from(["migrate", "database", "create"]).unwrap();
         assert!(matches!(
             cli.command,
-            Command::Database(DatabaseCommand::Create)
+            Command::Database(DatabaseCommand::Create(DatabaseCreateArgs { json: false }))
         ));
+        let cli = Cli::try_parse_from(["migrate", "database", "drop", "--yes", "--json"]).unwrap();
+        assert!(cli.command.json());
         assert!(Cli::try_parse_from(["migrate", "database"]).is_err());
         assert!(Cli::try_parse_from(["migrate", "database", "create", "--force"]).is_err());
 

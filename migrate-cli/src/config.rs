@@ -293,10 +293,12 @@ impl Config {
                     recreate: args.recreate,
                 }
             }
-            Command::Database(DatabaseCommand::Create) => {
+            Command::Database(DatabaseCommand::Create(args)) => {
+                json = args.json;
                 OnlineCommand::Database(DatabaseAction::Create)
             }
             Command::Database(DatabaseCommand::Drop(args)) => {
+                json = args.json;
                 OnlineCommand::Database(DatabaseAction::Drop {
                     yes: args.yes,
                     force: args.force,

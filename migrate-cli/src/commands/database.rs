@@ -10,26 +10,29 @@ use tokio_postgres::Client;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::Type;
 
-use crate::config::DatabaseAction;
+use crate::config::{DatabaseAction, OutputConfig};
 use crate::database::{Database, connect};
 use crate::exit::usage;
-use crate::output;
+use crate::output::{self, DatabaseOutcome};
 
 /// The maintenance databases, in the order they are tried (libpq's tools do the same).
 const MAINTENANCE: [&str; 2] = ["postgres", "template1"];
 
 /// `database create` or `database drop`.
-pub(super) async fn run(database: &Database, action: DatabaseAction) -> anyhow::Result<()> {
+pub(super) async fn run(
+    database: &Database,
+    action: DatabaseAction,
+    out: OutputConfig,
+) -> anyhow::Result<()> {
     let name = target_name(database)?;
-    match action {
+    let outcome = match action {
         DatabaseAction::Create => {
             let admin = Maintenance::connect(database, &name).await?;
             if admin.create(&name).await? {
-                output::database_created(&name, &database.endpoint);
+                DatabaseOutcome::Created
             } else {
-                output::database_exists(&name, &database.endpoint);
+                DatabaseOutcome::Exists
             }
-            Ok(())
         }
         DatabaseAction::Drop { yes, force } => {
             refuse_maintenance(&name, "database drop")?;
@@ -47,14 +50,13 @@ pub(super) async fn run(database: &Database, action: DatabaseAction) -> anyhow::
             }
             let admin = Maintenance::connect(database, &name).await?;
             match admin.drop(&name, force).await? {
-                Some(disconnected) => {
-                    output::database_dropped(&name, &database.endpoint, disconnected);
-                }
-                None => output::database_missing(&name, &database.endpoint),
+                Some(disconnected) => DatabaseOutcome::Dropped { disconnected },
+                None => DatabaseOutcome::Missing,
             }
-            Ok(())
         }
-    }
+    };
+    output::database(outcome, &name, &database.endpoint, out.json);
+    Ok(())
 }
 
 /// `reset --recreate`: the database dropped (its sessions disconnected) and created

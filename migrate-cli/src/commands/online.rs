@@ -48,7 +48,7 @@ async fn run_command(
     } = online;
     if let OnlineCommand::Database(action) = command {
         // About the database itself: the migrations do not matter.
-        return database::run(&database, action).await.map(|()| false);
+        return database::run(&database, action, out).await.map(|()| false);
     }
     // `diff` can write a program's first migration: no migrations is no error there.
     let migrations = if matches!(command, OnlineCommand::Diff(_)) {

@@ -144,6 +144,12 @@ fn error_document(error: &anyhow::Error) -> ErrorDocument {
 }
 
 /// The document, pretty, scrubbed, on stdout.
+/// A command's own document (one the commands above do not cover), printed as the
+/// others are.
+pub(crate) fn document(document: &impl Serialize) {
+    json_line(document);
+}
+
 fn json_line(document: &impl Serialize) {
     let text = serde_json::to_string_pretty(document).unwrap_or_else(|_| String::from("{}"));
     // JSON is for machines: no colors, whatever the stream.

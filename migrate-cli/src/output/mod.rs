@@ -21,7 +21,7 @@ mod targets;
 mod terminal;
 mod text;
 
-pub(crate) use database::{database_created, database_dropped, database_exists, database_missing};
+pub(crate) use database::{DatabaseOutcome, database};
 pub(crate) use diff::{diff_changes, diff_none, diff_proof, diff_uncovered, diff_written, prompt};
 pub(crate) use errors::{clap_error, error, warning};
 pub(crate) use logging::install_logging;

@@ -174,3 +174,51 @@ fn errors_carry_postgres_message_and_never_the_password() {
     assert!(!out.stderr.contains(password), "{}", out.stderr);
     assert!(!out.stdout.contains(password), "{}", out.stdout);
 }
+
+#[test]
+fn json_says_what_was_done_and_how_it_failed() {
+    let live = Live::new();
+    let name = live.db.name().to_owned();
+    let doc = |args: &[&str]| -> Value {
+        let out = ok(live.migrate().args(args));
+        serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stdout))
+    };
+    let server = |doc: &Value| doc["server"].as_str().unwrap_or_default().to_owned();
+
+    let created = doc(&["database", "create", "--json"]);
+    assert_eq!(created["ok"], true, "{created}");
+    assert_eq!(created["action"], "exists", "{created}");
+    assert_eq!(created["database"], name.as_str(), "{created}");
+    // `host:port`, as the text line says it: never the user or the password.
+    let text = ok(live.migrate().args(["database", "create"])).stdout;
+    assert!(
+        text.contains(&format!(" on {}:", server(&created))),
+        "{text} / {created}"
+    );
+    assert!(!server(&created).contains('@'), "{created}");
+    assert!(created.get("sessions_disconnected").is_none(), "{created}");
+
+    // A connected session: without --force the drop fails, as JSON, with the SQLSTATE.
+    let session = live.runtime.block_on(live.db.connect()).unwrap();
+    let out = run(live.migrate().args(["database", "drop", "--yes", "--json"]));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let failed: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(failed["ok"], false, "{failed}");
+    assert_eq!(failed["error"]["code"], "55006", "{failed}");
+    assert!(exists(&live, &name));
+
+    let dropped = doc(&["database", "drop", "--yes", "--force", "--json"]);
+    assert_eq!(
+        (&dropped["action"], &dropped["sessions_disconnected"]),
+        (&Value::from("dropped"), &Value::from(1)),
+        "{dropped}"
+    );
+    assert!(!exists(&live, &name));
+    drop(session);
+    assert_eq!(
+        doc(&["database", "drop", "--yes", "--json"])["action"],
+        "missing"
+    );
+    assert_eq!(doc(&["database", "create", "--json"])["action"], "created");
+    assert!(exists(&live, &name));
+}
